@@ -1,0 +1,45 @@
+# ictstat: everything a fresh machine with Go and gcc needs.
+export GOFLAGS := -buildvcs=false -tags=duckdb_arrow
+export CGO_ENABLED := 1
+
+BIN         := bin/ictstat
+GOBIN       := $(CURDIR)/bin/tools
+STATICCHECK := $(GOBIN)/staticcheck
+WAREHOUSE   ?= ./data
+
+.PHONY: run test build bench lint fuzz clean
+
+## build: compile bin/ictstat
+build:
+	go build -o $(BIN) ./cmd/ictstat
+
+## run: the main job on the embedded demo (warehouse in ./data)
+run: build
+	$(BIN) run --warehouse $(WAREHOUSE)
+
+## test: vet, the race-checked test suite and a short fuzz of every parser
+test: build
+	go vet ./...
+	go test -race -timeout 30m ./...
+	$(MAKE) fuzz FUZZTIME=10s
+
+FUZZTIME ?= 30s
+## fuzz: run each fuzz target for FUZZTIME
+fuzz:
+	go test -run '^$$' -fuzz '^FuzzDecodeFiling$$' -fuzztime $(FUZZTIME) ./ingest
+	go test -run '^$$' -fuzz '^FuzzNDJSON$$' -fuzztime $(FUZZTIME) ./ingest
+
+## bench: ingest and query benchmarks against DuckDB; see docs/benchmarks.md
+bench: build
+	go run ./internal/benchcmd -bin $(BIN)
+
+## lint: go vet and staticcheck (installed through the Go module proxy)
+lint: $(STATICCHECK)
+	go vet ./...
+	$(STATICCHECK) ./...
+
+$(STATICCHECK):
+	GOBIN=$(GOBIN) go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+clean:
+	rm -rf bin

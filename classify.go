@@ -1,0 +1,81 @@
+package ictstat
+
+import "strings"
+
+// ictPrefixes is the OECD ICT-sector definition (ISIC Rev.4) as class
+// prefixes: groups 261-264 and 268, classes 4651 and 4652, group 582,
+// divisions 61 and 62, group 631 and group 951.
+var ictPrefixes = [...]string{"261", "262", "263", "264", "268", "4651", "4652", "582", "61", "62", "631", "951"}
+
+// ICTSector reports whether the ISIC Rev.4 class lies inside the OECD ICT
+// sector definition.
+func ICTSector(isic4 string) bool {
+	for _, p := range ictPrefixes {
+		if strings.HasPrefix(isic4, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// isicDivisions lists the divisions (first two digits) that ISIC Rev.4 uses.
+const isicDivisions = "01 02 03 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 " +
+	"35 36 37 38 39 41 42 43 45 46 47 49 50 51 52 53 55 56 58 59 60 61 62 63 64 65 66 68 69 70 71 72 73 74 75 " +
+	"77 78 79 80 81 82 84 85 86 87 88 90 91 92 93 94 95 96 97 98 99"
+
+// ValidISIC4 reports whether s is four digits whose division exists in ISIC Rev.4.
+func ValidISIC4(s string) bool {
+	if len(s) != 4 || !allDigits(s) {
+		return false
+	}
+	return strings.Contains(isicDivisions, s[:2])
+}
+
+// ICTServiceItems are the EBOPS 2010 telecommunications, computer and
+// information services items, plus SH (charges for the use of intellectual
+// property), the items the feed contract names.
+var ICTServiceItems = map[string]bool{
+	"SI": true, "SI1": true, "SI2": true, "SI21": true, "SI22": true,
+	"SI3": true, "SI31": true, "SI32": true, "SH": true,
+}
+
+// ValidEBOPS reports whether s has the form of an EBOPS 2010 code: "S", a
+// main component letter A-L, then up to three digits (SI21, SC3, SJ).
+func ValidEBOPS(s string) bool {
+	if len(s) < 2 || len(s) > 5 || s[0] != 'S' || s[1] < 'A' || s[1] > 'L' {
+		return false
+	}
+	return allDigits(s[2:])
+}
+
+// ValidRegistryNo reports whether s is a Mongolian state registration
+// number: exactly seven digits.
+func ValidRegistryNo(s string) bool { return len(s) == 7 && allDigits(s) }
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// iso3166 holds every officially assigned ISO 3166-1 alpha-2 code.
+const iso3166 = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ " +
+	"CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR " +
+	"GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP " +
+	"KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ " +
+	"NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW " +
+	"SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ " +
+	"UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW"
+
+// ValidCountry reports whether s is an assigned ISO 3166-1 alpha-2 code
+// (upper case).
+func ValidCountry(s string) bool {
+	if len(s) != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' {
+		return false
+	}
+	i := strings.Index(iso3166, s)
+	return i >= 0 && i%3 == 0
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/jobs"
+)
+
+func (a *app) ingestCommand() *cobra.Command {
+	var file, url, token string
+	cmd := &cobra.Command{
+		Use:   "ingest SOURCE [--file PATH | --url URL]",
+		Short: "Pull one source now and commit it as one snapshot",
+		Long: `Pull one source now and commit it as one snapshot; prints rows read,
+committed, superseded and quarantined.
+
+Sources: filings (NDJSON, plain, gzip or zstd, with --file).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if args[0] != jobs.SourceFilings {
+				return fmt.Errorf("%w: unknown source %q (this build ingests: filings)", ictstat.ErrUsage, args[0])
+			}
+			if file == "" {
+				return fmt.Errorf("%w: ingest filings needs --file PATH", ictstat.ErrUsage)
+			}
+			return a.ingestFilingsFile(cmd, file)
+		},
+	}
+	cmd.Flags().StringVar(&file, "file", "", "read the source from this file")
+	cmd.Flags().StringVar(&url, "url", "", "pull the source from this URL")
+	cmd.Flags().StringVar(&token, "token", "", "bearer token for --url (or env ICTSTAT_TOKEN)")
+	return cmd
+}
+
+func (a *app) ingestFilingsFile(cmd *cobra.Command, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ictstat.ErrBadInput, err)
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	cr := &countingReader{r: f}
+	wh, err := a.openWarehouse()
+	if err != nil {
+		return err
+	}
+	defer wh.Close()
+	opts := jobs.Options{}
+	var prog *progress
+	if isTerminal(a.stderr) {
+		prog = &progress{w: a.stderr, total: st.Size(), read: &cr.n, start: time.Now()}
+		opts.Progress = prog.show
+	}
+	res, err := jobs.IngestFilingsFile(cmd.Context(), wh, cr, path, opts)
+	if prog != nil {
+		prog.done()
+	}
+	if err != nil {
+		return err
+	}
+	state := fmt.Sprintf("committed snapshot %d", res.Snapshot)
+	if !res.Changed {
+		state = fmt.Sprintf("nothing new; the warehouse stays at snapshot %d", res.Snapshot)
+	}
+	fmt.Fprintf(a.stdout, "filings %s: %d rows read, %d committed, %d superseded, %d quarantined; %s\n",
+		path, res.Read, res.Committed, res.Superseded, res.Quarantined, state)
+	return nil
+}
+
+// countingReader counts the bytes read through it, for progress.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// progress shows rows, rate and ETA on one terminal line.
+type progress struct {
+	w     io.Writer
+	total int64
+	read  *atomic.Int64
+	start time.Time
+}
+
+func (p *progress) show(lines int64) {
+	el := time.Since(p.start).Seconds()
+	rate := float64(lines) / max(el, 1e-3)
+	s := fmt.Sprintf("\r%d rows  %.0f rows/s", lines, rate)
+	if p.total > 0 {
+		frac := float64(p.read.Load()) / float64(p.total)
+		s += fmt.Sprintf("  %3.0f%%", 100*frac)
+		if frac > 0.01 {
+			s += fmt.Sprintf("  ETA %s", time.Duration(el*(1-frac)/frac*float64(time.Second)).Round(time.Second))
+		}
+	}
+	fmt.Fprintf(p.w, "%-70s", s)
+}
+
+func (p *progress) done() { fmt.Fprintf(p.w, "\r%-70s\r", "") }

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/npit-mn/ictstat/warehouse"
+)
+
+func (a *app) compactCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "compact",
+		Short: "Merge each partition's files into one, as a new snapshot",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			wh, err := a.openWarehouse()
+			if err != nil {
+				return err
+			}
+			defer wh.Close()
+			st, err := wh.Compact(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if st.Snapshot == 0 {
+				fmt.Fprintln(a.stdout, "nothing to compact: every partition has one file")
+				return nil
+			}
+			fmt.Fprintf(a.stdout, "compacted %d files in %d partitions into snapshot %d\n", st.FilesBefore, st.Partitions, st.Snapshot)
+			return nil
+		},
+	}
+}
+
+func (a *app) gcCommand() *cobra.Command {
+	var r warehouse.Retention
+	cmd := &cobra.Command{
+		Use:   "gc",
+		Short: "Remove snapshots past retention and the files no kept snapshot needs",
+		Long: `Remove snapshots past retention and the files no kept snapshot needs.
+A snapshot is kept when it is one of the newest --keep-last, younger than
+--keep-age, or pinned by a release; the current snapshot is always kept.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			wh, err := a.openWarehouse()
+			if err != nil {
+				return err
+			}
+			defer wh.Close()
+			st, err := wh.GC(cmd.Context(), r)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "gc: removed %d snapshots and %d files (%d bytes); %d snapshots kept\n",
+				st.SnapshotsRemoved, st.FilesRemoved, st.BytesRemoved, st.SnapshotsKept)
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&r.Last, "keep-last", 10, "keep the newest N snapshots")
+	cmd.Flags().DurationVar(&r.MaxAge, "keep-age", 7*24*time.Hour, "keep snapshots younger than this")
+	return cmd
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/output"
+	"github.com/npit-mn/ictstat/queries"
+)
+
+// resultFlags are the flags every reading command shares.
+type resultFlags struct {
+	format   string
+	snapshot int64
+	out      string
+}
+
+func (r *resultFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&r.format, "format", "", "table, csv, json, parquet or arrow (default: table on a terminal, csv otherwise)")
+	cmd.Flags().Int64Var(&r.snapshot, "snapshot", -1, "read this snapshot instead of the current one (see `ictstat snapshots`)")
+	cmd.Flags().StringVarP(&r.out, "out", "o", "", "write to this file instead of standard output")
+}
+
+// write runs query on the warehouse and writes the result.
+func (a *app) write(cmd *cobra.Command, rf resultFlags, meta output.Meta, query string, args ...any) error {
+	format := rf.format
+	if format == "" {
+		format = "csv"
+		if rf.out == "" && isTerminal(a.stdout) {
+			format = "table"
+		}
+	}
+	if err := output.CheckFormat(format); err != nil {
+		return err
+	}
+	if (format == "parquet" || format == "arrow") && rf.out == "" && isTerminal(a.stdout) {
+		return fmt.Errorf("%w: --format %s is binary: add --out FILE or redirect standard output", ictstat.ErrUsage, format)
+	}
+	wh, err := a.openWarehouse()
+	if err != nil {
+		return err
+	}
+	defer wh.Close()
+	res, err := wh.Query(cmd.Context(), rf.snapshot, query, args...)
+	if err != nil {
+		return err
+	}
+	defer res.Release()
+	meta.Snapshot = res.Snapshot.ID
+	w := bufio.NewWriterSize(a.stdout, 1<<16)
+	if rf.out != "" {
+		f, err := os.Create(rf.out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = bufio.NewWriterSize(f, 1<<16)
+	}
+	if _, err := output.Write(w, format, res, meta); err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+func (a *app) queryCommand() *cobra.Command {
+	var rf resultFlags
+	var params []string
+	cmd := &cobra.Command{
+		Use:   "query NAME [--param k=v ...]",
+		Short: "Run a named analytic (ictstat query --list shows them)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return a.listQueries()
+			}
+			q, err := queries.Get(args[0])
+			if err != nil {
+				return fmt.Errorf("%w: %w", ictstat.ErrUsage, err)
+			}
+			given, err := parseParams(params)
+			if err != nil {
+				return err
+			}
+			sql, qargs, err := q.Bind(given)
+			if err != nil {
+				return err
+			}
+			units := map[string]string{}
+			for _, c := range q.Columns {
+				units[c.Name] = c.Unit
+			}
+			return a.write(cmd, rf, output.Meta{Query: q.Name, Units: units}, sql, qargs...)
+		},
+	}
+	rf.add(cmd)
+	cmd.Flags().StringArrayVarP(&params, "param", "p", nil, "parameter name=value (repeatable)")
+	return cmd
+}
+
+// listQueries prints the named analytics with their parameters.
+func (a *app) listQueries() error {
+	all, err := queries.All()
+	if err != nil {
+		return err
+	}
+	for _, q := range all {
+		fmt.Fprintf(a.stdout, "%s: %s\n  %s\n", q.Name, q.Title, q.Answers)
+		for _, p := range q.Params {
+			typ := p.Type
+			if len(p.Choices) > 0 {
+				typ = fmt.Sprint(p.Choices)
+			}
+			fmt.Fprintf(a.stdout, "  --param %s=%s  (%s) %s\n", p.Name, p.Default, typ, p.Doc)
+		}
+	}
+	return nil
+}
+
+func (a *app) sqlCommand() *cobra.Command {
+	var rf resultFlags
+	cmd := &cobra.Command{
+		Use:   `sql "SELECT ..."`,
+		Short: "Run one read-only SQL query over the warehouse tables",
+		Long: `Run one read-only SQL query over the warehouse tables of a snapshot:
+filings, filing_revisions, filing_exports, quarantine, fx_rates, snapshots.
+Only SELECT is accepted; the engine reads nothing but the warehouse tables.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.write(cmd, rf, output.Meta{}, args[0])
+		},
+	}
+	rf.add(cmd)
+	return cmd
+}
+
+func (a *app) snapshotsCommand() *cobra.Command {
+	var rf resultFlags
+	cmd := &cobra.Command{
+		Use:   "snapshots",
+		Short: "List the warehouse's snapshots (commits)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.write(cmd, rf, output.Meta{Units: map[string]string{"filings_rows": "rows", "quarantine_rows": "rows"}},
+				"SELECT id, parent, created_at, operation, filings_rows, quarantine_rows, message FROM snapshots ORDER BY id")
+		},
+	}
+	rf.add(cmd)
+	return cmd
+}
+
+func (a *app) quarantineCommand() *cobra.Command {
+	var rf resultFlags
+	var source string
+	cmd := &cobra.Command{
+		Use:   "quarantine [--source S]",
+		Short: "List rejected records with their reasons",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			q := "SELECT source, origin, line, reason, raw, received_at FROM quarantine WHERE ($1 = '' OR source = $1) ORDER BY source, origin, line"
+			return a.write(cmd, rf, output.Meta{}, q, source)
+		},
+	}
+	rf.add(cmd)
+	cmd.Flags().StringVar(&source, "source", "", "only this source (filings, ...)")
+	return cmd
+}
+

@@ -1,0 +1,246 @@
+// Package queries holds the named analytics: one embedded, documented SQL
+// file each, with typed parameters that are checked before any SQL runs and
+// output columns that carry their units.
+package queries
+
+import (
+	"embed"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/npit-mn/ictstat"
+)
+
+//go:embed *.sql
+var sqlFiles embed.FS
+
+// Param is a typed parameter of a named query.
+type Param struct {
+	Name    string   `json:"name"`
+	Type    string   `json:"type"` // enum, bool, int, number, string, date, month
+	Choices []string `json:"choices,omitempty"`
+	Default string   `json:"default"`
+	Doc     string   `json:"doc"`
+}
+
+// Column documents an output column and its unit.
+type Column struct {
+	Name string `json:"name"`
+	Unit string `json:"unit"`
+	Doc  string `json:"doc"`
+}
+
+// Query is a named analytic.
+type Query struct {
+	Name    string   `json:"name"`
+	Title   string   `json:"title"`
+	Answers string   `json:"answers"`
+	Method  string   `json:"method"`
+	Params  []Param  `json:"params"`
+	Columns []Column `json:"columns"`
+	SQL     string   `json:"-"`
+}
+
+var (
+	paramRe  = regexp.MustCompile(`^(\w+)\s+(enum\(([^)]*)\)|bool|int|number|string|date|month)\s*=\s*(\S*)\s*:\s*(.*)$`)
+	columnRe = regexp.MustCompile(`^(\w+)\s+\[([^\]]*)\]\s*:\s*(.*)$`)
+	placeRe  = regexp.MustCompile(`\$([a-z_]+)`)
+)
+
+// All returns every named query, sorted by name.
+func All() ([]*Query, error) {
+	ents, err := sqlFiles.ReadDir(".")
+	if err != nil {
+		return nil, err
+	}
+	var out []*Query
+	for _, e := range ents {
+		b, err := sqlFiles.ReadFile(e.Name())
+		if err != nil {
+			return nil, err
+		}
+		q, err := parse(string(b))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", e.Name(), err)
+		}
+		out = append(out, q)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// Get returns the named query, or an error wrapping ictstat.ErrNotFound that
+// lists the names there are.
+func Get(name string) (*Query, error) {
+	all, err := All()
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, q := range all {
+		if q.Name == name {
+			return q, nil
+		}
+		names = append(names, q.Name)
+	}
+	return nil, fmt.Errorf("no named query %q (there are: %s): %w", name, strings.Join(names, ", "), ictstat.ErrNotFound)
+}
+
+// parse reads a query's header comments and SQL.
+func parse(text string) (*Query, error) {
+	q := &Query{}
+	var body []string
+	for _, line := range strings.Split(text, "\n") {
+		rest, ok := strings.CutPrefix(line, "-- ")
+		if !ok || len(body) > 0 {
+			body = append(body, line)
+			continue
+		}
+		key, val, _ := strings.Cut(rest, ":")
+		val = strings.TrimSpace(val)
+		switch key {
+		case "name":
+			q.Name = val
+		case "title":
+			q.Title = val
+		case "answers":
+			q.Answers = val
+		case "method":
+			q.Method = val
+		case "param":
+			m := paramRe.FindStringSubmatch(val)
+			if m == nil {
+				return nil, fmt.Errorf("bad param line %q", val)
+			}
+			p := Param{Name: m[1], Type: m[2], Default: m[4], Doc: m[5]}
+			if m[3] != "" {
+				p.Type, p.Choices = "enum", strings.Split(m[3], ",")
+			}
+			q.Params = append(q.Params, p)
+		case "column":
+			m := columnRe.FindStringSubmatch(val)
+			if m == nil {
+				return nil, fmt.Errorf("bad column line %q", val)
+			}
+			q.Columns = append(q.Columns, Column{Name: m[1], Unit: m[2], Doc: m[3]})
+		default:
+			body = append(body, line)
+		}
+	}
+	q.SQL = strings.TrimSpace(strings.Join(body, "\n"))
+	if q.Name == "" || q.SQL == "" {
+		return nil, fmt.Errorf("missing name or SQL")
+	}
+	return q, nil
+}
+
+// Unit returns the unit of an output column, or "".
+func (q *Query) Unit(column string) string {
+	for _, c := range q.Columns {
+		if c.Name == column {
+			return c.Unit
+		}
+	}
+	return ""
+}
+
+// Bind checks the given parameters against the query's declared types and
+// returns the SQL with positional placeholders and its arguments. An unknown
+// or malformed parameter is an error wrapping ictstat.ErrUsage that names it.
+func (q *Query) Bind(given map[string]string) (string, []any, error) {
+	vals := map[string]any{}
+	for k := range given {
+		if q.param(k) == nil {
+			return "", nil, fmt.Errorf("%w: %s has no parameter %q (parameters: %s)", ictstat.ErrUsage, q.Name, k, q.paramNames())
+		}
+	}
+	for _, p := range q.Params {
+		raw, ok := given[p.Name]
+		if !ok {
+			raw = p.Default
+		}
+		v, err := p.convert(raw)
+		if err != nil {
+			return "", nil, fmt.Errorf("%w: parameter %s: %v", ictstat.ErrUsage, p.Name, err)
+		}
+		vals[p.Name] = v
+	}
+	var args []any
+	pos := map[string]int{}
+	var bindErr error
+	sql := placeRe.ReplaceAllStringFunc(q.SQL, func(m string) string {
+		name := m[1:]
+		v, ok := vals[name]
+		if !ok {
+			bindErr = fmt.Errorf("query %s uses undeclared parameter $%s", q.Name, name)
+			return m
+		}
+		if _, seen := pos[name]; !seen {
+			args = append(args, v)
+			pos[name] = len(args)
+		}
+		return "$" + strconv.Itoa(pos[name])
+	})
+	return sql, args, bindErr
+}
+
+func (q *Query) param(name string) *Param {
+	for i := range q.Params {
+		if q.Params[i].Name == name {
+			return &q.Params[i]
+		}
+	}
+	return nil
+}
+
+func (q *Query) paramNames() string {
+	names := make([]string, len(q.Params))
+	for i, p := range q.Params {
+		names[i] = p.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// convert parses a raw parameter value as the parameter's type.
+func (p *Param) convert(raw string) (any, error) {
+	switch p.Type {
+	case "enum":
+		for _, c := range p.Choices {
+			if raw == c {
+				return raw, nil
+			}
+		}
+		return nil, fmt.Errorf("%q is not one of %s", raw, strings.Join(p.Choices, ", "))
+	case "bool":
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not true or false", raw)
+		}
+		return b, nil
+	case "int":
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a whole number", raw)
+		}
+		return n, nil
+	case "number":
+		f, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a number", raw)
+		}
+		return f, nil
+	case "month":
+		if _, _, err := ictstat.ParseMonth(raw); err != nil && raw != "" {
+			return nil, err
+		}
+		return raw, nil
+	default:
+		if len(raw) > 200 {
+			return nil, fmt.Errorf("longer than 200 characters")
+		}
+		return raw, nil
+	}
+}

@@ -1,0 +1,57 @@
+-- name: sector_size
+-- title: Size of the ICT sector
+-- answers: How large is the virtual-zone ICT sector in each period and subsector: active companies, revenue, gross value added, employment, wages and exports, in MNT and USD.
+-- method: Sums the current revision of every filing (table filings) by period and subsector. A company is active in a period when it filed for at least one month of it. Flows (revenue, GVA, wages, exports) are summed over the months of the period; employees are the average over the period's months of the monthly total. USD figures convert each month at that month's average official rate (fx_rates); a USD figure is NULL when any month of its period has no rate. GVA = revenue - intermediate consumption.
+-- param: grain enum(month,quarter,year) = quarter : length of the period
+-- param: subsector enum(class,division,all) = division : ISIC Rev.4 level to break the sector down by
+-- param: ict_only bool = true : keep only classes inside the OECD ICT-sector definition
+-- column: period [label] : the period, as 2026-10, 2026Q3 or 2026
+-- column: period_start [date] : first day of the period
+-- column: subsector [ISIC Rev.4] : class, division or "all"
+-- column: months [months] : months of the period with at least one filing
+-- column: active_companies [companies] : distinct registry numbers that filed in the period
+-- column: revenue_mnt [MNT] : revenue
+-- column: gva_mnt [MNT] : gross value added
+-- column: employees [persons] : average monthly employment
+-- column: wages_mnt [MNT] : wages paid
+-- column: exports_mnt [MNT] : exports reported in the filings
+-- column: revenue_usd [USD] : revenue at monthly average rates
+-- column: gva_usd [USD] : gross value added at monthly average rates
+-- column: exports_usd [USD] : exports at monthly average rates
+WITH usd AS (
+    SELECT date_trunc('month', "date") AS month, avg(mnt_per_unit) AS mnt_per_usd
+    FROM fx_rates WHERE currency = 'USD' GROUP BY ALL
+), f AS (
+    SELECT
+        CAST(date_trunc($grain, period) AS DATE) AS period_start,
+        CASE $subsector WHEN 'class' THEN isic4 WHEN 'division' THEN isic_division ELSE 'all' END AS subsector,
+        period, registry_no, revenue_mnt, gva_mnt, employees, wages_mnt, exports_mnt, usd.mnt_per_usd
+    FROM filings
+    LEFT JOIN usd ON usd.month = filings.period
+    WHERE ict_sector OR NOT $ict_only
+), monthly AS (
+    SELECT period_start, subsector, period, sum(employees) AS employees
+    FROM f GROUP BY ALL
+)
+SELECT
+    CASE $grain
+        WHEN 'month' THEN strftime(f.period_start, '%Y-%m')
+        WHEN 'quarter' THEN strftime(f.period_start, '%Y') || 'Q' || quarter(f.period_start)
+        ELSE strftime(f.period_start, '%Y') END AS period,
+    f.period_start,
+    f.subsector,
+    count(DISTINCT f.period) AS months,
+    count(DISTINCT f.registry_no) AS active_companies,
+    sum(f.revenue_mnt) AS revenue_mnt,
+    sum(f.gva_mnt) AS gva_mnt,
+    any_value(m.employees) AS employees,
+    sum(f.wages_mnt) AS wages_mnt,
+    sum(f.exports_mnt) AS exports_mnt,
+    CASE WHEN bool_and(f.mnt_per_usd IS NOT NULL) THEN sum(f.revenue_mnt / f.mnt_per_usd) END AS revenue_usd,
+    CASE WHEN bool_and(f.mnt_per_usd IS NOT NULL) THEN sum(f.gva_mnt / f.mnt_per_usd) END AS gva_usd,
+    CASE WHEN bool_and(f.mnt_per_usd IS NOT NULL) THEN sum(f.exports_mnt / f.mnt_per_usd) END AS exports_usd
+FROM f
+JOIN (SELECT period_start, subsector, avg(employees) AS employees FROM monthly GROUP BY ALL) m
+    USING (period_start, subsector)
+GROUP BY f.period_start, f.subsector
+ORDER BY f.period_start, f.subsector

@@ -1,0 +1,209 @@
+package transform
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/npit-mn/ictstat"
+)
+
+// Limits on free-text fields, so that one record cannot bloat the tables.
+const (
+	maxIDLen      = 64
+	maxNameLen    = 300
+	maxZoneLen    = 32
+	maxExports    = 1000
+	maxPrograms   = 100
+	maxProgramLen = 100
+)
+
+func bad(field, format string, args ...any) *ictstat.InputError {
+	return &ictstat.InputError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// ValidateFiling checks rec against every rule of the filings contract and
+// returns the filing to store, with currency conversion and derived
+// measures. The error names the first field that breaks a rule.
+func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ictstat.InputError) {
+	var f ictstat.Filing
+	if e := checkText("filing_id", rec.FilingID, maxIDLen, isIDChar); e != nil {
+		return f, e
+	}
+	switch {
+	case rec.Revision == -1:
+		return f, bad("revision", "missing")
+	case rec.Revision < 1 || rec.Revision > math.MaxInt32:
+		return f, bad("revision", "%d is not a revision number (1 or more)", rec.Revision)
+	}
+	if !ictstat.ValidRegistryNo(rec.RegistryNo) {
+		return f, bad("registry_no", "%q is not a state registration number (7 digits)", clip(rec.RegistryNo))
+	}
+	if e := checkText("company_name", rec.CompanyName, maxNameLen, nil); e != nil {
+		return f, e
+	}
+	if !ictstat.ValidISIC4(rec.ISIC4) {
+		return f, bad("isic4", "%q is not an ISIC Rev.4 class (4 digits of an existing division)", clip(rec.ISIC4))
+	}
+	if e := checkText("zone", rec.Zone, maxZoneLen, isIDChar); e != nil {
+		return f, e
+	}
+	year, month, err := ictstat.ParseMonth(rec.Period)
+	if err != nil {
+		return f, bad("period", "%v", err)
+	}
+	sub, err := time.Parse(time.RFC3339, rec.SubmittedAt)
+	if err != nil {
+		return f, bad("submitted_at", "%q is not an RFC 3339 time (2026-11-05T09:12:00+08:00)", clip(rec.SubmittedAt))
+	}
+	if sy, sm := sub.Year(), int(sub.Month()); year*12+month > sy*12+sm {
+		return f, bad("period", "%s is after the month the filing was submitted (%04d-%02d)", rec.Period, sy, sm)
+	}
+	rate, ok := fx.Rate(rec.Currency, year, month)
+	switch {
+	case rec.Currency != "MNT" && rec.Currency != "USD":
+		return f, bad("currency", "%q is not MNT or USD", clip(rec.Currency))
+	case !ok:
+		return f, bad("currency", "no official MNT/%s rate for %s: ingest fx rates, then run `ictstat quarantine replay`", rec.Currency, rec.Period)
+	}
+	for _, a := range [...]struct {
+		name     string
+		v        float64
+		optional bool
+	}{{"revenue", rec.Revenue, false}, {"intermediate_consumption", rec.IntermediateConsumption, false}, {"wages", rec.Wages, true}, {"rnd_expense", rec.RnDExpense, true}} {
+		if e := checkAmount(a.name, a.v, a.optional); e != nil {
+			return f, e
+		}
+	}
+	switch {
+	case rec.Employees == -1:
+		return f, bad("employees", "missing")
+	case rec.Employees < 0 || rec.Employees > 10_000_000:
+		return f, bad("employees", "%d is not a number of persons", rec.Employees)
+	}
+	if len(rec.Exports) > maxExports {
+		return f, bad("exports", "%d entries; at most %d", len(rec.Exports), maxExports)
+	}
+	flags, e := checkFlags(rec.Flags)
+	if e != nil {
+		return f, e
+	}
+	if len(rec.Programs) > maxPrograms {
+		return f, bad("programs", "%d entries; at most %d", len(rec.Programs), maxPrograms)
+	}
+	for i, p := range rec.Programs {
+		if e := checkText(fmt.Sprintf("programs[%d]", i), p, maxProgramLen, nil); e != nil {
+			return f, e
+		}
+	}
+
+	period := ictstat.MonthDate(year, month)
+	f = ictstat.Filing{
+		FilingID: rec.FilingID, Revision: int32(rec.Revision), RegistryNo: rec.RegistryNo, CompanyName: rec.CompanyName,
+		ISIC4: rec.ISIC4, ISICDivision: rec.ISIC4[:2], ICTSector: ictstat.ICTSector(rec.ISIC4), Zone: rec.Zone,
+		Period: period, SubmittedAt: sub.UnixMicro(), Currency: rec.Currency,
+		Revenue: rec.Revenue, IntermediateConsumption: rec.IntermediateConsumption, Employees: int32(rec.Employees),
+		FXRate: rate, RevenueMNT: rec.Revenue * rate, IntermediateMNT: rec.IntermediateConsumption * rate,
+		ExportLines: int32(len(rec.Exports)), AI: flags["ai"], Startup: flags["startup"], Programs: rec.Programs,
+	}
+	f.GVAMNT = GVA(f.RevenueMNT, f.IntermediateMNT)
+	if len(rec.Flags) > 0 {
+		f.Flags = string(rec.Flags)
+	}
+	if !math.IsNaN(rec.Wages) {
+		w, wm := rec.Wages, rec.Wages*rate
+		f.Wages, f.WagesMNT = &w, &wm
+	}
+	if !math.IsNaN(rec.RnDExpense) {
+		r, rm := rec.RnDExpense, rec.RnDExpense*rate
+		f.RnDExpense, f.RnDExpenseMNT = &r, &rm
+	}
+	if len(rec.Exports) > 0 {
+		f.Exports = make([]ictstat.Export, len(rec.Exports))
+	}
+	for i, x := range rec.Exports {
+		field := fmt.Sprintf("exports[%d]", i)
+		if !ictstat.ValidCountry(x.Country) {
+			return f, bad(field+".country", "%q is not an ISO 3166-1 alpha-2 country code", clip(x.Country))
+		}
+		if !ictstat.ValidEBOPS(x.EBOPS) {
+			return f, bad(field+".ebops", "%q is not an EBOPS 2010 code (e.g. SI2)", clip(x.EBOPS))
+		}
+		if x.Amount == nil {
+			return f, bad(field+".amount", "missing")
+		}
+		if e := checkAmount(field+".amount", *x.Amount, false); e != nil {
+			return f, e
+		}
+		f.Exports[i] = ictstat.Export{
+			FilingID: f.FilingID, Revision: f.Revision, RegistryNo: f.RegistryNo, Period: period,
+			Country: x.Country, EBOPS: x.EBOPS, ICTService: ictstat.ICTServiceItems[x.EBOPS],
+			Amount: *x.Amount, Currency: f.Currency, AmountMNT: *x.Amount * rate,
+		}
+		f.ExportsMNT += *x.Amount * rate
+	}
+	return f, nil
+}
+
+// GVA is gross value added at basic prices as the contract defines it for a
+// filing: output (revenue) less intermediate consumption.
+func GVA(revenue, intermediate float64) float64 { return revenue - intermediate }
+
+func checkAmount(field string, v float64, optional bool) *ictstat.InputError {
+	switch {
+	case math.IsNaN(v) && optional:
+		return nil
+	case math.IsNaN(v):
+		return bad(field, "missing")
+	case math.IsInf(v, 0) || v > 1e18:
+		return bad(field, "%g is not a finite amount", v)
+	case v < 0:
+		return bad(field, "%g is negative; amounts must be 0 or more", v)
+	}
+	return nil
+}
+
+// checkFlags accepts an absent flags field or an object of booleans.
+func checkFlags(raw json.RawMessage) (map[string]bool, *ictstat.InputError) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var m map[string]bool
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, bad("flags", "want an object of true/false values")
+	}
+	return m, nil
+}
+
+func checkText(field, s string, maxLen int, ok func(rune) bool) *ictstat.InputError {
+	switch {
+	case s == "":
+		return bad(field, "missing")
+	case len(s) > maxLen:
+		return bad(field, "%d bytes; at most %d", len(s), maxLen)
+	case !utf8.ValidString(s):
+		return bad(field, "not valid UTF-8")
+	}
+	for _, r := range s {
+		if r < ' ' || r == 0x7f || (ok != nil && !ok(r)) {
+			return bad(field, "%q has a character that is not allowed (%q)", clip(s), r)
+		}
+	}
+	return nil
+}
+
+func isIDChar(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.:", r)
+}
+
+// clip shortens a value quoted in a message.
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}

@@ -1,0 +1,269 @@
+package warehouse
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/duckdb/duckdb-go/v2"
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/npit-mn/ictstat"
+)
+
+// maxSchemas bounds how many snapshots keep their views in the engine.
+const maxSchemas = 16
+
+// engine is the in-memory DuckDB that answers SQL over snapshots. Each
+// snapshot N gets a schema sN of views over exactly its files; a query runs
+// with search_path set to that schema. DuckDB can read only the table
+// folders and the engine's own folder of empty-table files.
+type engine struct {
+	db    *sql.DB
+	conn  *duckdb.Connector
+	root  string
+	empty string // folder of zero-row Parquet files, one per table
+
+	mu      sync.Mutex
+	schemas map[int64]bool
+	order   []int64
+}
+
+func newEngine(root string, opts Options) (*engine, error) {
+	empty, err := os.MkdirTemp("", "ictstat-schemas-")
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tableDefs() {
+		if err := writeEmpty(filepath.Join(empty, t.name+".parquet"), t.schema); err != nil {
+			return nil, err
+		}
+	}
+	setup := []string{
+		"SET autoinstall_known_extensions=false",
+		"SET autoload_known_extensions=false",
+		"SET TimeZone='UTC'",
+		fmt.Sprintf("SET allowed_directories=[%s, %s]", sqlString(filepath.Join(root, tablesDir)+"/"), sqlString(empty+"/")),
+		"SET enable_external_access=false",
+	}
+	if opts.Threads > 0 {
+		setup = append(setup, fmt.Sprintf("SET threads=%d", opts.Threads))
+	}
+	if opts.MemoryLimit != "" {
+		setup = append(setup, "SET memory_limit="+sqlString(opts.MemoryLimit))
+	}
+	c, err := duckdb.NewConnector("", func(ex driver.ExecerContext) error {
+		for _, s := range setup {
+			if _, err := ex.ExecContext(context.Background(), s, nil); err != nil {
+				return fmt.Errorf("duckdb %s: %w", s, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		os.RemoveAll(empty)
+		return nil, err
+	}
+	return &engine{db: sql.OpenDB(c), conn: c, root: root, empty: empty, schemas: map[int64]bool{}}, nil
+}
+
+func (e *engine) close() error {
+	err := e.db.Close()
+	e.conn.Close()
+	os.RemoveAll(e.empty)
+	return err
+}
+
+// writeEmpty writes a zero-row Parquet file with the given schema.
+func writeEmpty(path string, schema *parquet.Schema) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := parquet.NewWriter(f, schema)
+	if err := w.Close(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// ensureSchema creates the views of snapshot m once.
+func (e *engine) ensureSchema(ctx context.Context, m *Manifest, history []*Manifest) (string, error) {
+	name := fmt.Sprintf("s%d", m.ID)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.schemas[m.ID] {
+		return name, nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "CREATE SCHEMA IF NOT EXISTS %s;\n", name)
+	for _, t := range tableDefs() {
+		fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s.%s AS %s;\n", name, t.name, e.tableSQL(t, m.Tables[t.name]))
+	}
+	b.WriteString(snapshotsSQL(name, history))
+	if _, err := e.db.ExecContext(ctx, b.String()); err != nil {
+		return "", fmt.Errorf("create views of snapshot %d: %w", m.ID, err)
+	}
+	e.schemas[m.ID] = true
+	e.order = append(e.order, m.ID)
+	if len(e.order) > maxSchemas {
+		old := e.order[0]
+		e.order = e.order[1:]
+		delete(e.schemas, old)
+		e.db.ExecContext(ctx, fmt.Sprintf("DROP SCHEMA IF EXISTS s%d CASCADE", old))
+	}
+	return name, nil
+}
+
+// tableSQL is the SELECT behind a table's view: the snapshot's files with
+// their hive partition columns, or an empty relation of the same shape.
+func (e *engine) tableSQL(t tableDef, files []File) string {
+	if len(files) == 0 {
+		cols := ""
+		for _, h := range t.hive {
+			cols += fmt.Sprintf(", CAST(NULL AS %s) AS %s", h[1], h[0])
+		}
+		return fmt.Sprintf("SELECT *%s FROM read_parquet(%s)", cols, sqlString(filepath.Join(e.empty, t.name+".parquet")))
+	}
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = sqlString(filepath.Join(e.root, filepath.FromSlash(f.Path)))
+	}
+	opts := ""
+	if len(t.hive) > 0 {
+		types := make([]string, len(t.hive))
+		for i, h := range t.hive {
+			types[i] = fmt.Sprintf("%s: %s", sqlString(h[0]), h[1])
+		}
+		opts = fmt.Sprintf(", hive_partitioning=true, hive_types={%s}", strings.Join(types, ", "))
+	}
+	return fmt.Sprintf("SELECT * FROM read_parquet([%s]%s)", strings.Join(paths, ", "), opts)
+}
+
+// snapshotsSQL builds the snapshots table of a schema from the catalog.
+func snapshotsSQL(schema string, history []*Manifest) string {
+	var rows []string
+	for _, m := range history {
+		rows = append(rows, fmt.Sprintf("(%d, %d, TIMESTAMPTZ %s, %s, %s, %d, %d)", m.ID, m.Parent,
+			sqlString(m.CreatedAt.UTC().Format("2006-01-02 15:04:05.999999Z")), sqlString(m.Operation), sqlString(m.Message),
+			m.Rows(TableFilings), m.Rows(TableQuarantine)))
+	}
+	q := "SELECT * FROM (VALUES (0::BIGINT, 0::BIGINT, NULL::TIMESTAMPTZ, '', '', 0::BIGINT, 0::BIGINT)) t(id, parent, created_at, operation, message, filings_rows, quarantine_rows) WHERE false"
+	if len(rows) > 0 {
+		q = "SELECT * FROM (VALUES " + strings.Join(rows, ", ") + ") t(id, parent, created_at, operation, message, filings_rows, quarantine_rows)"
+	}
+	return fmt.Sprintf("CREATE OR REPLACE VIEW %s.snapshots AS %s;\n", schema, q)
+}
+
+// Result is a query's answer as Arrow record batches. Release it when done.
+type Result struct {
+	array.RecordReader
+	Snapshot *Manifest
+	release  func()
+}
+
+// Release frees the batches and returns the connection to the pool.
+func (r *Result) Release() {
+	if r.release != nil {
+		r.RecordReader.Release()
+		r.release()
+		r.release = nil
+	}
+}
+
+// Query runs one read-only statement over snapshot id (negative: current)
+// and returns its answer as Arrow batches. Only SELECT-like statements are
+// accepted: no DDL, SET, PRAGMA, COPY, ATTACH or INSERT.
+func (w *Warehouse) Query(ctx context.Context, id int64, query string, args ...any) (*Result, error) {
+	m, err := w.Snapshot(id)
+	if err != nil {
+		return nil, err
+	}
+	e, err := w.queryEngine()
+	if err != nil {
+		return nil, err
+	}
+	var history []*Manifest
+	if all, err := w.Snapshots(); err == nil {
+		for _, h := range all {
+			if h.ID <= m.ID {
+				history = append(history, h)
+			}
+		}
+	}
+	schema, err := e.ensureSchema(ctx, m, history)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := e.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rr array.RecordReader
+	err = conn.Raw(func(dc any) error {
+		if _, err := dc.(driver.ExecerContext).ExecContext(ctx, "SET search_path="+sqlString(schema), nil); err != nil {
+			return err
+		}
+		if err := checkReadOnly(dc.(driver.Conn), query); err != nil {
+			return err
+		}
+		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		if err != nil {
+			return err
+		}
+		rr, err = ar.QueryContext(ctx, query, args...)
+		return err
+	})
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return &Result{RecordReader: rr, Snapshot: m, release: func() { conn.Close() }}, nil
+}
+
+// checkReadOnly prepares query and refuses anything but one SELECT.
+func checkReadOnly(dc driver.Conn, query string) error {
+	st, err := dc.Prepare(query)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ictstat.ErrUsage, err)
+	}
+	defer st.Close()
+	ds, ok := st.(*duckdb.Stmt)
+	if !ok {
+		return fmt.Errorf("unexpected statement type %T", st)
+	}
+	typ, err := ds.StatementType()
+	if err != nil {
+		return err
+	}
+	if typ != duckdb.STATEMENT_TYPE_SELECT {
+		return fmt.Errorf("%w: only SELECT queries are allowed (no DDL, SET, PRAGMA, COPY, ATTACH or writes)", ictstat.ErrUsage)
+	}
+	return nil
+}
+
+func (w *Warehouse) queryEngine() (*engine, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.engine == nil {
+		e, err := newEngine(w.root, w.opts)
+		if err != nil {
+			return nil, err
+		}
+		w.engine = e
+	}
+	return w.engine, nil
+}
+
+// Schema of a Result, re-exported for callers that format results.
+type Schema = arrow.Schema

@@ -1,0 +1,265 @@
+package warehouse
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/npit-mn/ictstat"
+)
+
+// spillFlushBytes is how much encoded input a merge buffers in memory before
+// it appends the buffers to the partitions' scratch files.
+const spillFlushBytes = 32 << 20
+
+// PartitionOf returns the hive partition of a filing period:
+// "year=2026/month=10".
+func PartitionOf(period ictstat.Date) string {
+	y, m := period.YearMonth()
+	return fmt.Sprintf("year=%04d/month=%02d", y, m)
+}
+
+// FilingBatch is a batch of validated filings encoded and grouped by
+// partition. Batches are built in parallel and appended to a FilingsMerge in
+// input order.
+type FilingBatch struct {
+	parts map[string][]byte
+	rows  int
+}
+
+// NewFilingBatch returns an empty batch.
+func NewFilingBatch() *FilingBatch { return &FilingBatch{parts: map[string][]byte{}} }
+
+// Add encodes f into the batch.
+func (b *FilingBatch) Add(f *ictstat.Filing) {
+	p := PartitionOf(f.Period)
+	b.parts[p] = encodeFiling(b.parts[p], f)
+	b.rows++
+}
+
+// Rows returns the number of filings in the batch.
+func (b *FilingBatch) Rows() int { return b.rows }
+
+// FilingsMerge applies a stream of validated filings to the tables filings,
+// filing_revisions and filing_exports of a transaction. Input is spilled by
+// partition, so memory stays bounded by one partition whatever the input
+// size; revisions are resolved per partition at Finish, because a filing's
+// period, and so its partition, never changes.
+type FilingsMerge struct {
+	tx       *Tx
+	dir      string
+	parts    map[string]*spillPart
+	buffered int
+}
+
+type spillPart struct {
+	buf  []byte
+	path string // scratch file once the partition has been flushed
+}
+
+// MergeStats counts what a merge did.
+type MergeStats struct {
+	Read       int64 // valid filings in the input
+	Accepted   int64 // new revisions, added to filing_revisions
+	Superseded int64 // revisions not newer than one already held: changed nothing
+	Partitions int   // partitions whose tables changed
+}
+
+// MergeFilings starts a merge in tx.
+func (tx *Tx) MergeFilings() (*FilingsMerge, error) {
+	dir := filepath.Join(tx.dir, "spill")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return &FilingsMerge{tx: tx, dir: dir, parts: map[string]*spillPart{}}, nil
+}
+
+// Append adds a batch; batches must come in input order, which decides
+// between two equal revisions (the first wins).
+func (m *FilingsMerge) Append(b *FilingBatch) error {
+	for p, data := range b.parts {
+		sp := m.parts[p]
+		if sp == nil {
+			sp = &spillPart{}
+			m.parts[p] = sp
+		}
+		sp.buf = append(sp.buf, data...)
+		m.buffered += len(data)
+	}
+	if m.buffered >= spillFlushBytes {
+		return m.flush()
+	}
+	return nil
+}
+
+func (m *FilingsMerge) flush() error {
+	for p, sp := range m.parts {
+		if len(sp.buf) == 0 {
+			continue
+		}
+		if sp.path == "" {
+			sp.path = filepath.Join(m.dir, strings.NewReplacer("/", "_", "=", "").Replace(p)+".bin")
+		}
+		f, err := os.OpenFile(sp.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		_, err = f.Write(sp.buf)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("spill %s: %w", p, err)
+		}
+		sp.buf = sp.buf[:0]
+	}
+	m.buffered = 0
+	return nil
+}
+
+// Finish resolves revisions partition by partition (two at a time) and
+// stages the new files of the three tables.
+func (m *FilingsMerge) Finish(ctx context.Context) (MergeStats, error) {
+	keys := make([]string, 0, len(m.parts))
+	for p := range m.parts {
+		keys = append(keys, p)
+	}
+	sort.Strings(keys)
+	var (
+		mu    sync.Mutex
+		st    MergeStats
+		first error
+		wg    sync.WaitGroup
+		sem   = make(chan struct{}, 2)
+	)
+	for _, p := range keys {
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(p string) {
+			defer func() { <-sem; wg.Done() }()
+			ps, err := m.mergePartition(ctx, p)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && first == nil {
+				first = fmt.Errorf("merge filings %s: %w", p, err)
+			}
+			st.Read += ps.Read
+			st.Accepted += ps.Accepted
+			st.Superseded += ps.Superseded
+			st.Partitions += ps.Partitions
+		}(p)
+	}
+	wg.Wait()
+	m.parts = nil
+	os.RemoveAll(m.dir)
+	return st, first
+}
+
+// mergePartition resolves the incoming revisions of one partition against
+// the filings it already holds and stages the partition's new files.
+func (m *FilingsMerge) mergePartition(ctx context.Context, p string) (MergeStats, error) {
+	var st MergeStats
+	incoming, err := m.load(p)
+	if err != nil {
+		return st, err
+	}
+	st.Read = int64(len(incoming))
+	tx := m.tx
+	current, err := readParquet[ictstat.Filing](tx.w.root, tx.Files(TableFilings, p))
+	if err != nil {
+		return st, err
+	}
+	held := make(map[string]int32, len(current)+len(incoming))
+	for i := range current {
+		held[current[i].FilingID] = current[i].Revision
+	}
+	latest := map[string]int{} // filing_id -> index in incoming of its newest revision
+	var accepted []ictstat.Filing
+	for i := range incoming {
+		f := &incoming[i]
+		if rev, ok := held[f.FilingID]; ok && f.Revision <= rev {
+			st.Superseded++
+			continue
+		}
+		held[f.FilingID] = f.Revision
+		latest[f.FilingID] = i
+		accepted = append(accepted, *f)
+	}
+	st.Accepted = int64(len(accepted))
+	if len(accepted) == 0 || ctx.Err() != nil {
+		return st, ctx.Err()
+	}
+	st.Partitions = 1
+	if _, err := stageRows(tx, TableFilingRevisions, p, accepted); err != nil {
+		return st, err
+	}
+
+	next := make([]ictstat.Filing, 0, len(current)+len(latest))
+	for i := range current {
+		if _, replaced := latest[current[i].FilingID]; !replaced {
+			next = append(next, current[i])
+		}
+	}
+	for _, i := range latest {
+		next = append(next, incoming[i])
+	}
+	sort.Slice(next, func(i, j int) bool { return next[i].FilingID < next[j].FilingID })
+	exports, err := readParquet[ictstat.Export](tx.w.root, tx.Files(TableFilingExports, p))
+	if err != nil {
+		return st, err
+	}
+	keep := exports[:0]
+	for _, e := range exports {
+		if _, replaced := latest[e.FilingID]; !replaced {
+			keep = append(keep, e)
+		}
+	}
+	for i := range next {
+		if _, ok := latest[next[i].FilingID]; ok {
+			keep = append(keep, next[i].Exports...)
+		}
+	}
+	sort.SliceStable(keep, func(i, j int) bool { return keep[i].FilingID < keep[j].FilingID })
+	tx.DropPartition(TableFilings, p)
+	if _, err := stageRows(tx, TableFilings, p, next); err != nil {
+		return st, err
+	}
+	tx.DropPartition(TableFilingExports, p)
+	if len(keep) > 0 {
+		if _, err := stageRows(tx, TableFilingExports, p, keep); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+// load decodes every spilled filing of partition p in input order.
+func (m *FilingsMerge) load(p string) ([]ictstat.Filing, error) {
+	sp := m.parts[p]
+	data := sp.buf
+	if sp.path != "" {
+		disk, err := os.ReadFile(sp.path)
+		if err != nil {
+			return nil, err
+		}
+		data = append(disk, sp.buf...)
+		os.Remove(sp.path)
+	}
+	sp.buf = nil
+	var out []ictstat.Filing
+	r := spillReader{b: data}
+	for len(r.b) > 0 {
+		out = append(out, ictstat.Filing{})
+		if err := r.next(&out[len(out)-1]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

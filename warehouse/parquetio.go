@@ -1,0 +1,102 @@
+package warehouse
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+)
+
+// rowGroupRows bounds the rows per Parquet row group, so that readers can
+// skip groups by their statistics and writers keep bounded buffers.
+const rowGroupRows = 128 * 1024
+
+// writerOptions are shared by every data file: zstd at a fast level, page
+// statistics for predicate push-down.
+func writerOptions() []parquet.WriterOption {
+	return []parquet.WriterOption{
+		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
+		parquet.MaxRowsPerRowGroup(rowGroupRows),
+		parquet.PageBufferSize(256 * 1024),
+		parquet.CreatedBy("ictstat", "1", ""),
+	}
+}
+
+// stageRows writes rows as one Parquet file of table's partition into the
+// transaction's staging folder and records it in the next snapshot.
+func stageRows[T any](tx *Tx, table, partition string, rows []T) (File, error) {
+	tmp, final := tx.newStagedPath(table, partition)
+	n, size, err := writeParquet(tmp, rows)
+	if err != nil {
+		return File{}, fmt.Errorf("write %s %s: %w", table, partition, err)
+	}
+	f := File{Path: final, Partition: partition, Rows: n, Bytes: size}
+	tx.addStaged(table, tmp, f)
+	return f, nil
+}
+
+// writeParquet writes rows to path and fsyncs it.
+func writeParquet[T any](path string, rows []T) (n, size int64, err error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(path)
+		}
+	}()
+	w := parquet.NewGenericWriter[T](f, writerOptions()...)
+	for i := 0; i < len(rows); i += 8192 {
+		if _, err := w.Write(rows[i:min(i+8192, len(rows))]); err != nil {
+			return 0, 0, err
+		}
+	}
+	if err := w.Close(); err != nil {
+		return 0, 0, err
+	}
+	if err := f.Sync(); err != nil {
+		return 0, 0, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return 0, 0, err
+	}
+	return int64(len(rows)), st.Size(), f.Close()
+}
+
+// readParquet reads every row of the committed files into a slice.
+func readParquet[T any](root string, files []File) ([]T, error) {
+	var out []T
+	for _, fl := range files {
+		f, err := os.Open(filepath.Join(root, filepath.FromSlash(fl.Path)))
+		if err != nil {
+			return nil, err
+		}
+		r := parquet.NewGenericReader[T](f)
+		for {
+			// Read into fresh elements: the reader may reuse slices it finds in
+			// the destination, which would alias rows already returned.
+			start := len(out)
+			out = append(out, make([]T, 4096)...)
+			n, err := r.Read(out[start:])
+			out = out[:start+n]
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				r.Close()
+				f.Close()
+				return nil, fmt.Errorf("read %s: %w", fl.Path, err)
+			}
+		}
+		r.Close()
+		f.Close()
+	}
+	return out, nil
+}

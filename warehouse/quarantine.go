@@ -1,0 +1,54 @@
+package warehouse
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+
+	"github.com/npit-mn/ictstat"
+)
+
+// QuarantineKey identifies a distinct bad record of a source, so that
+// pulling the same bad record again does not quarantine it twice.
+func QuarantineKey(source, raw string) string {
+	h := sha256.Sum256([]byte(source + "\x00" + raw))
+	return hex.EncodeToString(h[:16])
+}
+
+// AppendQuarantine stages the rejected records of one source that the
+// quarantine does not already hold, and returns how many it added.
+func (tx *Tx) AppendQuarantine(source string, rows []ictstat.Quarantined) (int, error) {
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	p := "source=" + source
+	existing, err := readParquet[ictstat.Quarantined](tx.w.root, tx.Files(TableQuarantine, p))
+	if err != nil {
+		return 0, err
+	}
+	seen := make(map[string]bool, len(existing)+len(rows))
+	for _, q := range existing {
+		seen[q.Key] = true
+	}
+	var add []ictstat.Quarantined
+	for _, q := range rows {
+		q.Source = source
+		if q.Key == "" {
+			q.Key = QuarantineKey(source, q.Raw)
+		}
+		if seen[q.Key] {
+			continue
+		}
+		seen[q.Key] = true
+		add = append(add, q)
+	}
+	if len(add) == 0 {
+		return 0, nil
+	}
+	_, err = stageRows(tx, TableQuarantine, p, add)
+	return len(add), err
+}
+
+// FXRates returns the rates table of snapshot m.
+func (w *Warehouse) FXRates(m *Manifest) ([]ictstat.FXRate, error) {
+	return readParquet[ictstat.FXRate](w.root, m.Tables[TableFXRates])
+}

@@ -1,0 +1,193 @@
+package warehouse
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/npit-mn/ictstat"
+)
+
+// The spill codec writes validated filings to a transaction's scratch files
+// between reading an input and merging it partition by partition. It is a
+// private, versionless format: spill files never outlive their transaction.
+
+func putString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func putF64(b []byte, v float64) []byte { return binary.LittleEndian.AppendUint64(b, math.Float64bits(v)) }
+
+func putOptF64(b []byte, v *float64) []byte {
+	if v == nil {
+		return append(b, 0)
+	}
+	return putF64(append(b, 1), *v)
+}
+
+func putBool(b []byte, v bool) []byte {
+	if v {
+		return append(b, 1)
+	}
+	return append(b, 0)
+}
+
+// encodeFiling appends f (with its exports) to b.
+func encodeFiling(b []byte, f *ictstat.Filing) []byte {
+	for _, s := range [...]string{f.FilingID, f.RegistryNo, f.CompanyName, f.ISIC4, f.ISICDivision, f.Zone, f.Currency, f.Flags, f.Source} {
+		b = putString(b, s)
+	}
+	b = binary.AppendVarint(b, int64(f.Revision))
+	b = binary.AppendVarint(b, int64(f.Period))
+	b = binary.AppendVarint(b, f.SubmittedAt)
+	b = binary.AppendVarint(b, int64(f.Employees))
+	b = binary.AppendVarint(b, int64(f.ExportLines))
+	b = binary.AppendVarint(b, f.SourceLine)
+	for _, v := range [...]float64{f.Revenue, f.IntermediateConsumption, f.FXRate, f.RevenueMNT, f.IntermediateMNT, f.GVAMNT, f.ExportsMNT} {
+		b = putF64(b, v)
+	}
+	for _, v := range [...]*float64{f.Wages, f.RnDExpense, f.WagesMNT, f.RnDExpenseMNT} {
+		b = putOptF64(b, v)
+	}
+	b = putBool(b, f.ICTSector)
+	b = putBool(b, f.AI)
+	b = putBool(b, f.Startup)
+	b = binary.AppendUvarint(b, uint64(len(f.Programs)))
+	for _, p := range f.Programs {
+		b = putString(b, p)
+	}
+	b = binary.AppendUvarint(b, uint64(len(f.Exports)))
+	for i := range f.Exports {
+		e := &f.Exports[i]
+		b = putString(b, e.Country)
+		b = putString(b, e.EBOPS)
+		b = putBool(b, e.ICTService)
+		b = putF64(b, e.Amount)
+		b = putF64(b, e.AmountMNT)
+	}
+	return b
+}
+
+var errSpillCorrupt = errors.New("spill record corrupt")
+
+// spillReader decodes records written by encodeFiling.
+type spillReader struct {
+	b   []byte
+	err error
+}
+
+func (r *spillReader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *spillReader) varint() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *spillReader) fail() {
+	if r.err == nil {
+		r.err = errSpillCorrupt
+	}
+	r.b = nil
+}
+
+func (r *spillReader) str() string {
+	n := r.uvarint()
+	if uint64(len(r.b)) < n {
+		r.fail()
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
+}
+
+func (r *spillReader) f64() float64 {
+	if len(r.b) < 8 {
+		r.fail()
+		return 0
+	}
+	v := math.Float64frombits(binary.LittleEndian.Uint64(r.b))
+	r.b = r.b[8:]
+	return v
+}
+
+func (r *spillReader) byte1() byte {
+	if len(r.b) < 1 {
+		r.fail()
+		return 0
+	}
+	v := r.b[0]
+	r.b = r.b[1:]
+	return v
+}
+
+func (r *spillReader) optF64() *float64 {
+	if r.byte1() == 0 {
+		return nil
+	}
+	v := r.f64()
+	return &v
+}
+
+// next decodes one filing into f.
+func (r *spillReader) next(f *ictstat.Filing) error {
+	for _, p := range [...]*string{&f.FilingID, &f.RegistryNo, &f.CompanyName, &f.ISIC4, &f.ISICDivision, &f.Zone, &f.Currency, &f.Flags, &f.Source} {
+		*p = r.str()
+	}
+	f.Revision = int32(r.varint())
+	f.Period = ictstat.Date(r.varint())
+	f.SubmittedAt = r.varint()
+	f.Employees = int32(r.varint())
+	f.ExportLines = int32(r.varint())
+	f.SourceLine = r.varint()
+	for _, p := range [...]*float64{&f.Revenue, &f.IntermediateConsumption, &f.FXRate, &f.RevenueMNT, &f.IntermediateMNT, &f.GVAMNT, &f.ExportsMNT} {
+		*p = r.f64()
+	}
+	for _, p := range [...]**float64{&f.Wages, &f.RnDExpense, &f.WagesMNT, &f.RnDExpenseMNT} {
+		*p = r.optF64()
+	}
+	f.ICTSector = r.byte1() == 1
+	f.AI = r.byte1() == 1
+	f.Startup = r.byte1() == 1
+	if n := r.uvarint(); n > 0 && n < 1<<16 {
+		f.Programs = make([]string, n)
+		for i := range f.Programs {
+			f.Programs[i] = r.str()
+		}
+	}
+	n := r.uvarint()
+	if n > 1<<20 {
+		r.fail()
+	}
+	if n > 0 && r.err == nil {
+		f.Exports = make([]ictstat.Export, n)
+		for i := range f.Exports {
+			e := &f.Exports[i]
+			e.FilingID, e.Revision, e.RegistryNo, e.Period, e.Currency = f.FilingID, f.Revision, f.RegistryNo, f.Period, f.Currency
+			e.Country = r.str()
+			e.EBOPS = r.str()
+			e.ICTService = r.byte1() == 1
+			e.Amount = r.f64()
+			e.AmountMNT = r.f64()
+		}
+	}
+	if r.err != nil {
+		return fmt.Errorf("decode spilled filing: %w", r.err)
+	}
+	return nil
+}

@@ -1,0 +1,228 @@
+package warehouse
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"sync"
+)
+
+const (
+	tablesDir  = "tables"
+	stagingDir = "_staging"
+)
+
+// Tx is a write transaction: files are staged outside the table folders and
+// become visible together, with the source cursors, in one new snapshot at
+// Commit. Only one Tx is open at a time across all processes.
+type Tx struct {
+	w      *Warehouse
+	lock   *writerLock
+	base   *Manifest
+	next   *Manifest
+	dir    string // staging folder of this transaction
+	staged []staged
+	moved  []string // files already renamed into table folders by Commit
+	seq    int
+	done   bool
+	mu     sync.Mutex // guards staged, seq and next.Tables for parallel staging
+}
+
+type staged struct {
+	tmp   string // path in the staging folder
+	table string
+	file  File
+}
+
+func newTx(w *Warehouse, l *writerLock, base *Manifest, operation string) (*Tx, error) {
+	var rnd [4]byte
+	rand.Read(rnd[:])
+	dir := filepath.Join(w.root, stagingDir, fmt.Sprintf("tx-%d-%s", base.ID+1, hex.EncodeToString(rnd[:])))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		l.unlock()
+		return nil, err
+	}
+	next := base.clone()
+	next.ID = base.ID + 1
+	next.Operation = operation
+	return &Tx{w: w, lock: l, base: base, next: next, dir: dir}, nil
+}
+
+// Base returns the snapshot the transaction started from.
+func (tx *Tx) Base() *Manifest { return tx.base }
+
+// ID returns the id the snapshot will have when committed.
+func (tx *Tx) ID() int64 { return tx.next.ID }
+
+// TempDir returns a folder for the transaction's scratch files; it is
+// removed with the transaction.
+func (tx *Tx) TempDir() string { return tx.dir }
+
+// newStagedPath returns a fresh staging path and the final relative path of
+// a data file of table in partition ("" for an unpartitioned table).
+func (tx *Tx) newStagedPath(table, partition string) (tmp, final string) {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	tx.seq++
+	var rnd [4]byte
+	rand.Read(rnd[:])
+	name := fmt.Sprintf("part-%08d-%05d-%s.parquet", tx.next.ID, tx.seq, hex.EncodeToString(rnd[:]))
+	final = path.Join(tablesDir, table, partition, name)
+	return filepath.Join(tx.dir, fmt.Sprintf("%05d.parquet", tx.seq)), final
+}
+
+// addStaged records a written, fsynced staging file as part of table.
+func (tx *Tx) addStaged(table, tmp string, f File) {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	tx.staged = append(tx.staged, staged{tmp: tmp, table: table, file: f})
+	tx.next.Tables[table] = append(tx.next.Tables[table], f)
+}
+
+// Files returns the files of table in partition as the transaction now
+// stands (base snapshot plus staged changes).
+func (tx *Tx) Files(table, partition string) []File {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	var out []File
+	for _, f := range tx.next.Tables[table] {
+		if f.Partition == partition {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// DropPartition removes every file of table in partition from the next
+// snapshot (the files stay on disk for older snapshots until gc).
+func (tx *Tx) DropPartition(table, partition string) {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	fs := tx.next.Tables[table][:0:0]
+	for _, f := range tx.next.Tables[table] {
+		if f.Partition != partition {
+			fs = append(fs, f)
+		}
+	}
+	tx.next.Tables[table] = fs
+}
+
+// SetCursor records source's cursor in the snapshot being built.
+func (tx *Tx) SetCursor(source, cursor string) { tx.next.Cursors[source] = cursor }
+
+// AddStat adds n to the named counter recorded in the manifest.
+func (tx *Tx) AddStat(name string, n int64) {
+	if tx.next.Stats == nil {
+		tx.next.Stats = map[string]int64{}
+	}
+	tx.next.Stats[name] += n
+}
+
+// Changed reports whether the transaction would change any table or cursor.
+func (tx *Tx) Changed() bool {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	if len(tx.staged) > 0 || len(tx.base.Cursors) != len(tx.next.Cursors) {
+		return true
+	}
+	for k, v := range tx.next.Cursors {
+		if bv, ok := tx.base.Cursors[k]; !ok || bv != v {
+			return true
+		}
+	}
+	for _, t := range tableDefs() {
+		a, b := tx.base.Tables[t.name], tx.next.Tables[t.name]
+		if len(a) != len(b) {
+			return true
+		}
+		paths := make(map[string]bool, len(a))
+		for _, f := range a {
+			paths[f.Path] = true
+		}
+		for _, f := range b {
+			if !paths[f.Path] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Commit makes the staged files visible as one new snapshot and releases the
+// lock. The new snapshot is durable when Commit returns.
+func (tx *Tx) Commit(ctx context.Context, message string) (*Manifest, error) {
+	if tx.done {
+		return nil, fmt.Errorf("commit: transaction already ended")
+	}
+	defer tx.Rollback()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("commit abandoned: %w", err)
+	}
+	dirs := map[string]bool{}
+	for _, s := range tx.staged {
+		dst := filepath.Join(tx.w.root, filepath.FromSlash(s.file.Path))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.Rename(s.tmp, dst); err != nil {
+			return nil, fmt.Errorf("commit: move %s into place: %w", s.file.Path, err)
+		}
+		tx.moved = append(tx.moved, dst)
+		dirs[filepath.Dir(dst)] = true
+	}
+	keys := make([]string, 0, len(dirs))
+	for d := range dirs {
+		keys = append(keys, d)
+	}
+	sort.Strings(keys)
+	for _, d := range keys {
+		if err := syncDir(d); err != nil {
+			return nil, err
+		}
+	}
+	for t, fs := range tx.next.Tables {
+		sort.Slice(fs, func(i, j int) bool { return fs[i].Path < fs[j].Path })
+		if len(fs) == 0 {
+			delete(tx.next.Tables, t)
+		}
+	}
+	tx.next.Message = message
+	tx.next.CreatedAt = tx.w.opts.Now().UTC()
+	data, err := json.MarshalIndent(tx.next, "", " ")
+	if err != nil {
+		return nil, err
+	}
+	dst := filepath.Join(tx.w.root, catalogDir, manifestName(tx.next.ID))
+	if _, err := os.Stat(dst); err == nil {
+		return nil, fmt.Errorf("commit: snapshot %d already exists (two writers?)", tx.next.ID)
+	}
+	if err := writeFileAtomic(tx.dir, dst, data); err != nil {
+		return nil, fmt.Errorf("commit snapshot %d: %w", tx.next.ID, err)
+	}
+	tx.staged, tx.moved = nil, nil
+	tx.w.log.Info().Int64("snapshot", tx.next.ID).Str("operation", tx.next.Operation).Msg("committed")
+	return tx.next, nil
+}
+
+// Rollback abandons the transaction: staged files are removed and the lock is
+// released. It is a no-op after Commit.
+func (tx *Tx) Rollback() error {
+	if tx.done {
+		return nil
+	}
+	tx.done = true
+	for _, p := range tx.moved { // a failed commit: these were never published
+		os.Remove(p)
+	}
+	err := os.RemoveAll(tx.dir)
+	if uerr := tx.lock.unlock(); err == nil {
+		err = uerr
+	}
+	return err
+}

@@ -1,0 +1,182 @@
+// Package warehouse stores the statistics as hive-partitioned Parquet tables
+// under a catalog of immutable, numbered snapshots, and answers SQL over any
+// snapshot with an in-memory DuckDB. It is the only package that touches
+// Parquet files or DuckDB.
+//
+// Layout (see docs/warehouse.md):
+//
+//	LOCK                      advisory writer lock (flock)
+//	catalog/00000042.json     snapshot 42's manifest: files of every table, cursors
+//	tables/<table>/<k>=<v>/…  committed Parquet files, never rewritten
+//	_staging/<tx>/            files of a transaction not yet committed
+//
+// A commit stages and fsyncs its files, renames them into the table folders,
+// then publishes the manifest with one atomic rename. The newest manifest is
+// the current snapshot. Files that no manifest names are debris of a crash
+// and are removed when a writer next opens the warehouse.
+package warehouse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/npit-mn/ictstat"
+)
+
+// Options configures a Warehouse. The zero value is usable.
+type Options struct {
+	// Logger receives the warehouse's own events; default zerolog.Nop().
+	Logger *zerolog.Logger
+	// Retain is the retention rule gc applies.
+	Retain Retention
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// MemoryLimit caps DuckDB's memory, e.g. "1GB"; default DuckDB's own.
+	MemoryLimit string
+	// Threads caps DuckDB's threads; default all cores.
+	Threads int
+}
+
+// Warehouse is an open warehouse folder. It is safe for concurrent use.
+type Warehouse struct {
+	root string
+	opts Options
+	log  zerolog.Logger
+
+	mu     sync.Mutex
+	engine *engine // lazily started query engine
+}
+
+// Open opens (creating if needed) the warehouse in dir. When no writer holds
+// the lock, it first removes the debris a crashed writer may have left, so
+// that the folders hold only committed files.
+func Open(dir string, opts Options) (*Warehouse, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	log := zerolog.Nop()
+	if opts.Logger != nil {
+		log = opts.Logger.With().Str(ictstat.LogComponent, "warehouse").Logger()
+	}
+	root, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range []string{root, filepath.Join(root, catalogDir), filepath.Join(root, tablesDir), filepath.Join(root, stagingDir)} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("open warehouse %s: %w", dir, err)
+		}
+	}
+	w := &Warehouse{root: root, opts: opts, log: log}
+	l, err := tryLock(root)
+	switch {
+	case errors.Is(err, ictstat.ErrLocked):
+		// A writer is at work; it recovered when it opened.
+	case err != nil:
+		return nil, err
+	default:
+		rerr := w.recover()
+		l.unlock()
+		if rerr != nil {
+			return nil, fmt.Errorf("recover warehouse %s: %w", dir, rerr)
+		}
+	}
+	return w, nil
+}
+
+// Root returns the warehouse folder's absolute path.
+func (w *Warehouse) Root() string { return w.root }
+
+// Close releases the query engine.
+func (w *Warehouse) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.engine != nil {
+		err := w.engine.close()
+		w.engine = nil
+		return err
+	}
+	return nil
+}
+
+// Current returns the newest committed snapshot (snapshot 0, empty, before
+// the first commit).
+func (w *Warehouse) Current() (*Manifest, error) {
+	for attempt := 0; ; attempt++ {
+		ids, err := listManifestIDs(w.root)
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) == 0 {
+			return emptyManifest(), nil
+		}
+		m, err := readManifest(w.root, ids[len(ids)-1])
+		if errors.Is(err, fs.ErrNotExist) && attempt < 3 {
+			continue // removed by gc between listing and reading
+		}
+		return m, err
+	}
+}
+
+// Snapshot returns snapshot id; id 0 is the empty warehouse, and a negative
+// id means the current snapshot.
+func (w *Warehouse) Snapshot(id int64) (*Manifest, error) {
+	if id < 0 {
+		return w.Current()
+	}
+	if id == 0 {
+		return emptyManifest(), nil
+	}
+	m, err := readManifest(w.root, id)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("snapshot %d does not exist or was removed by gc (see `ictstat snapshots`): %w", id, ictstat.ErrNotFound)
+	}
+	return m, err
+}
+
+// Snapshots returns every retained snapshot, oldest first.
+func (w *Warehouse) Snapshots() ([]*Manifest, error) {
+	ids, err := listManifestIDs(w.root)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Manifest, 0, len(ids))
+	for _, id := range ids {
+		m, err := readManifest(w.root, id)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// Begin starts a write transaction, waiting for the writer lock until ctx is
+// done. The transaction starts from the current snapshot.
+func (w *Warehouse) Begin(ctx context.Context, operation string) (*Tx, error) {
+	l, err := lock(ctx, w.root)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.recover(); err != nil {
+		l.unlock()
+		return nil, fmt.Errorf("recover before write: %w", err)
+	}
+	base, err := w.Current()
+	if err != nil {
+		l.unlock()
+		return nil, err
+	}
+	return newTx(w, l, base, operation)
+}
