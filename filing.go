@@ -6,10 +6,10 @@ package ictstat
 // in the filing's own currency; *_mnt columns are in Mongolian tögrög (MNT)
 // converted at the official monthly average rate of the period.
 type Filing struct {
-	FilingID     string `parquet:"filing_id,dict"`
+	FilingID     string `parquet:"filing_id"`
 	Revision     int32  `parquet:"revision"`
-	RegistryNo   string `parquet:"registry_no,dict"`
-	CompanyName  string `parquet:"company_name,dict"`
+	RegistryNo   string `parquet:"registry_no"`
+	CompanyName  string `parquet:"company_name"`
 	ISIC4        string `parquet:"isic4,dict"`         // ISIC Rev.4 class, 4 digits
 	ISICDivision string `parquet:"isic_division,dict"` // first two digits of isic4
 	ICTSector    bool   `parquet:"ict_sector"`         // class inside the OECD ICT-sector definition
@@ -46,9 +46,9 @@ type Filing struct {
 // Export is one exports[] entry of a filing: a row of filing_exports, which
 // holds the exports of the current revision of every filing.
 type Export struct {
-	FilingID   string  `parquet:"filing_id,dict"`
+	FilingID   string  `parquet:"filing_id"`
 	Revision   int32   `parquet:"revision"`
-	RegistryNo string  `parquet:"registry_no,dict"`
+	RegistryNo string  `parquet:"registry_no"`
 	Period     Date    `parquet:"period,date"`
 	Country    string  `parquet:"country,dict"` // ISO 3166-1 alpha-2
 	EBOPS      string  `parquet:"ebops,dict"`   // EBOPS 2010 service item

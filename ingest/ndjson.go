@@ -17,6 +17,14 @@ import (
 // on as a record too long to read, so that it can be quarantined.
 const MaxLineBytes = 1 << 20
 
+// bufSize holds a line of MaxLineBytes and its newline, so that only a line
+// longer than MaxLineBytes overflows the buffer.
+const bufSize = MaxLineBytes + 1
+
+// maxChunkBytes bounds the data of one chunk, so that long lines cannot
+// make a chunk overflow its int32 offsets or hold gigabytes in memory.
+const maxChunkBytes = 64 << 20
+
 // Chunk is a block of consecutive input lines.
 type Chunk struct {
 	Seq     int     // 0, 1, 2, ... in input order
@@ -53,7 +61,7 @@ type NDJSON struct {
 
 // OpenNDJSON starts reading r; name is used in error messages.
 func OpenNDJSON(r io.Reader, name string) (*NDJSON, error) {
-	br := bufio.NewReaderSize(r, 1<<20)
+	br := bufio.NewReaderSize(r, bufSize)
 	magic, _ := br.Peek(4)
 	n := &NDJSON{name: name, closer: func() {}}
 	switch {
@@ -63,13 +71,13 @@ func OpenNDJSON(r io.Reader, name string) (*NDJSON, error) {
 			return nil, &ictstat.InputError{File: name, Reason: "gzip header unreadable: " + err.Error()}
 		}
 		gz.Multistream(true)
-		n.br = bufio.NewReaderSize(gz, 1<<20)
+		n.br = bufio.NewReaderSize(gz, bufSize)
 	case bytes.Equal(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
 		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(1<<30))
 		if err != nil {
 			return nil, &ictstat.InputError{File: name, Reason: "zstd header unreadable: " + err.Error()}
 		}
-		n.br = bufio.NewReaderSize(zr, 1<<20)
+		n.br = bufio.NewReaderSize(zr, bufSize)
 		n.closer = zr.Close
 	default:
 		n.br = br
@@ -86,13 +94,16 @@ func (n *NDJSON) Lines() int64 { return n.line }
 // Next returns up to maxLines further non-blank lines, or io.EOF at the end.
 func (n *NDJSON) Next(maxLines int) (*Chunk, error) {
 	c := &Chunk{Seq: n.seq, Data: make([]byte, 0, maxLines*512)}
-	for len(c.Ends) < maxLines {
+	for len(c.Ends) < maxLines && len(c.Data) < maxChunkBytes {
 		line, tooLong, err := n.readLine()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			return nil, err
+		}
+		if n.line == 1 {
+			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf")) // UTF-8 byte order mark
 		}
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 {
@@ -123,9 +134,8 @@ func (n *NDJSON) check(line []byte) error {
 	}
 	if !n.seen {
 		n.seen = true
-		l := bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
-		if len(l) == 0 || l[0] != '{' {
-			return &ictstat.InputError{File: n.name, Line: n.line, Reason: fmt.Sprintf("not NDJSON: the first record starts with %q, want a JSON object '{'", truncate(l, 20))}
+		if line[0] != '{' {
+			return &ictstat.InputError{File: n.name, Line: n.line, Reason: fmt.Sprintf("not NDJSON: the first record starts with %q, want a JSON object '{'", truncate(line, 20))}
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package simulate
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -84,7 +85,7 @@ func checkLine(line []byte) (*checked, string, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&r.checkRecord); err != nil {
 		var ute *json.UnmarshalTypeError
-		if asType(err, &ute) {
+		if errors.As(err, &ute) {
 			return nil, "type", err
 		}
 		return nil, "json", err
@@ -181,12 +182,4 @@ func checkLine(line []byte) (*checked, string, error) {
 		return nil, "programs", fmt.Errorf("programs present but empty")
 	}
 	return &r, "", nil
-}
-
-func asType(err error, target **json.UnmarshalTypeError) bool {
-	t, ok := err.(*json.UnmarshalTypeError)
-	if ok {
-		*target = t
-	}
-	return ok
 }

@@ -1,7 +1,9 @@
 package simulate
 
 import (
+	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -36,11 +38,11 @@ type Export struct {
 }
 
 // Filings calls fn with every filing of the world, amendments included, in
-// a deterministic order: by period, then by company in registry order. The
-// amendments of a filing follow it, at the position of the company in the
-// period when they were sent (the same or up to five periods later). fn must
-// not keep f or its slices after it returns: they are reused. Filings stops
-// at the first error of fn and returns it.
+// a deterministic order: by period, then by company in the order of
+// Companies. The amendments of a filing follow it, at the position of the
+// company in the period when they were sent (the same or up to five periods
+// later). fn must not keep f or its slices after it returns: they are
+// reused. Filings stops at the first error of fn and returns it.
 func (w *World) Filings(fn func(f *Filing) error) error {
 	var err error
 	w.each(true, func(g *generator) bool {
@@ -50,13 +52,41 @@ func (w *World) Filings(fn func(f *Filing) error) error {
 	return err
 }
 
+// FilingsIn is Filings restricted to the stream position of one period
+// ("YYYY-MM", within the world's months): the originals of that period and
+// the amendments sent with them. Filings is FilingsIn of every period in
+// turn, so a feed can page through the world period by period without
+// replaying it from the start.
+func (w *World) FilingsIn(period string, fn func(f *Filing) error) error {
+	q, err := parsePeriod(period)
+	if err != nil {
+		return fmt.Errorf("simulate: %w", err)
+	}
+	if q < w.start || q > w.end {
+		return fmt.Errorf("simulate: period %s outside %s to %s", period, w.periods[0], w.periods[len(w.periods)-1])
+	}
+	w.eachIn(q, q, true, func(g *generator) bool {
+		err = fn(&g.f)
+		return err == nil
+	})
+	return err
+}
+
+// Periods returns the periods of the world, "YYYY-MM", oldest first.
+func (w *World) Periods() []string { return slices.Clone(w.periods) }
+
 // each is Filings for internal callers, which get the generator, and with
 // it the company and period of the filing. It stops when fn returns false.
 // Without withID, g.f.FilingID is left empty: the NDJSON writer renders it
 // from the company and period without building a string.
 func (w *World) each(withID bool, fn func(g *generator) bool) {
+	w.eachIn(w.start, w.end, withID, fn)
+}
+
+// eachIn is each for the stream positions of absolute months from to to.
+func (w *World) eachIn(from, to int32, withID bool, fn func(g *generator) bool) {
 	g := &generator{w: w, s: newStream(), withID: withID}
-	for q := w.start; q <= w.end; q++ {
+	for q := from; q <= to; q++ {
 		for ci := range w.cs {
 			c := &w.cs[ci]
 			if c.reg > q || c.dereg < q-maxLag {

@@ -15,8 +15,8 @@ const (
 )
 
 // MaxCompanies is the largest world: every company needs its own 7-digit
-// registry number.
-const MaxCompanies = registryDomain
+// registry number, 1000000 to 9999999.
+const MaxCompanies = 9_000_000
 
 // maxMonths bounds the window so that period arithmetic stays small.
 const maxMonths = 600
@@ -27,8 +27,9 @@ type Options struct {
 	Companies int    // companies in the register; 0 means DefaultCompanies
 	Months    int    // monthly periods filed, ending at EndPeriod; 0 means DefaultMonths
 	EndPeriod string // last period filed, "YYYY-MM"; "" means DefaultEndPeriod
-	// AmendRate is the share of filings re-sent later with a higher revision;
-	// 0 means DefaultAmendRate, a negative value means no amendments.
+	// AmendRate is the share of filings re-sent later with a higher revision
+	// (one in seven of those twice); 0 means DefaultAmendRate, a negative
+	// value means no amendments.
 	AmendRate float64
 	// USDShare is the share of companies that report in USD instead of MNT,
 	// in [0, 1]; 0 (the default) means every company reports in MNT.

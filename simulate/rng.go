@@ -82,7 +82,7 @@ func (s *stream) weighted(weights []float64) int {
 }
 
 // registryDomain is the number of 7-digit registry numbers: 1000000-9999999.
-const registryDomain = 9_000_000
+const registryDomain = MaxCompanies
 
 // registryPerm is a seeded permutation of [0, registryDomain): a 4-round
 // Feistel network on 24 bits with cycle walking, so that company i gets a

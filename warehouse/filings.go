@@ -162,8 +162,18 @@ func (m *FilingsMerge) Finish(ctx context.Context) (MergeStats, error) {
 	return st, first
 }
 
+// slot is what a merge knows of one filing_id in a partition.
+type slot struct {
+	rev int32 // newest revision held or accepted
+	cur int32 // index in the partition's current rows, -1 if none
+	inc int32 // index in incoming of the newest accepted revision, -1 if none
+}
+
 // mergePartition resolves the incoming revisions of one partition against
-// the filings it already holds and stages the partition's new files.
+// the filings it already holds and stages the partition's new files. When
+// the accepted rows replace nothing (new filings, one revision each), they
+// are appended to filings as a link to the filing_revisions file; otherwise
+// the partition's filings and exports are rewritten.
 func (m *FilingsMerge) mergePartition(ctx context.Context, p string) (MergeStats, error) {
 	var st MergeStats
 	incoming, err := m.load(p)
@@ -176,68 +186,91 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string) (MergeStats
 	if err != nil {
 		return st, err
 	}
-	held := make(map[string]int32, len(current)+len(incoming))
+	state := make(map[string]slot, len(current)+len(incoming))
 	for i := range current {
-		held[current[i].FilingID] = current[i].Revision
+		state[current[i].FilingID] = slot{rev: current[i].Revision, cur: int32(i), inc: -1}
 	}
-	latest := map[string]int{} // filing_id -> index in incoming of its newest revision
-	var accepted []ictstat.Filing
+	acceptedIdx := make([]int32, 0, len(incoming))
+	replaces := false // an accepted row replaces a current or an earlier accepted one
 	for i := range incoming {
 		f := &incoming[i]
-		if rev, ok := held[f.FilingID]; ok && f.Revision <= rev {
+		s, ok := state[f.FilingID]
+		if ok && f.Revision <= s.rev {
 			st.Superseded++
 			continue
 		}
-		held[f.FilingID] = f.Revision
-		latest[f.FilingID] = i
-		accepted = append(accepted, *f)
+		if !ok {
+			s.cur = -1
+		}
+		replaces = replaces || ok
+		s.rev, s.inc = f.Revision, int32(i)
+		state[f.FilingID] = s
+		acceptedIdx = append(acceptedIdx, int32(i))
 	}
-	st.Accepted = int64(len(accepted))
-	if len(accepted) == 0 || ctx.Err() != nil {
+	st.Accepted = int64(len(acceptedIdx))
+	if len(acceptedIdx) == 0 || ctx.Err() != nil {
 		return st, ctx.Err()
 	}
 	st.Partitions = 1
-	if _, err := stageRows(tx, TableFilingRevisions, p, accepted); err != nil {
+	accepted := incoming
+	if len(acceptedIdx) < len(incoming) {
+		accepted = make([]ictstat.Filing, len(acceptedIdx))
+		for j, i := range acceptedIdx {
+			accepted[j] = incoming[i]
+		}
+	}
+	revFile, err := stageRows(tx, TableFilingRevisions, p, accepted)
+	if err != nil {
 		return st, err
 	}
+	if !replaces {
+		if _, err := stageLink(tx, TableFilings, p, revFile); err != nil {
+			return st, err
+		}
+		return st, stageExports(tx, p, nil, accepted)
+	}
 
-	next := make([]ictstat.Filing, 0, len(current)+len(latest))
+	next := make([]ictstat.Filing, 0, len(current)+len(acceptedIdx))
 	for i := range current {
-		if _, replaced := latest[current[i].FilingID]; !replaced {
+		if state[current[i].FilingID].inc < 0 {
 			next = append(next, current[i])
 		}
 	}
-	for _, i := range latest {
-		next = append(next, incoming[i])
+	kept := len(next)
+	for _, i := range acceptedIdx {
+		if state[incoming[i].FilingID].inc == i {
+			next = append(next, incoming[i])
+		}
 	}
-	sort.Slice(next, func(i, j int) bool { return next[i].FilingID < next[j].FilingID })
 	exports, err := readParquet[ictstat.Export](tx.w.root, tx.Files(TableFilingExports, p))
 	if err != nil {
 		return st, err
 	}
 	keep := exports[:0]
 	for _, e := range exports {
-		if _, replaced := latest[e.FilingID]; !replaced {
+		if state[e.FilingID].inc < 0 {
 			keep = append(keep, e)
 		}
 	}
-	for i := range next {
-		if _, ok := latest[next[i].FilingID]; ok {
-			keep = append(keep, next[i].Exports...)
-		}
-	}
-	sort.SliceStable(keep, func(i, j int) bool { return keep[i].FilingID < keep[j].FilingID })
 	tx.DropPartition(TableFilings, p)
 	if _, err := stageRows(tx, TableFilings, p, next); err != nil {
 		return st, err
 	}
 	tx.DropPartition(TableFilingExports, p)
-	if len(keep) > 0 {
-		if _, err := stageRows(tx, TableFilingExports, p, keep); err != nil {
-			return st, err
-		}
+	return st, stageExports(tx, p, keep, next[kept:])
+}
+
+// stageExports stages one filing_exports file of partition p holding keep
+// and the exports of filings.
+func stageExports(tx *Tx, p string, keep []ictstat.Export, filings []ictstat.Filing) error {
+	for i := range filings {
+		keep = append(keep, filings[i].Exports...)
 	}
-	return st, nil
+	if len(keep) == 0 {
+		return nil
+	}
+	_, err := stageRows(tx, TableFilingExports, p, keep)
+	return err
 }
 
 // load decodes every spilled filing of partition p in input order.

@@ -8,18 +8,18 @@ import (
 	"path/filepath"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/zstd"
+	"github.com/parquet-go/parquet-go/compress/snappy"
 )
 
 // rowGroupRows bounds the rows per Parquet row group, so that readers can
 // skip groups by their statistics and writers keep bounded buffers.
 const rowGroupRows = 128 * 1024
 
-// writerOptions are shared by every data file: zstd at a fast level, page
-// statistics for predicate push-down.
+// writerOptions are shared by every data file: snappy, the codec every
+// engine reads and the cheapest to write, and page statistics.
 func writerOptions() []parquet.WriterOption {
 	return []parquet.WriterOption{
-		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
+		parquet.Compression(&snappy.Codec{}),
 		parquet.MaxRowsPerRowGroup(rowGroupRows),
 		parquet.PageBufferSize(256 * 1024),
 		parquet.CreatedBy("ictstat", "1", ""),
@@ -35,6 +35,30 @@ func stageRows[T any](tx *Tx, table, partition string, rows []T) (File, error) {
 		return File{}, fmt.Errorf("write %s %s: %w", table, partition, err)
 	}
 	f := File{Path: final, Partition: partition, Rows: n, Bytes: size}
+	tx.addStaged(table, tmp, f)
+	return f, nil
+}
+
+// stageLink stages src, a file already staged for another table, as a file
+// of table too, through a hard link: the same bytes under both tables'
+// folders, written once.
+func stageLink(tx *Tx, table, partition string, src File) (File, error) {
+	tx.mu.Lock()
+	var from string
+	for _, s := range tx.staged {
+		if s.file.Path == src.Path {
+			from = s.tmp
+		}
+	}
+	tx.mu.Unlock()
+	if from == "" {
+		return File{}, fmt.Errorf("link %s: not staged in this transaction", src.Path)
+	}
+	tmp, final := tx.newStagedPath(table, partition)
+	if err := os.Link(from, tmp); err != nil {
+		return File{}, err
+	}
+	f := File{Path: final, Partition: partition, Rows: src.Rows, Bytes: src.Bytes}
 	tx.addStaged(table, tmp, f)
 	return f, nil
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -34,6 +35,8 @@ type app struct {
 	warehouse string
 	logLevel  string
 	logFormat string
+	cpuProf   string
+	memProf   string
 	stdout    io.Writer
 	stderr    io.Writer
 	log       zerolog.Logger
@@ -70,7 +73,27 @@ func (a *app) rootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if a.cpuProf != "" {
+				f, err := os.Create(a.cpuProf)
+				if err != nil {
+					return err
+				}
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+			}
 			return a.setupLogging()
+		},
+		PersistentPostRun: func(*cobra.Command, []string) {
+			if a.cpuProf != "" {
+				pprof.StopCPUProfile()
+			}
+			if a.memProf != "" {
+				if f, err := os.Create(a.memProf); err == nil {
+					pprof.Lookup("allocs").WriteTo(f, 0)
+					f.Close()
+				}
+			}
 		},
 	}
 	def := os.Getenv("ICTSTAT_WAREHOUSE")
@@ -81,6 +104,10 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.StringVar(&a.warehouse, "warehouse", def, "warehouse folder (env ICTSTAT_WAREHOUSE)")
 	pf.StringVar(&a.logLevel, "log-level", "info", "debug, info, warn or error")
 	pf.StringVar(&a.logFormat, "log-format", "", "json or console (default: console on a terminal, json otherwise)")
+	pf.StringVar(&a.cpuProf, "cpuprofile", "", "write a CPU profile to this file (for developers)")
+	pf.MarkHidden("cpuprofile")
+	pf.StringVar(&a.memProf, "memprofile", "", "write an allocation profile to this file (for developers)")
+	pf.MarkHidden("memprofile")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(a.ingestCommand(), a.simulateCommand(), a.queryCommand(), a.sqlCommand(),
 		a.snapshotsCommand(), a.quarantineCommand(), a.compactCommand(), a.gcCommand(), a.runCommand())
