@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/npit-mn/ictstat"
 	"github.com/npit-mn/ictstat/ingest"
 	"github.com/npit-mn/ictstat/transform"
@@ -32,6 +34,8 @@ type Options struct {
 	ChunkLines int
 	// Progress, when set, is called about every second with the lines read.
 	Progress func(lines int64)
+	// Logger receives the pull's events; default none.
+	Logger zerolog.Logger
 }
 
 // PullStats reports one pull.
@@ -74,14 +78,17 @@ func IngestFilingsFile(ctx context.Context, wh *warehouse.Warehouse, r io.Reader
 	if err != nil {
 		return st, err
 	}
+	t0 := time.Now()
 	bad, err := runChunks(ctx, nd, transform.MonthlyFX(rates), name, merge, opts)
 	if err != nil {
 		return st, err
 	}
+	t1 := time.Now()
 	ms, err := merge.Finish(ctx)
 	if err != nil {
 		return st, err
 	}
+	opts.Logger.Debug().Dur("read", t1.Sub(t0)).Dur("merge", time.Since(t1)).Int("partitions", ms.Partitions).Msg("filings pull phases")
 	if _, err := tx.AppendQuarantine(SourceFilings, bad); err != nil {
 		return st, err
 	}

@@ -124,6 +124,21 @@ func cell(col arrow.Array, i int) string {
 	return strings.Clone(col.ValueStr(i))
 }
 
+// plain renders a value for machine-read text formats: NULL is empty and
+// floats are never in exponent notation.
+func plain(col arrow.Array, i int) string {
+	if col.IsNull(i) {
+		return ""
+	}
+	switch c := col.(type) {
+	case *array.Float64:
+		return strconv.FormatFloat(c.Value(i), 'f', -1, 64)
+	case *array.Date32:
+		return c.Value(i).FormattedString()
+	}
+	return col.ValueStr(i)
+}
+
 // formatFloat shows large amounts as whole numbers with thousands
 // separators and small ones with four decimals.
 func formatFloat(v float64) string {
@@ -155,10 +170,7 @@ func writeCSV(w io.Writer, rr array.RecordReader, meta Meta) (int64, error) {
 		row := make([]string, rec.NumCols())
 		for i := 0; i < int(rec.NumRows()); i++ {
 			for j, col := range rec.Columns() {
-				row[j] = col.ValueStr(i)
-				if col.IsNull(i) {
-					row[j] = ""
-				}
+				row[j] = plain(col, i)
 			}
 			if err := cw.Write(row); err != nil {
 				return n, err

@@ -12,9 +12,13 @@ import (
 	"github.com/npit-mn/ictstat"
 )
 
-// spillFlushBytes is how much encoded input a merge buffers in memory before
-// it appends the buffers to the partitions' scratch files.
-const spillFlushBytes = 32 << 20
+// A merge buffers encoded input in memory up to spillFlushBytes in all, or
+// partFlushBytes for one partition, before it appends the buffers to the
+// partitions' scratch files.
+const (
+	spillFlushBytes = 32 << 20
+	partFlushBytes  = 2 << 20
+)
 
 // PartitionOf returns the hive partition of a filing period:
 // "year=2026/month=10".
@@ -89,35 +93,44 @@ func (m *FilingsMerge) Append(b *FilingBatch) error {
 		}
 		sp.buf = append(sp.buf, data...)
 		m.buffered += len(data)
+		if len(sp.buf) >= partFlushBytes {
+			if err := m.flushPart(p, sp); err != nil {
+				return err
+			}
+		}
 	}
 	if m.buffered >= spillFlushBytes {
-		return m.flush()
+		for p, sp := range m.parts {
+			if err := m.flushPart(p, sp); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
 
-func (m *FilingsMerge) flush() error {
-	for p, sp := range m.parts {
-		if len(sp.buf) == 0 {
-			continue
-		}
-		if sp.path == "" {
-			sp.path = filepath.Join(m.dir, strings.NewReplacer("/", "_", "=", "").Replace(p)+".bin")
-		}
-		f, err := os.OpenFile(sp.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-		if err != nil {
-			return err
-		}
-		_, err = f.Write(sp.buf)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("spill %s: %w", p, err)
-		}
-		sp.buf = sp.buf[:0]
+// flushPart appends a partition's buffer to its scratch file and lets the
+// buffer go, so that memory does not stay with partitions no longer fed.
+func (m *FilingsMerge) flushPart(p string, sp *spillPart) error {
+	if len(sp.buf) == 0 {
+		return nil
 	}
-	m.buffered = 0
+	if sp.path == "" {
+		sp.path = filepath.Join(m.dir, strings.NewReplacer("/", "_", "=", "").Replace(p)+".bin")
+	}
+	f, err := os.OpenFile(sp.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(sp.buf)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("spill %s: %w", p, err)
+	}
+	m.buffered -= len(sp.buf)
+	sp.buf = nil
 	return nil
 }
 
@@ -170,10 +183,13 @@ type slot struct {
 }
 
 // mergePartition resolves the incoming revisions of one partition against
-// the filings it already holds and stages the partition's new files. When
-// the accepted rows replace nothing (new filings, one revision each), they
-// are appended to filings as a link to the filing_revisions file; otherwise
-// the partition's filings and exports are rewritten.
+// the filings it already holds and stages the partition's new files.
+//
+// The accepted rows that are the newest revision of their filing are written
+// once and that file belongs to both filings and filing_revisions (a hard
+// link); accepted rows superseded within the same input go to
+// filing_revisions alone. Only when the input replaces filings the partition
+// already held are its current rows rewritten, without the replaced ones.
 func (m *FilingsMerge) mergePartition(ctx context.Context, p string) (MergeStats, error) {
 	var st MergeStats
 	incoming, err := m.load(p)
@@ -190,8 +206,7 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string) (MergeStats
 	for i := range current {
 		state[current[i].FilingID] = slot{rev: current[i].Revision, cur: int32(i), inc: -1}
 	}
-	acceptedIdx := make([]int32, 0, len(incoming))
-	replaces := false // an accepted row replaces a current or an earlier accepted one
+	var accepted []int32
 	for i := range incoming {
 		f := &incoming[i]
 		s, ok := state[f.FilingID]
@@ -202,62 +217,65 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string) (MergeStats
 		if !ok {
 			s.cur = -1
 		}
-		replaces = replaces || ok
 		s.rev, s.inc = f.Revision, int32(i)
 		state[f.FilingID] = s
-		acceptedIdx = append(acceptedIdx, int32(i))
+		accepted = append(accepted, int32(i))
 	}
-	st.Accepted = int64(len(acceptedIdx))
-	if len(acceptedIdx) == 0 || ctx.Err() != nil {
+	st.Accepted = int64(len(accepted))
+	if len(accepted) == 0 || ctx.Err() != nil {
 		return st, ctx.Err()
 	}
 	st.Partitions = 1
-	accepted := incoming
-	if len(acceptedIdx) < len(incoming) {
-		accepted = make([]ictstat.Filing, len(acceptedIdx))
-		for j, i := range acceptedIdx {
-			accepted[j] = incoming[i]
+	newest := make([]ictstat.Filing, 0, len(accepted))
+	var older []ictstat.Filing
+	replacesCurrent := false
+	for _, i := range accepted {
+		s := state[incoming[i].FilingID]
+		if s.inc != i {
+			older = append(older, incoming[i])
+			continue
 		}
+		newest = append(newest, incoming[i])
+		replacesCurrent = replacesCurrent || s.cur >= 0
 	}
-	revFile, err := stageRows(tx, TableFilingRevisions, p, accepted)
+	revFile, err := stageRows(tx, TableFilingRevisions, p, newest)
 	if err != nil {
 		return st, err
 	}
-	if !replaces {
-		if _, err := stageLink(tx, TableFilings, p, revFile); err != nil {
+	if len(older) > 0 {
+		if _, err := stageRows(tx, TableFilingRevisions, p, older); err != nil {
 			return st, err
 		}
-		return st, stageExports(tx, p, nil, accepted)
 	}
-
-	next := make([]ictstat.Filing, 0, len(current)+len(acceptedIdx))
-	for i := range current {
-		if state[current[i].FilingID].inc < 0 {
-			next = append(next, current[i])
+	var keepExports []ictstat.Export
+	if replacesCurrent {
+		var kept []ictstat.Filing
+		for i := range current {
+			if state[current[i].FilingID].inc < 0 {
+				kept = append(kept, current[i])
+			}
+		}
+		exports, err := readParquet[ictstat.Export](tx.w.root, tx.Files(TableFilingExports, p))
+		if err != nil {
+			return st, err
+		}
+		for _, e := range exports {
+			if state[e.FilingID].inc < 0 {
+				keepExports = append(keepExports, e)
+			}
+		}
+		tx.DropPartition(TableFilings, p)
+		tx.DropPartition(TableFilingExports, p)
+		if len(kept) > 0 {
+			if _, err := stageRows(tx, TableFilings, p, kept); err != nil {
+				return st, err
+			}
 		}
 	}
-	kept := len(next)
-	for _, i := range acceptedIdx {
-		if state[incoming[i].FilingID].inc == i {
-			next = append(next, incoming[i])
-		}
-	}
-	exports, err := readParquet[ictstat.Export](tx.w.root, tx.Files(TableFilingExports, p))
-	if err != nil {
+	if _, err := stageLink(tx, TableFilings, p, revFile); err != nil {
 		return st, err
 	}
-	keep := exports[:0]
-	for _, e := range exports {
-		if state[e.FilingID].inc < 0 {
-			keep = append(keep, e)
-		}
-	}
-	tx.DropPartition(TableFilings, p)
-	if _, err := stageRows(tx, TableFilings, p, next); err != nil {
-		return st, err
-	}
-	tx.DropPartition(TableFilingExports, p)
-	return st, stageExports(tx, p, keep, next[kept:])
+	return st, stageExports(tx, p, keepExports, newest)
 }
 
 // stageExports stages one filing_exports file of partition p holding keep
@@ -286,7 +304,7 @@ func (m *FilingsMerge) load(p string) ([]ictstat.Filing, error) {
 		os.Remove(sp.path)
 	}
 	sp.buf = nil
-	var out []ictstat.Filing
+	out := make([]ictstat.Filing, 0, len(data)/256+16)
 	r := spillReader{b: data}
 	for len(r.b) > 0 {
 		out = append(out, ictstat.Filing{})

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/snappy"
 )
 
 // rowGroupRows bounds the rows per Parquet row group, so that readers can
@@ -19,7 +18,7 @@ const rowGroupRows = 128 * 1024
 // engine reads and the cheapest to write, and page statistics.
 func writerOptions() []parquet.WriterOption {
 	return []parquet.WriterOption{
-		parquet.Compression(&snappy.Codec{}),
+		parquet.Compression(snappyCodec{}),
 		parquet.MaxRowsPerRowGroup(rowGroupRows),
 		parquet.PageBufferSize(256 * 1024),
 		parquet.CreatedBy("ictstat", "1", ""),

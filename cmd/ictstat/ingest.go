@@ -52,7 +52,7 @@ func (a *app) ingestFilingsFile(cmd *cobra.Command, path string) error {
 		return err
 	}
 	defer wh.Close()
-	opts := jobs.Options{}
+	opts := jobs.Options{Logger: a.log.With().Str(ictstat.LogSource, jobs.SourceFilings).Logger()}
 	var prog *progress
 	if isTerminal(a.stderr) {
 		prog = &progress{w: a.stderr, total: st.Size(), read: &cr.n, start: time.Now()}

@@ -1,0 +1,156 @@
+// Command benchcmd runs ictstat's benchmarks against named peers measured in
+// the same run, and prints the figures as Markdown for docs/benchmarks.md.
+//
+//	go run ./internal/benchcmd -bin bin/ictstat [-sizes 2000000,8000000] [-reps 3]
+//
+// Each measured command runs as its own process, so that wall time and peak
+// resident memory (getrusage maxrss) are those of that command alone. The
+// DuckDB peer runs in a child of this program: it imports DuckDB directly,
+// which only this developer tool and package warehouse do.
+package main
+
+import (
+	"context"
+	"database/sql"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+)
+
+func main() {
+	bin := flag.String("bin", "bin/ictstat", "ictstat binary to measure")
+	sizes := flag.String("sizes", "2000000,8000000", "rows of the filings files")
+	reps := flag.Int("reps", 3, "runs of each command; the median is reported")
+	dir := flag.String("dir", "", "scratch folder (default: a new temporary folder)")
+	peer := flag.String("peer", "", "internal: run the DuckDB peer on this file")
+	peerOut := flag.String("peer-out", "", "internal: the peer's output file")
+	flag.Parse()
+	if *peer != "" {
+		if err := duckdbCopy(*peer, *peerOut); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := run(*bin, *sizes, *reps, *dir); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// measurement is one process run.
+type measurement struct {
+	wall  time.Duration
+	rssMB float64
+}
+
+// measure runs the command and returns its wall time and peak RSS.
+func measure(name string, args ...string) (measurement, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Stderr = os.Stderr
+	start := time.Now()
+	out, err := cmd.Output()
+	wall := time.Since(start)
+	if err != nil {
+		return measurement{}, fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, out)
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return measurement{wall: wall, rssMB: float64(ru.Maxrss) / 1024}, nil
+}
+
+// median runs f reps times and returns the run with the median wall time.
+func median(reps int, f func() (measurement, error)) (measurement, error) {
+	var ms []measurement
+	for range reps {
+		m, err := f()
+		if err != nil {
+			return m, err
+		}
+		ms = append(ms, m)
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].wall < ms[j].wall })
+	return ms[len(ms)/2], nil
+}
+
+func run(bin, sizes string, reps int, dir string) error {
+	bin, err := filepath.Abs(bin)
+	if err != nil {
+		return err
+	}
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "ictstat-bench-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("## Bulk filings ingest (%s, %d cores, %s)\n\n", time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), runtime.Version())
+	fmt.Println("| rows | file MB | ictstat ingest s | rows/s | peak RSS MB | DuckDB COPY s | rows/s | peak RSS MB | ratio (ictstat rows/s ÷ DuckDB rows/s) |")
+	fmt.Println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, s := range strings.Split(sizes, ",") {
+		rows, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil {
+			return fmt.Errorf("-sizes: %w", err)
+		}
+		file := filepath.Join(dir, fmt.Sprintf("filings-%d.ndjson", rows))
+		if _, err := measure(bin, "simulate", "filings", "--rows", strconv.Itoa(rows), "--out", file); err != nil {
+			return err
+		}
+		st, _ := os.Stat(file)
+		wh := filepath.Join(dir, "wh")
+		ing, err := median(reps, func() (measurement, error) {
+			os.RemoveAll(wh)
+			return measure(bin, "ingest", "filings", "--file", file, "--warehouse", wh, "--log-level", "warn")
+		})
+		if err != nil {
+			return err
+		}
+		out := filepath.Join(dir, "peer.parquet")
+		duck, err := median(reps, func() (measurement, error) {
+			os.Remove(out)
+			return measure(self, "-peer", file, "-peer-out", out)
+		})
+		if err != nil {
+			return err
+		}
+		r := float64(rows)
+		fmt.Printf("| %d | %.0f | %.2f | %.0f | %.0f | %.2f | %.0f | %.0f | %.2f |\n", rows, float64(st.Size())/1e6,
+			ing.wall.Seconds(), r/ing.wall.Seconds(), ing.rssMB,
+			duck.wall.Seconds(), r/duck.wall.Seconds(), duck.rssMB, duck.wall.Seconds()/ing.wall.Seconds())
+		os.Remove(file)
+		os.RemoveAll(wh)
+	}
+	return nil
+}
+
+// duckdbCopy is the peer: DuckDB's own NDJSON to Parquet conversion of the
+// same file. The columns are given because the auto-detection samples only
+// the first rows and fails on optional fields first seen later ("programs").
+func duckdbCopy(in, out string) error {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	q := fmt.Sprintf(`COPY (FROM read_json('%s', format='newline_delimited', columns={
+		filing_id: 'VARCHAR', revision: 'INTEGER', registry_no: 'VARCHAR', company_name: 'VARCHAR', isic4: 'VARCHAR',
+		zone: 'VARCHAR', period: 'VARCHAR', submitted_at: 'TIMESTAMPTZ', currency: 'VARCHAR', revenue: 'DOUBLE',
+		intermediate_consumption: 'DOUBLE', wages: 'DOUBLE', employees: 'INTEGER', rnd_expense: 'DOUBLE',
+		exports: 'STRUCT(country VARCHAR, ebops VARCHAR, amount DOUBLE)[]', flags: 'STRUCT(ai BOOLEAN, startup BOOLEAN)',
+		programs: 'VARCHAR[]'})) TO '%s' (FORMAT parquet)`, in, out)
+	_, err = db.ExecContext(context.Background(), q)
+	return err
+}
