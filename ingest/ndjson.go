@@ -147,27 +147,26 @@ func (n *NDJSON) readLine() (line []byte, tooLong bool, err error) {
 	n.line++
 	line, err = n.br.ReadSlice('\n')
 	if errors.Is(err, bufio.ErrBufferFull) {
+		// The full buffer holds more than MaxLineBytes: keep it, skip the rest.
 		line = append([]byte(nil), line...)
 		for errors.Is(err, bufio.ErrBufferFull) {
-			var more []byte
-			more, err = n.br.ReadSlice('\n')
-			if len(line) < MaxLineBytes {
-				line = append(line, more[:min(len(more), MaxLineBytes-len(line))]...)
-			}
-			tooLong = true
+			_, err = n.br.ReadSlice('\n')
 		}
-		line = line[:min(len(line), MaxLineBytes)]
 	}
 	switch {
-	case err == io.EOF && len(line) > 0:
-		return line, tooLong, nil
-	case err == io.EOF:
+	case err == io.EOF && len(line) == 0:
 		n.line--
 		return nil, false, io.EOF
-	case err != nil:
+	case err != nil && err != io.EOF:
 		return nil, false, &ictstat.InputError{File: n.name, Line: n.line, Reason: "input unreadable (truncated or corrupt compressed stream?): " + err.Error()}
 	}
-	return bytes.TrimSuffix(line, []byte("\n")), tooLong, nil
+	// A last line without newline can fill the buffer exactly when the
+	// reader returns its final bytes together with io.EOF.
+	line = bytes.TrimSuffix(line, []byte("\n"))
+	if len(line) > MaxLineBytes {
+		return line[:MaxLineBytes], true, nil
+	}
+	return line, false, nil
 }
 
 func truncate(b []byte, n int) []byte {
