@@ -32,11 +32,12 @@ func ValidISIC4(s string) bool {
 }
 
 // ICTServiceItems are the EBOPS 2010 telecommunications, computer and
-// information services items, plus SH (charges for the use of intellectual
-// property), the items the feed contract names.
+// information services items (SI and its sub-items): ICT services exports.
+// SH (charges for the use of intellectual property), which the feed contract
+// also names, is accepted but not counted as an ICT service.
 var ICTServiceItems = map[string]bool{
 	"SI": true, "SI1": true, "SI2": true, "SI21": true, "SI22": true,
-	"SI3": true, "SI31": true, "SI32": true, "SH": true,
+	"SI3": true, "SI31": true, "SI32": true,
 }
 
 // ValidEBOPS reports whether s has the form of an EBOPS 2010 code: "S", a

@@ -107,7 +107,10 @@ func TestValidEBOPS(t *testing.T) {
 }
 
 func TestICTServiceItems(t *testing.T) {
-	for _, code := range []string{"SI", "SI1", "SI2", "SI21", "SI22", "SI3", "SI31", "SI32", "SH"} {
+	if ictstat.ICTServiceItems["SH"] {
+		t.Errorf(`ICTServiceItems["SH"] = true, want false: IP charges are not ICT services`)
+	}
+	for _, code := range []string{"SI", "SI1", "SI2", "SI21", "SI22", "SI3", "SI31", "SI32"} {
 		if !ictstat.ICTServiceItems[code] {
 			t.Errorf("ICTServiceItems[%q] = false, want true", code)
 		}

@@ -52,7 +52,7 @@ type Export struct {
 	Period     Date    `parquet:"period,date"`
 	Country    string  `parquet:"country,dict"` // ISO 3166-1 alpha-2
 	EBOPS      string  `parquet:"ebops,dict"`   // EBOPS 2010 service item
-	ICTService bool    `parquet:"ict_service"`  // EBOPS code is one of the ICT items (SI*)
+	ICTService bool    `parquet:"ict_service"`  // EBOPS code is SI or one of its sub-items
 	Amount     float64 `parquet:"amount"`       // filing currency
 	Currency   string  `parquet:"currency,dict"`
 	AmountMNT  float64 `parquet:"amount_mnt"` // MNT

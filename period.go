@@ -35,20 +35,20 @@ func (d Date) String() string { return d.Time().Format(time.DateOnly) }
 // ParseMonth parses a YYYY-MM period label and returns its year and month.
 func ParseMonth(s string) (year, month int, err error) {
 	if len(s) != 7 || s[4] != '-' {
-		return 0, 0, fmt.Errorf("period %q: want YYYY-MM", s)
+		return 0, 0, fmt.Errorf("%q is not a YYYY-MM month", s)
 	}
 	for i, c := range []byte(s) {
 		if i != 4 && (c < '0' || c > '9') {
-			return 0, 0, fmt.Errorf("period %q: want YYYY-MM", s)
+			return 0, 0, fmt.Errorf("%q is not a YYYY-MM month", s)
 		}
 	}
 	year = int(s[0]-'0')*1000 + int(s[1]-'0')*100 + int(s[2]-'0')*10 + int(s[3]-'0')
 	month = int(s[5]-'0')*10 + int(s[6]-'0')
 	if month < 1 || month > 12 {
-		return 0, 0, fmt.Errorf("period %q: month %d is not 01-12", s, month)
+		return 0, 0, fmt.Errorf("%q: month %d is not 01-12", s, month)
 	}
 	if year < 1990 || year > 2100 {
-		return 0, 0, fmt.Errorf("period %q: year %d is outside 1990-2100", s, year)
+		return 0, 0, fmt.Errorf("%q: year %d is outside 1990-2100", s, year)
 	}
 	return year, month, nil
 }

@@ -62,7 +62,10 @@ type NDJSON struct {
 // OpenNDJSON starts reading r; name is used in error messages.
 func OpenNDJSON(r io.Reader, name string) (*NDJSON, error) {
 	br := bufio.NewReaderSize(r, bufSize)
-	magic, _ := br.Peek(4)
+	magic, err := br.Peek(4)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
 	n := &NDJSON{name: name, closer: func() {}}
 	switch {
 	case len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b:

@@ -20,6 +20,7 @@ const (
 	maxExports    = 1000
 	maxPrograms   = 100
 	maxProgramLen = 100
+	maxAmount     = 1e18 // a quintillion: far above Mongolia's GDP in MNT
 )
 
 func bad(field, format string, args ...any) *ictstat.InputError {
@@ -40,6 +41,9 @@ func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ic
 	case rec.Revision < 1 || rec.Revision > math.MaxInt32:
 		return f, bad("revision", "%d is not a revision number (1 or more)", rec.Revision)
 	}
+	if rec.RegistryNo == "" {
+		return f, bad("registry_no", "missing")
+	}
 	if !ictstat.ValidRegistryNo(rec.RegistryNo) {
 		return f, bad("registry_no", "%q is not a state registration number (7 digits)", clip(rec.RegistryNo))
 	}
@@ -52,9 +56,12 @@ func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ic
 	if e := checkText("zone", rec.Zone, maxZoneLen, isIDChar); e != nil {
 		return f, e
 	}
+	if rec.Period == "" {
+		return f, bad("period", "missing")
+	}
 	year, month, err := ictstat.ParseMonth(rec.Period)
 	if err != nil {
-		return f, bad("period", "%v", err)
+		return f, &ictstat.InputError{Field: "period", Reason: err.Error()}
 	}
 	sub, err := time.Parse(time.RFC3339, rec.SubmittedAt)
 	if err != nil {
@@ -159,8 +166,10 @@ func checkAmount(field string, v float64, optional bool) *ictstat.InputError {
 		return nil
 	case math.IsNaN(v):
 		return bad(field, "missing")
-	case math.IsInf(v, 0) || v > 1e18:
+	case math.IsInf(v, 0):
 		return bad(field, "%g is not a finite amount", v)
+	case v > maxAmount:
+		return bad(field, "%g is larger than any plausible amount (at most %g)", v, maxAmount)
 	case v < 0:
 		return bad(field, "%g is negative; amounts must be 0 or more", v)
 	}

@@ -1,6 +1,10 @@
 package transform
 
-import "github.com/npit-mn/ictstat"
+import (
+	"math"
+
+	"github.com/npit-mn/ictstat"
+)
 
 type fxKey struct {
 	currency    string
@@ -16,6 +20,9 @@ func MonthlyFX(rates []ictstat.FXRate) *FXTable {
 	sum := map[fxKey]float64{}
 	n := map[fxKey]int{}
 	for _, r := range rates {
+		if !(r.MNTPerUnit > 0) || math.IsInf(r.MNTPerUnit, 0) {
+			continue // not a rate; fx ingest refuses these, this is a second guard
+		}
 		y, m := r.Date.YearMonth()
 		k := fxKey{r.Currency, y, m}
 		sum[k] += r.MNTPerUnit
