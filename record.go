@@ -1,6 +1,9 @@
 package ictstat
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"time"
+)
 
 // FilingRecord is a filing exactly as a source sent it, before validation.
 // Numbers that the decoder did not see keep the sentinel values that
@@ -31,4 +34,20 @@ type ExportRecord struct {
 	Country string   `json:"country"`
 	EBOPS   string   `json:"ebops"`
 	Amount  *float64 `json:"amount"`
+}
+
+// JobRun is one run of a scheduled or manual job: a row of job_runs.
+type JobRun struct {
+	Job             string    `json:"job"`
+	Source          string    `json:"source"`
+	Trigger         string    `json:"trigger"` // schedule, catch-up, manual
+	StartedAt       time.Time `json:"started_at"`
+	EndedAt         time.Time `json:"ended_at"`
+	Status          string    `json:"status"` // ok, failed, cancelled
+	Attempts        int       `json:"attempts"`
+	RowsRead        int64     `json:"rows_read"`
+	RowsCommitted   int64     `json:"rows_committed"`
+	RowsQuarantined int64     `json:"rows_quarantined"`
+	Snapshot        int64     `json:"snapshot"` // snapshot after the run
+	Error           string    `json:"error,omitempty"`
 }
