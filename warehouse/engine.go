@@ -34,9 +34,13 @@ type engine struct {
 	mu      sync.Mutex
 	schemas map[int64]bool
 	order   []int64
+	inUse   map[int64]int // queries running on each snapshot's views
 }
 
 func newEngine(root string, opts Options) (*engine, error) {
+	if err := ensureRunLog(root); err != nil {
+		return nil, err
+	}
 	empty, err := os.MkdirTemp("", "ictstat-schemas-")
 	if err != nil {
 		return nil, err
@@ -50,7 +54,7 @@ func newEngine(root string, opts Options) (*engine, error) {
 		"SET autoinstall_known_extensions=false",
 		"SET autoload_known_extensions=false",
 		"SET TimeZone='UTC'",
-		fmt.Sprintf("SET allowed_directories=[%s, %s]", sqlString(filepath.Join(root, tablesDir)+"/"), sqlString(empty+"/")),
+		fmt.Sprintf("SET allowed_directories=[%s, %s, %s]", sqlString(filepath.Join(root, tablesDir)+"/"), sqlString(filepath.Join(root, runsDir)+"/"), sqlString(empty+"/")),
 		"SET enable_external_access=false",
 	}
 	if opts.Threads > 0 {
@@ -59,19 +63,31 @@ func newEngine(root string, opts Options) (*engine, error) {
 	if opts.MemoryLimit != "" {
 		setup = append(setup, "SET memory_limit="+sqlString(opts.MemoryLimit))
 	}
+	var (
+		initMu sync.Mutex
+		global bool // the database-wide settings are in place
+	)
 	c, err := duckdb.NewConnector("", func(ex driver.ExecerContext) error {
+		initMu.Lock()
+		defer initMu.Unlock()
 		for _, s := range setup {
+			// allowed_directories is database-wide and cannot change once
+			// external access is off: only the first connection sets it.
+			if global && strings.HasPrefix(s, "SET allowed_directories") {
+				continue
+			}
 			if _, err := ex.ExecContext(context.Background(), s, nil); err != nil {
 				return fmt.Errorf("duckdb %s: %w", s, err)
 			}
 		}
+		global = true
 		return nil
 	})
 	if err != nil {
 		os.RemoveAll(empty)
 		return nil, err
 	}
-	return &engine{db: sql.OpenDB(c), conn: c, root: root, empty: empty, schemas: map[int64]bool{}}, nil
+	return &engine{db: sql.OpenDB(c), conn: c, root: root, empty: empty, schemas: map[int64]bool{}, inUse: map[int64]int{}}, nil
 }
 
 func (e *engine) close() error {
@@ -97,12 +113,14 @@ func writeEmpty(path string, schema *parquet.Schema) error {
 
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// ensureSchema creates the views of snapshot m once.
+// ensureSchema creates the views of snapshot m once and marks them in use
+// until release(m.ID).
 func (e *engine) ensureSchema(ctx context.Context, m *Manifest, history []*Manifest) (string, error) {
 	name := fmt.Sprintf("s%d", m.ID)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.schemas[m.ID] {
+		e.inUse[m.ID]++
 		return name, nil
 	}
 	var b strings.Builder
@@ -111,18 +129,34 @@ func (e *engine) ensureSchema(ctx context.Context, m *Manifest, history []*Manif
 		fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s.%s AS %s;\n", name, t.name, e.tableSQL(t, m.Tables[t.name]))
 	}
 	b.WriteString(snapshotsSQL(name, history))
+	fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s.job_runs AS %s;\n", name, jobRunsSQL(e.root))
 	if _, err := e.db.ExecContext(ctx, b.String()); err != nil {
 		return "", fmt.Errorf("create views of snapshot %d: %w", m.ID, err)
 	}
 	e.schemas[m.ID] = true
+	e.inUse[m.ID]++
 	e.order = append(e.order, m.ID)
-	if len(e.order) > maxSchemas {
-		old := e.order[0]
-		e.order = e.order[1:]
+	// Drop the oldest views beyond maxSchemas, but none a query is using.
+	for i := 0; len(e.order) > maxSchemas && i < len(e.order); {
+		old := e.order[i]
+		if e.inUse[old] > 0 {
+			i++
+			continue
+		}
+		e.order = append(e.order[:i], e.order[i+1:]...)
 		delete(e.schemas, old)
 		e.db.ExecContext(ctx, fmt.Sprintf("DROP SCHEMA IF EXISTS s%d CASCADE", old))
 	}
 	return name, nil
+}
+
+// release ends a use of snapshot id's views begun by ensureSchema.
+func (e *engine) release(id int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.inUse[id]--; e.inUse[id] <= 0 {
+		delete(e.inUse, id)
+	}
 }
 
 // tableSQL is the SELECT behind a table's view: the snapshot's files with
@@ -207,6 +241,7 @@ func (w *Warehouse) Query(ctx context.Context, id int64, query string, args ...a
 	}
 	conn, err := e.db.Conn(ctx)
 	if err != nil {
+		e.release(m.ID)
 		return nil, err
 	}
 	var rr array.RecordReader
@@ -226,9 +261,10 @@ func (w *Warehouse) Query(ctx context.Context, id int64, query string, args ...a
 	})
 	if err != nil {
 		conn.Close()
+		e.release(m.ID)
 		return nil, err
 	}
-	return &Result{RecordReader: rr, Snapshot: m, release: func() { conn.Close() }}, nil
+	return &Result{RecordReader: rr, Snapshot: m, release: func() { conn.Close(); e.release(m.ID) }}, nil
 }
 
 // checkReadOnly prepares query and refuses anything but one SELECT.

@@ -53,6 +53,7 @@ type Warehouse struct {
 
 	mu     sync.Mutex
 	engine *engine // lazily started query engine
+	runsMu sync.Mutex // serialises run-log appends within this process
 }
 
 // Open opens (creating if needed) the warehouse in dir. When no writer holds

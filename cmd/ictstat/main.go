@@ -110,7 +110,8 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.MarkHidden("memprofile")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(a.ingestCommand(), a.simulateCommand(), a.queryCommand(), a.sqlCommand(),
-		a.snapshotsCommand(), a.quarantineCommand(), a.compactCommand(), a.gcCommand(), a.runCommand())
+		a.snapshotsCommand(), a.quarantineCommand(), a.compactCommand(), a.gcCommand(), a.runCommand(),
+		a.configCommand(), a.jobsCommand())
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}

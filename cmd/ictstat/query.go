@@ -169,3 +169,20 @@ func (a *app) quarantineCommand() *cobra.Command {
 	return cmd
 }
 
+
+func (a *app) jobsCommand() *cobra.Command {
+	var rf resultFlags
+	var job string
+	cmd := &cobra.Command{
+		Use:   "jobs [--job NAME]",
+		Short: "List job runs, newest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			q := "SELECT job, trigger, started_at, ended_at, status, attempts, rows_read, rows_committed, rows_quarantined, snapshot, error FROM job_runs WHERE ($1 = '' OR job = $1) ORDER BY started_at DESC"
+			return a.write(cmd, rf, output.Meta{Units: map[string]string{"rows_read": "rows", "rows_committed": "rows", "rows_quarantined": "rows"}}, q, job)
+		},
+	}
+	rf.add(cmd)
+	cmd.Flags().StringVar(&job, "job", "", "only this job")
+	return cmd
+}
