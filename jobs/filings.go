@@ -207,27 +207,17 @@ func validateChunk(c *ingest.Chunk, rec *ictstat.FilingRecord, fx *transform.FXT
 	for _, i := range c.TooLong {
 		tooLong[i] = true
 	}
-	now := time.Now().UnixMicro()
 	for i := range c.Len() {
-		line := c.Line(i)
-		reject := func(reason string) {
-			raw := string(line)
-			res.bad = append(res.bad, ictstat.Quarantined{Origin: name, Line: c.Numbers[i], Reason: reason, Raw: raw, ReceivedAt: now})
-		}
 		if tooLong[i] {
-			reject(fmt.Sprintf("record longer than %d bytes (cut)", ingest.MaxLineBytes))
+			res.bad = append(res.bad, ictstat.Quarantined{Origin: name, Line: c.Numbers[i], Raw: string(c.Line(i)),
+				Reason: fmt.Sprintf("record longer than %d bytes (cut)", ingest.MaxLineBytes)})
 			continue
 		}
-		if err := ingest.DecodeFiling(line, rec); err != nil {
-			reject(err.Error())
+		q, f, ok := validateRecord(c.Line(i), rec, fx, name, c.Numbers[i])
+		if !ok {
+			res.bad = append(res.bad, q)
 			continue
 		}
-		f, verr := transform.ValidateFiling(rec, fx)
-		if verr != nil {
-			reject(verr.Error())
-			continue
-		}
-		f.Source, f.SourceLine = name, c.Numbers[i]
 		res.batch.Add(&f)
 	}
 	return res

@@ -30,8 +30,12 @@ func (tx *Tx) AppendQuarantine(source string, rows []ictstat.Quarantined) (int, 
 		seen[q.Key] = true
 	}
 	var add []ictstat.Quarantined
+	now := tx.w.opts.Now().UnixMicro()
 	for _, q := range rows {
 		q.Source = source
+		if q.ReceivedAt == 0 {
+			q.ReceivedAt = now
+		}
 		if q.Key == "" {
 			q.Key = QuarantineKey(source, q.Raw)
 		}

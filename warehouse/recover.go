@@ -19,12 +19,9 @@ func (w *Warehouse) recover() error {
 	if len(ents) == 0 {
 		return nil
 	}
-	for _, e := range ents {
-		if err := os.RemoveAll(filepath.Join(stage, e.Name())); err != nil {
-			return err
-		}
-	}
-	// Remove manifests' temporary files, then files no manifest names.
+	// Remove the files no manifest names first and the staging entries
+	// last: a recovery that is itself interrupted must leave staging not
+	// empty, or the next one would not look at the table folders.
 	referenced, err := w.referencedFiles()
 	if err != nil {
 		return err
@@ -47,7 +44,26 @@ func (w *Warehouse) recover() error {
 	if removed > 0 {
 		w.log.Warn().Int("files", removed).Msg("removed files of an interrupted commit")
 	}
-	return removeEmptyDirs(filepath.Join(w.root, tablesDir))
+	if err := removeEmptyDirs(filepath.Join(w.root, tablesDir)); err != nil {
+		return err
+	}
+	ids, err := listManifestIDs(w.root)
+	if err != nil {
+		return err
+	}
+	current := int64(0)
+	if len(ids) > 0 {
+		current = ids[len(ids)-1]
+	}
+	if err := w.removeUncommittedRaw(current); err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if err := os.RemoveAll(filepath.Join(stage, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // referencedFiles returns every data file named by any retained manifest.

@@ -28,6 +28,7 @@ type Tx struct {
 	next   *Manifest
 	dir    string // staging folder of this transaction
 	staged []staged
+	raw    []staged // raw payloads, moved into raw/ at commit
 	moved  []string // files already renamed into table folders by Commit
 	seq    int
 	done   bool
@@ -128,7 +129,7 @@ func (tx *Tx) AddStat(name string, n int64) {
 func (tx *Tx) Changed() bool {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
-	if len(tx.staged) > 0 || len(tx.base.Cursors) != len(tx.next.Cursors) {
+	if len(tx.staged) > 0 || len(tx.raw) > 0 || len(tx.base.Cursors) != len(tx.next.Cursors) {
 		return true
 	}
 	for k, v := range tx.next.Cursors {
@@ -166,6 +167,17 @@ func (tx *Tx) Commit(ctx context.Context, message string) (*Manifest, error) {
 	}
 	dirs := map[string]bool{}
 	for _, s := range tx.staged {
+		dst := filepath.Join(tx.w.root, filepath.FromSlash(s.file.Path))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.Rename(s.tmp, dst); err != nil {
+			return nil, fmt.Errorf("commit: move %s into place: %w", s.file.Path, err)
+		}
+		tx.moved = append(tx.moved, dst)
+		dirs[filepath.Dir(dst)] = true
+	}
+	for _, s := range tx.raw {
 		dst := filepath.Join(tx.w.root, filepath.FromSlash(s.file.Path))
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return nil, err
