@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/npit-mn/ictstat"
 )
@@ -111,7 +112,13 @@ func (r *spillReader) str() string {
 		r.fail()
 		return ""
 	}
-	s := string(r.b[:n])
+	if n == 0 {
+		return ""
+	}
+	// The string aliases the spill buffer, which is never written again and
+	// stays alive as long as any row decoded from it: one allocation per
+	// partition instead of one per field.
+	s := unsafe.String(&r.b[0], int(n))
 	r.b = r.b[n:]
 	return s
 }
