@@ -79,9 +79,11 @@ func pullBatch(ctx context.Context, wh *warehouse.Warehouse, feed Fetcher, opts 
 			fetchErr = err
 			break
 		}
-		raw, err := tx.StageRaw(SourceFilings, page.Body)
-		if err != nil {
-			return st, false, err
+		var raw string
+		if len(page.Records) > 0 {
+			if raw, err = tx.StageRaw(SourceFilings, page.Body); err != nil {
+				return st, false, err
+			}
 		}
 		batch := warehouse.NewFilingBatch()
 		for i, r := range page.Records {
@@ -114,6 +116,9 @@ func pullBatch(ctx context.Context, wh *warehouse.Warehouse, feed Fetcher, opts 
 		return st, false, err
 	}
 	st.Committed, st.Superseded, st.Quarantined = ms.Accepted, ms.Superseded, int64(len(bad))
+	if !tx.Changed() {
+		return st, false, classifyFetch(fetchErr)
+	}
 	tx.AddStat("rows_read", st.Read)
 	tx.AddStat("rows_committed", st.Committed)
 	tx.AddStat("rows_quarantined", st.Quarantined)
@@ -131,10 +136,15 @@ func classifyFetch(err error) error {
 		return nil
 	}
 	if errors.Is(err, ingest.ErrUnauthorized) || errors.Is(err, ingest.ErrBadCursor) || errors.Is(err, ictstat.ErrBadInput) {
-		return fmt.Errorf("%w: %w", ErrPermanent, err)
+		return permanent{err}
 	}
 	return err
 }
+
+// permanent wraps an error as ErrPermanent without changing its message.
+type permanent struct{ error }
+
+func (p permanent) Unwrap() []error { return []error{p.error, ErrPermanent} }
 
 // validateRecord decodes and validates one feed record; a rejected record
 // comes back as its quarantine row.

@@ -126,10 +126,11 @@ func (tx *Tx) AddStat(name string, n int64) {
 }
 
 // Changed reports whether the transaction would change any table or cursor.
+// Raw payloads alone are no change: they only explain rows.
 func (tx *Tx) Changed() bool {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
-	if len(tx.staged) > 0 || len(tx.raw) > 0 || len(tx.base.Cursors) != len(tx.next.Cursors) {
+	if len(tx.staged) > 0 || len(tx.base.Cursors) != len(tx.next.Cursors) {
 		return true
 	}
 	for k, v := range tx.next.Cursors {

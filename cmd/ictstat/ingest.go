@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/ingest"
 	"github.com/npit-mn/ictstat/jobs"
 )
 
@@ -22,14 +23,19 @@ func (a *app) ingestCommand() *cobra.Command {
 		Long: `Pull one source now and commit it as one snapshot; prints rows read,
 committed, superseded and quarantined.
 
-Sources: filings (NDJSON, plain, gzip or zstd, with --file).`,
+Sources: filings (NDJSON, plain, gzip or zstd, with --file; or the registry
+feed with --url, pulled until it has no more, the cursor committed with the
+rows it covers).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if args[0] != jobs.SourceFilings {
 				return fmt.Errorf("%w: unknown source %q (this build ingests: filings)", ictstat.ErrUsage, args[0])
 			}
-			if file == "" {
-				return fmt.Errorf("%w: ingest filings needs --file PATH", ictstat.ErrUsage)
+			switch {
+			case (file == "") == (url == ""):
+				return fmt.Errorf("%w: ingest filings needs one of --file PATH or --url URL", ictstat.ErrUsage)
+			case url != "":
+				return a.ingestFilingsURL(cmd, url, token)
 			}
 			return a.ingestFilingsFile(cmd, file)
 		},
@@ -76,6 +82,40 @@ func (a *app) ingestFilingsFile(cmd *cobra.Command, path string) error {
 	return nil
 }
 
+// ingestFilingsURL pulls the filings feed until it has no more.
+func (a *app) ingestFilingsURL(cmd *cobra.Command, url, token string) error {
+	if token == "" {
+		token = os.Getenv("ICTSTAT_TOKEN")
+	}
+	log := a.log.With().Str(ictstat.LogSource, jobs.SourceFilings).Logger()
+	feed, err := ingest.NewFeed(url, jobs.SourceFilings, ingest.FeedOptions{Token: token, Limit: 10000,
+		OnRetry: func(attempt int, wait time.Duration, err error) {
+			log.Warn().Err(err).Int("attempt", attempt).Dur("wait", wait).Msg("feed request failed; retrying")
+		}})
+	if err != nil {
+		return fmt.Errorf("%w: %v", ictstat.ErrUsage, err)
+	}
+	defer feed.Close()
+	wh, err := a.openWarehouse()
+	if err != nil {
+		return err
+	}
+	defer wh.Close()
+	opts := jobs.PullOptions{}
+	var prog *progress
+	if isTerminal(a.stderr) {
+		prog = &progress{w: a.stderr, start: time.Now()}
+		opts.Progress = prog.show
+	}
+	res, err := jobs.PullFilings(cmd.Context(), wh, feed, opts)
+	if prog != nil {
+		prog.done()
+	}
+	fmt.Fprintf(a.stdout, "filings %s: %d rows read, %d committed, %d superseded, %d quarantined; snapshot %d\n",
+		url, res.Read, res.Committed, res.Superseded, res.Quarantined, res.Snapshot)
+	return err
+}
+
 // countingReader counts the bytes read through it, for progress.
 type countingReader struct {
 	r io.Reader
@@ -100,7 +140,7 @@ func (p *progress) show(lines int64) {
 	el := time.Since(p.start).Seconds()
 	rate := float64(lines) / max(el, 1e-3)
 	s := fmt.Sprintf("\r%d rows  %.0f rows/s", lines, rate)
-	if p.total > 0 {
+	if p.total > 0 && p.read != nil {
 		frac := float64(p.read.Load()) / float64(p.total)
 		s += fmt.Sprintf("  %3.0f%%", 100*frac)
 		if frac > 0.01 {

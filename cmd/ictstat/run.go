@@ -1,84 +1,171 @@
 package main
 
 import (
-	"bufio"
+	"context"
 	"fmt"
+	"net"
 	"os"
-	"path/filepath"
+	"time"
 
+	"github.com/robfig/cron/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/ingest"
 	"github.com/npit-mn/ictstat/jobs"
-	"github.com/npit-mn/ictstat/output"
-	"github.com/npit-mn/ictstat/queries"
+	"github.com/npit-mn/ictstat/serve"
 	"github.com/npit-mn/ictstat/simulate"
+	"github.com/npit-mn/ictstat/warehouse"
 )
 
-// demoRows is the size of the embedded demo's bulk backfill.
-const demoRows = 50_000
+// The embedded demo: a simulated registry on loopback publishing a new month
+// every demoMonthEvery, pulled every demoSchedule.
+const (
+	demoToken      = "demo-token"
+	demoMonthEvery = 30 * time.Second
+	demoSchedule   = "@every 15s"
+)
 
 func (a *app) runCommand() *cobra.Command {
 	var config, addr string
 	cmd := &cobra.Command{
 		Use:   "run [--config FILE] [--addr HOST:PORT]",
-		Short: "The main job; without --config, the embedded demo",
-		Long: `The main job. Without --config it runs the embedded demo: a synthetic
-backfill of filings from the simulator's seeded world is ingested into the
-warehouse (default ./data) and the sector size is shown.`,
+		Short: "The main job: scheduled pulls and the HTTP API, until SIGINT/SIGTERM",
+		Long: `The main job: the scheduler pulls the configured sources into the
+warehouse while the HTTP API serves it, until SIGINT or SIGTERM (the pull in
+flight is abandoned cleanly: its snapshot is never half written).
+
+Without --config it runs the embedded demo: a warehouse in ./data (or
+--warehouse) fed by the built-in registry simulator on loopback, whose
+synthetic companies file a new month every 30 seconds.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			wh, err := a.openWarehouse()
-			if err != nil {
-				return err
-			}
-			defer wh.Close()
-			path := filepath.Join(wh.Root(), "demo-filings.ndjson")
-			f, err := os.Create(path)
-			if err != nil {
-				return err
-			}
-			w := bufio.NewWriter(f)
-			if _, err := simulate.WriteNDJSON(w, simulate.Options{Seed: 1}, demoRows, 0.002); err != nil {
+			ctx := cmd.Context()
+			cfg := DefaultConfig()
+			cfg.Warehouse = a.warehouse
+			if config != "" {
+				f, err := os.Open(config)
+				if err != nil {
+					return fmt.Errorf("%w: %v", ictstat.ErrUsage, err)
+				}
+				cfg, err = ParseConfig(f, os.Getenv)
 				f.Close()
-				return err
+				if err != nil {
+					return err
+				}
+				if cmd.Flags().Changed("warehouse") {
+					cfg.Warehouse = a.warehouse
+				}
 			}
-			if err := w.Flush(); err != nil {
-				return err
+			if cmd.Flags().Changed("addr") {
+				cfg.Server.Addr = addr
 			}
-			f.Close()
-			in, err := os.Open(path)
-			if err != nil {
-				return err
-			}
-			defer in.Close()
-			st, err := jobs.IngestFilingsFile(cmd.Context(), wh, in, path, jobs.Options{})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "demo backfill (synthetic): %d read, %d committed, %d superseded, %d quarantined; snapshot %d\n\n",
-				st.Read, st.Committed, st.Superseded, st.Quarantined, st.Snapshot)
-			q, err := queries.Get("sector_size")
-			if err != nil {
-				return err
-			}
-			sql, args, err := q.Bind(map[string]string{"grain": "year", "subsector": "all"})
-			if err != nil {
-				return err
-			}
-			res, err := wh.Query(cmd.Context(), -1, sql, args...)
-			if err != nil {
-				return err
-			}
-			defer res.Release()
-			units := map[string]string{}
-			for _, c := range q.Columns {
-				units[c.Name] = c.Unit
-			}
-			_, err = output.Write(a.stdout, "table", res, output.Meta{Query: q.Name, Snapshot: res.Snapshot.ID, Units: units})
-			return err
+			return a.run(ctx, cfg, config == "")
 		},
 	}
-	cmd.Flags().StringVar(&config, "config", "", "configuration file (YAML)")
+	cmd.Flags().StringVar(&config, "config", "", "configuration file (YAML; see `ictstat config example`)")
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "HTTP listen address")
 	return cmd
+}
+
+// run starts the scheduler and the server and waits for both.
+func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
+	wh, err := warehouse.Open(cfg.Warehouse, warehouse.Options{Logger: &a.log})
+	if err != nil {
+		return err
+	}
+	defer wh.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if demo {
+		url, err := a.startDemoRegistry(ctx)
+		if err != nil {
+			return err
+		}
+		cfg.Sources = map[string]SourceConfig{"filings": {URL: url, Schedule: demoSchedule, Limit: 5000, Retries: 3}}
+		os.Setenv("ICTSTAT_TOKEN", demoToken)
+	}
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another ictstat running? use --addr)", cfg.Server.Addr, err)
+	}
+	srv := serve.New(wh, serve.Options{Logger: a.log})
+	hist := observedHistory{wh: wh, m: srv.Metrics()}
+	var js []jobs.Job
+	for name, s := range cfg.Sources {
+		j, err := a.sourceJob(wh, name, s)
+		if err != nil {
+			return err
+		}
+		js = append(js, j)
+	}
+	sched := jobs.NewScheduler(js, hist, jobs.SchedulerOptions{Logger: a.log.With().Str(ictstat.LogComponent, "jobs").Logger()})
+	fmt.Fprintf(a.stdout, "ictstat is serving http://%s/ (API: /api/v1/queries, metrics: /metrics); warehouse %s\n", ln.Addr(), wh.Root())
+	if demo {
+		fmt.Fprintln(a.stdout, "demo: synthetic filings from the built-in registry simulator; press Ctrl-C to stop")
+	}
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Run(ctx, ln) }()
+	go func() { errc <- sched.Run(ctx) }()
+	err = <-errc
+	cancel()
+	if err2 := <-errc; err == nil {
+		err = err2
+	}
+	a.log.Info().Msg("stopped")
+	return err
+}
+
+// sourceJob builds the scheduled pull of one configured source.
+func (a *app) sourceJob(wh *warehouse.Warehouse, name string, s SourceConfig) (jobs.Job, error) {
+	sched, err := cron.ParseStandard(s.Schedule)
+	if err != nil {
+		return jobs.Job{}, fmt.Errorf("%w: sources.%s.schedule: %v", ictstat.ErrUsage, name, err)
+	}
+	token, err := s.token(os.Getenv)
+	if err != nil {
+		return jobs.Job{}, err
+	}
+	log := a.log.With().Str(ictstat.LogJob, name).Str(ictstat.LogSource, name).Logger()
+	feed, err := ingest.NewFeed(s.URL, name, ingest.FeedOptions{Token: token, Limit: s.Limit, Timeout: s.Timeout.Duration,
+		OnRetry: func(attempt int, wait time.Duration, err error) {
+			log.Warn().Err(err).Int("attempt", attempt).Dur("wait", wait).Msg("feed request failed; retrying")
+		}})
+	if err != nil {
+		return jobs.Job{}, fmt.Errorf("%w: sources.%s: %v", ictstat.ErrUsage, name, err)
+	}
+	task := func(ctx context.Context, run *ictstat.JobRun) error {
+		st, err := jobs.PullFilings(ctx, wh, feed, jobs.PullOptions{})
+		run.RowsRead += st.Read
+		run.RowsCommitted += st.Committed
+		run.RowsQuarantined += st.Quarantined
+		run.Snapshot = st.Snapshot
+		return err
+	}
+	return jobs.Job{Name: name, Source: name, Schedule: sched, Task: task, Retries: s.Retries, Backoff: 10 * time.Second}, nil
+}
+
+// startDemoRegistry serves the simulator's feed on a free loopback port.
+func (a *app) startDemoRegistry(ctx context.Context) (string, error) {
+	world := simulate.NewWorld(simulate.Options{Seed: 1})
+	reg := simulate.NewRegistry(world, simulate.RegistryOptions{Token: demoToken, MonthEvery: demoMonthEvery, StartMonths: 12, Seed: 1})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	go reg.Serve(ctx, ln)
+	return "http://" + ln.Addr().String(), nil
+}
+
+// observedHistory records runs in the warehouse's run log and metrics.
+type observedHistory struct {
+	wh *warehouse.Warehouse
+	m  *serve.Metrics
+}
+
+func (h observedHistory) LastRun(job string) (ictstat.JobRun, bool, error) { return h.wh.LastRun(job) }
+
+func (h observedHistory) Record(r ictstat.JobRun) error {
+	h.m.ObserveRun(r)
+	return h.wh.RecordRun(r)
 }

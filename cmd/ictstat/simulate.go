@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"net"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -16,7 +18,54 @@ func (a *app) simulateCommand() *cobra.Command {
 		Use:   "simulate",
 		Short: "Synthetic data from a seeded world of virtual-zone companies",
 	}
-	cmd.AddCommand(a.simulateFilingsCommand())
+	cmd.AddCommand(a.simulateFilingsCommand(), a.simulateRegistryCommand())
+	return cmd
+}
+
+func (a *app) simulateRegistryCommand() *cobra.Command {
+	var (
+		addr, token       string
+		companies, months int
+		seed              int64
+		o                 simulate.RegistryOptions
+	)
+	cmd := &cobra.Command{
+		Use:   "registry [--addr A] [--companies N] [--months M] [--seed S] [--token T]",
+		Short: "Serve the filings and registrations feeds from a synthetic world, with optional faults",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.Token, o.Seed = token, seed
+			if err := o.Validate(); err != nil {
+				return fmt.Errorf("%w: %w", ictstat.ErrUsage, err)
+			}
+			wo := simulate.Options{Seed: seed, Companies: companies, Months: months}
+			if err := wo.Validate(); err != nil {
+				return fmt.Errorf("%w: %w", ictstat.ErrUsage, err)
+			}
+			reg := simulate.NewRegistry(simulate.NewWorld(wo), o)
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("listen on %s: %w", addr, err)
+			}
+			fmt.Fprintf(a.stdout, "registry simulator (synthetic data) at http://%s/v1/filings and /v1/registrations; token %q\n", ln.Addr(), token)
+			return reg.Serve(cmd.Context(), ln)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&addr, "addr", "127.0.0.1:9090", "listen address (loopback by default)")
+	fl.StringVar(&token, "token", "demo-token", "bearer token the feed requires (\"\" for none)")
+	fl.IntVar(&companies, "companies", 0, "companies in the world (default 800)")
+	fl.IntVar(&months, "months", 0, "monthly periods (default 24)")
+	fl.Int64Var(&seed, "seed", 1, "random seed of the world and of the faults")
+	fl.IntVar(&o.StartMonths, "start-months", 0, "months published at start (default all but the last 2)")
+	fl.DurationVar(&o.MonthEvery, "month-every", 0, "publish the next month after this much time (0: never)")
+	fl.Float64Var(&o.ErrorRate, "error-rate", 0, "share of requests answered 500/502/503")
+	fl.Float64Var(&o.SlowRate, "slow-rate", 0, "share of requests answered slowly")
+	fl.DurationVar(&o.Slow, "slow", time.Second, "delay of a slow answer")
+	fl.Float64Var(&o.RepeatRate, "repeat-rate", 0, "share of pages that repeat records already served")
+	fl.Float64Var(&o.MalformedRate, "malformed-rate", 0, "share of records preceded by a malformed extra record")
+	fl.IntVar(&o.RateLimitEvery, "rate-limit-every", 0, "answer every Nth request with 429 and Retry-After")
+	fl.BoolVar(&o.WrongToken, "wrong-token", false, "reject every token with 401")
 	return cmd
 }
 
