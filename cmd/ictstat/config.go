@@ -45,8 +45,9 @@ type SourceConfig struct {
 	TokenFile string   `yaml:"token_file"`
 	Schedule  string   `yaml:"schedule"`
 	Limit     int      `yaml:"limit"`
-	Retries   int      `yaml:"retries"`
-	Timeout   Duration `yaml:"timeout"`
+	Retries    int      `yaml:"retries"`
+	Timeout    Duration `yaml:"timeout"`
+	CommitRows int      `yaml:"commit_rows"`
 }
 
 // Duration is a time.Duration written as "90s", "5m", "168h".
@@ -63,7 +64,7 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 }
 
 // knownSources are the sources a configuration may name.
-var knownSources = []string{"filings", "registrations"}
+var knownSources = []string{"filings"}
 
 // DefaultConfig is the configuration before the file and environment.
 func DefaultConfig() Config {
@@ -130,6 +131,9 @@ func (c Config) Validate() error {
 		}
 		if s.Limit < 0 || s.Limit > 10000 {
 			return bad("sources."+name+".limit", "%d; want 1 to 10000", s.Limit)
+		}
+		if s.CommitRows < 0 {
+			return bad("sources."+name+".commit_rows", "%d; want 0 (default) or more", s.CommitRows)
 		}
 		if s.TokenFile != "" {
 			if _, err := os.Stat(s.TokenFile); err != nil {

@@ -23,11 +23,14 @@ import (
 	"github.com/npit-mn/ictstat/warehouse"
 )
 
-func main() {
+func main() { os.Exit(mainWithSignals(os.Args[1:])) }
+
+// mainWithSignals runs the command line until it ends or SIGINT/SIGTERM
+// cancels it, and returns the exit code.
+func mainWithSignals(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := execute(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	defer stop()
+	return execute(ctx, args, os.Stdout, os.Stderr)
 }
 
 // app holds the global flags and what they open.

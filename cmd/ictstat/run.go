@@ -135,7 +135,7 @@ func (a *app) sourceJob(wh *warehouse.Warehouse, name string, s SourceConfig) (j
 		return jobs.Job{}, fmt.Errorf("%w: sources.%s: %v", ictstat.ErrUsage, name, err)
 	}
 	task := func(ctx context.Context, run *ictstat.JobRun) error {
-		st, err := jobs.PullFilings(ctx, wh, feed, jobs.PullOptions{})
+		st, err := jobs.PullFilings(ctx, wh, feed, jobs.PullOptions{CommitRows: s.CommitRows})
 		run.RowsRead += st.Read
 		run.RowsCommitted += st.Committed
 		run.RowsQuarantined += st.Quarantined
@@ -147,8 +147,8 @@ func (a *app) sourceJob(wh *warehouse.Warehouse, name string, s SourceConfig) (j
 
 // startDemoRegistry serves the simulator's feed on a free loopback port.
 func (a *app) startDemoRegistry(ctx context.Context) (string, error) {
-	world := simulate.NewWorld(simulate.Options{Seed: 1})
-	reg := simulate.NewRegistry(world, simulate.RegistryOptions{Token: demoToken, MonthEvery: demoMonthEvery, StartMonths: 12, Seed: 1})
+	world := simulate.NewWorld(simulate.Options{Seed: 1, Companies: 1500, Months: 60})
+	reg := simulate.NewRegistry(world, simulate.RegistryOptions{Token: demoToken, MonthEvery: demoMonthEvery, StartMonths: 48, Seed: 1})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
