@@ -2,8 +2,11 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/npit-mn/ictstat"
 	"github.com/npit-mn/ictstat/ingest"
@@ -28,20 +31,28 @@ type PullOptions struct {
 
 // PullFilings reads the filings feed from the cursor of the current snapshot
 // until the feed has no more, committing every CommitRows records together
-// with the cursor after them. Raw pages are archived with the commit; each
-// row's source names its page's archive file and its position in the page.
+// with the cursor after them. The next page is fetched while the current one
+// is validated. Raw pages are archived with the commit; each row's source
+// names its page's archive file and its position in the page.
 func PullFilings(ctx context.Context, wh *warehouse.Warehouse, feed Fetcher, opts PullOptions) (PullStats, error) {
 	if opts.CommitRows <= 0 {
 		opts.CommitRows = 100_000
 	}
-	var total PullStats
+	cur, err := wh.Current()
+	if err != nil {
+		return PullStats{}, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := prefetch(ctx, feed, cur.Cursors[SourceFilings])
+	total := PullStats{Snapshot: cur.ID}
 	for {
-		st, more, err := pullBatch(ctx, wh, feed, opts, total.Read)
+		st, more, err := pullBatch(ctx, wh, pages, opts, total.Read)
 		total.Read += st.Read
 		total.Committed += st.Committed
 		total.Superseded += st.Superseded
 		total.Quarantined += st.Quarantined
-		total.Snapshot = st.Snapshot
+		total.Snapshot = max(total.Snapshot, st.Snapshot)
 		total.Changed = total.Changed || st.Changed
 		if err != nil || !more {
 			return total, err
@@ -49,9 +60,38 @@ func PullFilings(ctx context.Context, wh *warehouse.Warehouse, feed Fetcher, opt
 	}
 }
 
+// fetched is a page or the error that ended the feed.
+type fetched struct {
+	page   ingest.Page
+	cursor string // the cursor the page was fetched after
+	err    error
+}
+
+// prefetch fetches pages ahead of their use, one at a time, until the feed
+// has no more or fails; the channel closes after the last.
+func prefetch(ctx context.Context, feed Fetcher, cursor string) <-chan fetched {
+	out := make(chan fetched, 2)
+	go func() {
+		defer close(out)
+		for {
+			p, err := feed.Fetch(ctx, cursor)
+			select {
+			case out <- fetched{page: p, cursor: cursor, err: err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || !p.HasMore {
+				return
+			}
+			cursor = p.Next
+		}
+	}()
+	return out
+}
+
 // pullBatch pulls pages into one snapshot. It commits what it has when a
 // later page fails, then returns the error.
-func pullBatch(ctx context.Context, wh *warehouse.Warehouse, feed Fetcher, opts PullOptions, before int64) (PullStats, bool, error) {
+func pullBatch(ctx context.Context, wh *warehouse.Warehouse, pages <-chan fetched, opts PullOptions, before int64) (PullStats, bool, error) {
 	var st PullStats
 	tx, err := wh.Begin(ctx, "pull filings")
 	if err != nil {
@@ -70,42 +110,43 @@ func pullBatch(ctx context.Context, wh *warehouse.Warehouse, feed Fetcher, opts 
 	}
 	cursor := tx.Base().Cursors[SourceFilings]
 	var bad []ictstat.Quarantined
-	more, pages := true, 0
+	more, n := true, 0
 	var fetchErr error
-	var rec ictstat.FilingRecord
 	for more && st.Read < int64(opts.CommitRows) {
-		page, err := feed.Fetch(ctx, cursor)
-		if err != nil {
-			fetchErr = err
+		f, ok := <-pages
+		if !ok {
+			fetchErr = ctx.Err()
 			break
 		}
+		if f.err != nil {
+			fetchErr = f.err
+			break
+		}
+		if f.cursor != cursor {
+			return st, false, fmt.Errorf("the filings cursor moved under this pull (another writer?): pull again")
+		}
+		page := f.page
 		var raw string
 		if len(page.Records) > 0 {
 			if raw, err = tx.StageRaw(SourceFilings, page.Body); err != nil {
 				return st, false, err
 			}
 		}
-		batch := warehouse.NewFilingBatch()
-		for i, r := range page.Records {
-			q, f, ok := validateRecord(r, &rec, fx, raw, int64(i+1))
-			if !ok {
-				bad = append(bad, q)
-				continue
+		for _, part := range validatePage(page.Records, fx, raw) {
+			bad = append(bad, part.bad...)
+			if err := merge.Append(part.batch); err != nil {
+				return st, false, err
 			}
-			batch.Add(&f)
-		}
-		if err := merge.Append(batch); err != nil {
-			return st, false, err
 		}
 		st.Read += int64(len(page.Records))
 		cursor, more = page.Next, page.HasMore
 		tx.SetCursor(SourceFilings, cursor)
-		pages++
+		n++
 		if opts.Progress != nil {
 			opts.Progress(before + st.Read)
 		}
 	}
-	if pages == 0 {
+	if n == 0 {
 		return st, false, classifyFetch(fetchErr)
 	}
 	ms, err := merge.Finish(ctx)
@@ -122,12 +163,40 @@ func pullBatch(ctx context.Context, wh *warehouse.Warehouse, feed Fetcher, opts 
 	tx.AddStat("rows_read", st.Read)
 	tx.AddStat("rows_committed", st.Committed)
 	tx.AddStat("rows_quarantined", st.Quarantined)
-	m, err := tx.Commit(ctx, fmt.Sprintf("%d pages, %d read, %d committed, %d superseded, %d quarantined", pages, st.Read, st.Committed, st.Superseded, st.Quarantined))
+	m, err := tx.Commit(ctx, fmt.Sprintf("%d pages, %d read, %d committed, %d superseded, %d quarantined", n, st.Read, st.Committed, st.Superseded, st.Quarantined))
 	if err != nil {
 		return st, false, err
 	}
 	st.Snapshot, st.Changed = m.ID, true
 	return st, more && fetchErr == nil, classifyFetch(fetchErr)
+}
+
+// validatePage validates a page's records on all cores, in contiguous
+// parts returned in page order.
+func validatePage(records []json.RawMessage, fx *transform.FXTable, origin string) []chunkResult {
+	parts := min(runtime.GOMAXPROCS(0), max(1, len(records)/1000))
+	out := make([]chunkResult, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		lo, hi := p*len(records)/parts, (p+1)*len(records)/parts
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var rec ictstat.FilingRecord
+			res := chunkResult{seq: p, batch: warehouse.NewFilingBatch()}
+			for i := lo; i < hi; i++ {
+				q, f, ok := validateRecord(records[i], &rec, fx, origin, int64(i+1))
+				if !ok {
+					res.bad = append(res.bad, q)
+					continue
+				}
+				res.batch.Add(&f)
+			}
+			out[p] = res
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 // classifyFetch marks feed errors that retrying cannot fix as permanent.

@@ -98,6 +98,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 			s.loop(ctx, j)
 		}(j)
 	}
+	<-ctx.Done() // with no jobs too: the scheduler lives as long as ctx
 	wg.Wait()
 	return nil
 }

@@ -52,6 +52,15 @@ func (w *Warehouse) GC(ctx context.Context, r Retention) (GCStats, error) {
 	if err := w.recover(); err != nil {
 		return GCStats{}, err
 	}
+	// Once manifests are gone, only a non-empty staging folder makes a
+	// writer look for their files: the marker stays if gc does not finish.
+	marker, err := os.MkdirTemp(filepath.Join(w.root, stagingDir), "gc-")
+	if err != nil {
+		return GCStats{}, err
+	}
+	if err := syncDir(filepath.Join(w.root, stagingDir)); err != nil {
+		return GCStats{}, err
+	}
 	all, err := w.Snapshots()
 	if err != nil {
 		return GCStats{}, err
@@ -81,6 +90,9 @@ func (w *Warehouse) GC(ctx context.Context, r Retention) (GCStats, error) {
 		if err := os.Remove(filepath.Join(w.root, catalogDir, manifestName(m.ID))); err != nil {
 			return st, err
 		}
+		w.manMu.Lock()
+		delete(w.manifests, m.ID)
+		w.manMu.Unlock()
 		st.SnapshotsRemoved++
 	}
 	if err := syncDir(filepath.Join(w.root, catalogDir)); err != nil {
@@ -103,6 +115,7 @@ func (w *Warehouse) GC(ctx context.Context, r Retention) (GCStats, error) {
 		}
 	}
 	removeEmptyDirs(filepath.Join(w.root, tablesDir))
+	os.Remove(marker)
 	w.log.Info().Int("snapshots_removed", st.SnapshotsRemoved).Int("files_removed", st.FilesRemoved).Msg("gc")
 	return st, nil
 }

@@ -54,6 +54,31 @@ type Warehouse struct {
 	mu     sync.Mutex
 	engine *engine // lazily started query engine
 	runsMu sync.Mutex // serialises run-log appends within this process
+
+	manMu     sync.Mutex
+	manifests map[int64]*Manifest // manifests are immutable: read each once
+}
+
+// manifest returns snapshot id's manifest, from the cache when it was read
+// before. Callers must not modify it.
+func (w *Warehouse) manifest(id int64) (*Manifest, error) {
+	w.manMu.Lock()
+	m, ok := w.manifests[id]
+	w.manMu.Unlock()
+	if ok {
+		return m, nil
+	}
+	m, err := readManifest(w.root, id)
+	if err != nil {
+		return nil, err
+	}
+	w.manMu.Lock()
+	if w.manifests == nil || len(w.manifests) > 1024 {
+		w.manifests = map[int64]*Manifest{}
+	}
+	w.manifests[id] = m
+	w.manMu.Unlock()
+	return m, nil
 }
 
 // Open opens (creating if needed) the warehouse in dir. When no writer holds
@@ -119,7 +144,7 @@ func (w *Warehouse) Current() (*Manifest, error) {
 		if len(ids) == 0 {
 			return emptyManifest(), nil
 		}
-		m, err := readManifest(w.root, ids[len(ids)-1])
+		m, err := w.manifest(ids[len(ids)-1])
 		if errors.Is(err, fs.ErrNotExist) && attempt < 3 {
 			continue // removed by gc between listing and reading
 		}
@@ -136,7 +161,7 @@ func (w *Warehouse) Snapshot(id int64) (*Manifest, error) {
 	if id == 0 {
 		return emptyManifest(), nil
 	}
-	m, err := readManifest(w.root, id)
+	m, err := w.manifest(id)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("snapshot %d does not exist or was removed by gc (see `ictstat snapshots`): %w", id, ictstat.ErrNotFound)
 	}
@@ -151,7 +176,7 @@ func (w *Warehouse) Snapshots() ([]*Manifest, error) {
 	}
 	out := make([]*Manifest, 0, len(ids))
 	for _, id := range ids {
-		m, err := readManifest(w.root, id)
+		m, err := w.manifest(id)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}

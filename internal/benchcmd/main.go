@@ -32,6 +32,7 @@ func main() {
 	sizes := flag.String("sizes", "2000000,8000000", "rows of the filings files")
 	reps := flag.Int("reps", 3, "runs of each command; the median is reported")
 	dir := flag.String("dir", "", "scratch folder (default: a new temporary folder)")
+	only := flag.String("only", "", "run one benchmark: ingest, pull or serve")
 	peer := flag.String("peer", "", "internal: run the DuckDB peer on this file")
 	peerOut := flag.String("peer-out", "", "internal: the peer's output file")
 	flag.Parse()
@@ -42,7 +43,7 @@ func main() {
 		}
 		return
 	}
-	if err := run(*bin, *sizes, *reps, *dir); err != nil {
+	if err := run(*bin, *sizes, *reps, *dir, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -82,7 +83,7 @@ func median(reps int, f func() (measurement, error)) (measurement, error) {
 	return ms[len(ms)/2], nil
 }
 
-func run(bin, sizes string, reps int, dir string) error {
+func run(bin, sizes string, reps int, dir, only string) error {
 	bin, err := filepath.Abs(bin)
 	if err != nil {
 		return err
@@ -93,6 +94,26 @@ func run(bin, sizes string, reps int, dir string) error {
 		}
 		defer os.RemoveAll(dir)
 	}
+	if only == "" || only == "ingest" {
+		if err := benchIngest(bin, sizes, reps, dir); err != nil {
+			return err
+		}
+	}
+	if only == "" || only == "pull" {
+		if err := benchPull(bin, dir); err != nil {
+			return err
+		}
+	}
+	if only == "" || only == "serve" {
+		if err := benchServe(bin, dir, 10*time.Second, 32); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// benchIngest measures bulk ingest against DuckDB's NDJSON-to-Parquet COPY.
+func benchIngest(bin, sizes string, reps int, dir string) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
