@@ -28,11 +28,11 @@ type Warehouse interface {
 
 // Options configure a Server; the zero value is the default.
 type Options struct {
-	Logger       zerolog.Logger       // default none
+	Logger       zerolog.Logger        // default none
 	Registerer   prometheus.Registerer // default a new registry, served on /metrics
 	Gatherer     prometheus.Gatherer   // with Registerer; default that registry
-	CacheBytes   int64                // result cache size, default 64 MiB
-	QueryTimeout time.Duration        // per named query, default 30s
+	CacheBytes   int64                 // result cache size, default 64 MiB
+	QueryTimeout time.Duration         // per named query, default 30s
 }
 
 // Server answers the HTTP API.

@@ -19,7 +19,9 @@ func putString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-func putF64(b []byte, v float64) []byte { return binary.LittleEndian.AppendUint64(b, math.Float64bits(v)) }
+func putF64(b []byte, v float64) []byte {
+	return binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+}
 
 func putOptF64(b []byte, v *float64) []byte {
 	if v == nil {

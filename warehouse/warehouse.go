@@ -52,7 +52,7 @@ type Warehouse struct {
 	log  zerolog.Logger
 
 	mu     sync.Mutex
-	engine *engine // lazily started query engine
+	engine *engine    // lazily started query engine
 	runsMu sync.Mutex // serialises run-log appends within this process
 
 	manMu     sync.Mutex

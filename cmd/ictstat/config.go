@@ -41,10 +41,10 @@ type ServerConfig struct {
 
 // SourceConfig configures one pulled source.
 type SourceConfig struct {
-	URL       string   `yaml:"url"`
-	TokenFile string   `yaml:"token_file"`
-	Schedule  string   `yaml:"schedule"`
-	Limit     int      `yaml:"limit"`
+	URL        string   `yaml:"url"`
+	TokenFile  string   `yaml:"token_file"`
+	Schedule   string   `yaml:"schedule"`
+	Limit      int      `yaml:"limit"`
 	Retries    int      `yaml:"retries"`
 	Timeout    Duration `yaml:"timeout"`
 	CommitRows int      `yaml:"commit_rows"`

@@ -169,7 +169,6 @@ func (a *app) quarantineCommand() *cobra.Command {
 	return cmd
 }
 
-
 func (a *app) jobsCommand() *cobra.Command {
 	var rf resultFlags
 	var job string
