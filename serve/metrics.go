@@ -81,7 +81,12 @@ func (s *Server) instrument(h http.Handler) http.Handler {
 			d := time.Since(start)
 			s.metrics.requests.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()
 			s.metrics.reqDuration.WithLabelValues(route).Observe(d.Seconds())
-			s.log.Debug().Str("method", r.Method).Str("path", r.URL.Path).Int("status", sw.code).Dur("took", d).Msg("request")
+			ev := s.log.Debug()
+			if sw.code >= 400 {
+				ev = s.log.Info()
+			}
+			ev.Uint64(ictstat.LogRequest, s.reqID.Add(1)).Str("method", r.Method).Str("path", r.URL.Path).
+				Str("route", route).Int("status", sw.code).Dur("took", d).Msg("request")
 		}()
 		h.ServeHTTP(sw, r)
 	})

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -43,6 +44,7 @@ type Server struct {
 	cache   *cache
 	metrics *Metrics
 	mux     *http.ServeMux
+	reqID   atomic.Uint64
 }
 
 // New returns a server over wh.

@@ -161,11 +161,19 @@ func (w *Warehouse) Snapshot(id int64) (*Manifest, error) {
 	if id == 0 {
 		return emptyManifest(), nil
 	}
-	m, err := w.manifest(id)
+	// The cache outlives a gc by another process: the catalog decides.
+	_, err := os.Stat(filepath.Join(w.root, catalogDir, manifestName(id)))
+	if err == nil {
+		var m *Manifest
+		m, err = w.manifest(id)
+		if err == nil {
+			return m, nil
+		}
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("snapshot %d does not exist or was removed by gc (see `ictstat snapshots`): %w", id, ictstat.ErrNotFound)
 	}
-	return m, err
+	return nil, err
 }
 
 // Snapshots returns every retained snapshot, oldest first.

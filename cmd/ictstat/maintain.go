@@ -36,12 +36,14 @@ func (a *app) compactCommand() *cobra.Command {
 
 func (a *app) gcCommand() *cobra.Command {
 	var r warehouse.Retention
+	var rawAge time.Duration
 	cmd := &cobra.Command{
 		Use:   "gc",
 		Short: "Remove snapshots past retention and the files no kept snapshot needs",
 		Long: `Remove snapshots past retention and the files no kept snapshot needs.
 A snapshot is kept when it is one of the newest --keep-last, younger than
---keep-age, or pinned by a release; the current snapshot is always kept.`,
+--keep-age, or pinned by a release; the current snapshot is always kept.
+Raw feed pages older than --raw-age are removed too.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			wh, err := a.openWarehouse()
@@ -53,12 +55,17 @@ A snapshot is kept when it is one of the newest --keep-last, younger than
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "gc: removed %d snapshots and %d files (%d bytes); %d snapshots kept\n",
-				st.SnapshotsRemoved, st.FilesRemoved, st.BytesRemoved, st.SnapshotsKept)
+			raw, err := wh.GCRaw(rawAge)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "gc: removed %d snapshots and %d files (%d bytes), and %d raw page folders older than %s; %d snapshots kept\n",
+				st.SnapshotsRemoved, st.FilesRemoved, st.BytesRemoved, raw, rawAge, st.SnapshotsKept)
 			return nil
 		},
 	}
 	cmd.Flags().IntVar(&r.Last, "keep-last", 10, "keep the newest N snapshots")
 	cmd.Flags().DurationVar(&r.MaxAge, "keep-age", 7*24*time.Hour, "keep snapshots younger than this")
+	cmd.Flags().DurationVar(&rawAge, "raw-age", 30*24*time.Hour, "remove raw feed pages older than this")
 	return cmd
 }

@@ -99,6 +99,7 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
 		}
 		js = append(js, j)
 	}
+	js = append(js, maintenanceJob(wh, cfg))
 	sched := jobs.NewScheduler(js, hist, jobs.SchedulerOptions{Logger: a.log.With().Str(ictstat.LogComponent, "jobs").Logger()})
 	fmt.Fprintf(a.stdout, "ictstat is serving http://%s/ (API: /api/v1/queries, metrics: /metrics); warehouse %s\n", ln.Addr(), wh.Root())
 	if demo {
@@ -143,6 +144,26 @@ func (a *app) sourceJob(wh *warehouse.Warehouse, name string, s SourceConfig) (j
 		return err
 	}
 	return jobs.Job{Name: name, Source: name, Schedule: sched, Task: task, Retries: s.Retries, Backoff: 10 * time.Second}, nil
+}
+
+// maintenanceJob compacts the warehouse and applies the retention rules
+// once a day.
+func maintenanceJob(wh *warehouse.Warehouse, cfg Config) jobs.Job {
+	daily, _ := cron.ParseStandard("@daily")
+	return jobs.Job{Name: "maintenance", Source: "warehouse", Schedule: daily, Task: func(ctx context.Context, run *ictstat.JobRun) error {
+		c, err := wh.Compact(ctx)
+		if err != nil {
+			return err
+		}
+		if c.Snapshot > 0 {
+			run.Snapshot = c.Snapshot
+		}
+		if _, err := wh.GC(ctx, warehouse.Retention{Last: cfg.Retention.KeepLast, MaxAge: cfg.Retention.KeepAge.Duration}); err != nil {
+			return err
+		}
+		_, err = wh.GCRaw(cfg.RawRetention.Duration)
+		return err
+	}}
 }
 
 // startDemoRegistry serves the simulator's feed on a free loopback port.
