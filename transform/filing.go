@@ -129,9 +129,6 @@ func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ic
 		r, rm := rec.RnDExpense, rec.RnDExpense*rate
 		f.RnDExpense, f.RnDExpenseMNT = &r, &rm
 	}
-	if len(rec.Exports) > 0 {
-		f.Exports = make([]ictstat.Export, len(rec.Exports))
-	}
 	for i, x := range rec.Exports {
 		field := fmt.Sprintf("exports[%d]", i)
 		if !ictstat.ValidCountry(x.Country) {
@@ -146,14 +143,29 @@ func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ic
 		if e := checkAmount(field+".amount", *x.Amount, false); e != nil {
 			return f, e
 		}
-		f.Exports[i] = ictstat.Export{
+		f.ExportsMNT += *x.Amount * rate
+		// One row per destination and EBOPS code: repeated lines add up.
+		if j := findExport(f.Exports, x.Country, x.EBOPS); j >= 0 {
+			f.Exports[j].Amount += *x.Amount
+			f.Exports[j].AmountMNT += *x.Amount * rate
+			continue
+		}
+		f.Exports = append(f.Exports, ictstat.Export{
 			FilingID: f.FilingID, Revision: f.Revision, RegistryNo: f.RegistryNo, Period: period,
 			Country: x.Country, EBOPS: x.EBOPS, ICTService: ictstat.ICTServiceItems[x.EBOPS],
 			Amount: *x.Amount, Currency: f.Currency, AmountMNT: *x.Amount * rate,
-		}
-		f.ExportsMNT += *x.Amount * rate
+		})
 	}
 	return f, nil
+}
+
+func findExport(ex []ictstat.Export, country, ebops string) int {
+	for i := range ex {
+		if ex[i].Country == country && ex[i].EBOPS == ebops {
+			return i
+		}
+	}
+	return -1
 }
 
 // GVA is gross value added at basic prices as the contract defines it for a

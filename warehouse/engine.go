@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"context"
+	"errors"
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
@@ -54,6 +55,7 @@ func newEngine(root string, opts Options) (*engine, error) {
 		"SET autoinstall_known_extensions=false",
 		"SET autoload_known_extensions=false",
 		"SET TimeZone='UTC'",
+		"SET temp_directory=" + sqlString(filepath.Join(empty, "spill")),
 		fmt.Sprintf("SET allowed_directories=[%s, %s, %s]", sqlString(filepath.Join(root, tablesDir)+"/"), sqlString(filepath.Join(root, runsDir)+"/"), sqlString(empty+"/")),
 		"SET enable_external_access=false",
 	}
@@ -71,9 +73,9 @@ func newEngine(root string, opts Options) (*engine, error) {
 		initMu.Lock()
 		defer initMu.Unlock()
 		for _, s := range setup {
-			// allowed_directories is database-wide and cannot change once
+			// allowed_directories and temp_directory are database-wide and cannot change once
 			// external access is off: only the first connection sets it.
-			if global && strings.HasPrefix(s, "SET allowed_directories") {
+			if global && (strings.HasPrefix(s, "SET allowed_directories") || strings.HasPrefix(s, "SET temp_directory")) {
 				continue
 			}
 			if _, err := ex.ExecContext(context.Background(), s, nil); err != nil {
@@ -257,7 +259,7 @@ func (w *Warehouse) Query(ctx context.Context, id int64, query string, args ...a
 			return err
 		}
 		rr, err = ar.QueryContext(ctx, query, args...)
-		return err
+		return classify(err)
 	})
 	if err != nil {
 		conn.Close()
@@ -271,7 +273,7 @@ func (w *Warehouse) Query(ctx context.Context, id int64, query string, args ...a
 func checkReadOnly(dc driver.Conn, query string) error {
 	st, err := dc.Prepare(query)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ictstat.ErrUsage, err)
+		return classify(err)
 	}
 	defer st.Close()
 	ds, ok := st.(*duckdb.Stmt)
@@ -303,3 +305,18 @@ func (w *Warehouse) queryEngine() (*engine, error) {
 
 // Schema of a Result, re-exported for callers that format results.
 type Schema = arrow.Schema
+
+// classify marks errors in the query itself (syntax, names, types) as usage
+// errors; failures of the engine or its files stay what they are.
+func classify(err error) error {
+	var de *duckdb.Error
+	if errors.As(err, &de) {
+		switch de.Type {
+		case duckdb.ErrorTypeParser, duckdb.ErrorTypeSyntax, duckdb.ErrorTypeBinder, duckdb.ErrorTypeCatalog,
+			duckdb.ErrorTypeConversion, duckdb.ErrorTypeMismatchType, duckdb.ErrorTypeInvalidType, duckdb.ErrorTypeExpression,
+			duckdb.ErrorTypeNotImplemented, duckdb.ErrorTypeOutOfRange, duckdb.ErrorTypeDivideByZero, duckdb.ErrorTypePermission:
+			return fmt.Errorf("%w: %w", ictstat.ErrUsage, err)
+		}
+	}
+	return err
+}
