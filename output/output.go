@@ -260,17 +260,19 @@ func writeTable(w io.Writer, rr array.RecordReader, meta Meta) (int64, error) {
 	}
 	var b strings.Builder
 	for ri, r := range rows {
+		var line strings.Builder
 		for j, c := range r {
 			pad := strings.Repeat(" ", width[j]-utf8.RuneCountInString(c))
 			if j > 0 {
-				b.WriteString("  ")
+				line.WriteString("  ")
 			}
 			if numeric[j] && ri > 0 {
-				b.WriteString(pad + c)
+				line.WriteString(pad + c)
 			} else {
-				b.WriteString(c + pad)
+				line.WriteString(c + pad)
 			}
 		}
+		b.WriteString(strings.TrimRight(line.String(), " "))
 		b.WriteString("\n")
 	}
 	if n > maxTableRows {

@@ -121,26 +121,31 @@ func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ic
 	if len(rec.Flags) > 0 {
 		f.Flags = string(rec.Flags)
 	}
+	// The optional amounts share one allocation.
+	opt := new([4]float64)
 	if !math.IsNaN(rec.Wages) {
-		w, wm := rec.Wages, rec.Wages*rate
-		f.Wages, f.WagesMNT = &w, &wm
+		opt[0], opt[1] = rec.Wages, rec.Wages*rate
+		f.Wages, f.WagesMNT = &opt[0], &opt[1]
 	}
 	if !math.IsNaN(rec.RnDExpense) {
-		r, rm := rec.RnDExpense, rec.RnDExpense*rate
-		f.RnDExpense, f.RnDExpenseMNT = &r, &rm
+		opt[2], opt[3] = rec.RnDExpense, rec.RnDExpense*rate
+		f.RnDExpense, f.RnDExpenseMNT = &opt[2], &opt[3]
+	}
+	if len(rec.Exports) > 0 {
+		f.Exports = make([]ictstat.Export, 0, len(rec.Exports))
 	}
 	for i, x := range rec.Exports {
-		field := fmt.Sprintf("exports[%d]", i)
+		field := func(name string) string { return fmt.Sprintf("exports[%d].%s", i, name) }
 		if !ictstat.ValidCountry(x.Country) {
-			return f, bad(field+".country", "%q is not an ISO 3166-1 alpha-2 country code", clip(x.Country))
+			return f, bad(field("country"), "%q is not an ISO 3166-1 alpha-2 country code", clip(x.Country))
 		}
 		if !ictstat.ValidEBOPS(x.EBOPS) {
-			return f, bad(field+".ebops", "%q is not an EBOPS 2010 code (e.g. SI2)", clip(x.EBOPS))
+			return f, bad(field("ebops"), "%q is not an EBOPS 2010 code (e.g. SI2)", clip(x.EBOPS))
 		}
 		if x.Amount == nil {
-			return f, bad(field+".amount", "missing")
+			return f, bad(field("amount"), "missing")
 		}
-		if e := checkAmount(field+".amount", *x.Amount, false); e != nil {
+		if e := checkAmount(field("amount"), *x.Amount, false); e != nil {
 			return f, e
 		}
 		f.ExportsMNT += *x.Amount * rate

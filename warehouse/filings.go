@@ -33,6 +33,9 @@ func PartitionOf(period ictstat.Date) string {
 type FilingBatch struct {
 	parts map[string][]byte
 	rows  int
+
+	lastPeriod ictstat.Date // the partition of the previous row, which
+	lastPart   string       // is most often the next one's too
 }
 
 // NewFilingBatch returns an empty batch.
@@ -40,7 +43,10 @@ func NewFilingBatch() *FilingBatch { return &FilingBatch{parts: map[string][]byt
 
 // Add encodes f into the batch.
 func (b *FilingBatch) Add(f *ictstat.Filing) {
-	p := PartitionOf(f.Period)
+	if b.lastPart == "" || f.Period != b.lastPeriod {
+		b.lastPeriod, b.lastPart = f.Period, PartitionOf(f.Period)
+	}
+	p := b.lastPart
 	b.parts[p] = encodeFiling(b.parts[p], f)
 	b.rows++
 }
