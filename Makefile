@@ -31,6 +31,7 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzDecodeFilingDiff$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzFeedEnvelope$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzRegistryCursor$$' -fuzztime $(FUZZTIME) ./simulate
+	go test -run '^$$' -fuzz '^FuzzCheckFlags$$' -fuzztime $(FUZZTIME) ./transform
 
 ## bench: ingest and query benchmarks against DuckDB; see docs/benchmarks.md
 bench: build

@@ -3,11 +3,11 @@ package transform
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	json "github.com/goccy/go-json"
 
 	"github.com/npit-mn/ictstat"
 )
@@ -95,7 +95,7 @@ func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ic
 	if len(rec.Exports) > maxExports {
 		return f, bad("exports", "%d entries; at most %d", len(rec.Exports), maxExports)
 	}
-	flags, e := checkFlags(rec.Flags)
+	ai, startup, e := checkFlags(rec.Flags)
 	if e != nil {
 		return f, e
 	}
@@ -115,7 +115,7 @@ func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ic
 		Period: period, SubmittedAt: sub.UnixMicro(), Currency: rec.Currency,
 		Revenue: rec.Revenue, IntermediateConsumption: rec.IntermediateConsumption, Employees: int32(rec.Employees),
 		FXRate: rate, RevenueMNT: rec.Revenue * rate, IntermediateMNT: rec.IntermediateConsumption * rate,
-		ExportLines: int32(len(rec.Exports)), AI: flags["ai"], Startup: flags["startup"], Programs: rec.Programs,
+		ExportLines: int32(len(rec.Exports)), AI: ai, Startup: startup, Programs: rec.Programs,
 	}
 	f.GVAMNT = GVA(f.RevenueMNT, f.IntermediateMNT)
 	if len(rec.Flags) > 0 {
@@ -193,16 +193,80 @@ func checkAmount(field string, v float64, optional bool) *ictstat.InputError {
 	return nil
 }
 
-// checkFlags accepts an absent flags field or an object of booleans.
-func checkFlags(raw json.RawMessage) (map[string]bool, *ictstat.InputError) {
+// checkFlags accepts an absent flags field or an object of booleans, and
+// returns the ai and startup flags. raw is already known to be valid JSON.
+func checkFlags(raw []byte) (ai, startup bool, e *ictstat.InputError) {
 	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
+		return false, false, nil
 	}
-	var m map[string]bool
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, bad("flags", "want an object of true/false values")
+	fail := bad("flags", "want an object of true/false values")
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return false, false, fail
 	}
-	return m, nil
+	i = skipSpace(raw, i+1)
+	if i < len(raw) && raw[i] == '}' {
+		return false, false, nil
+	}
+	for i < len(raw) {
+		if raw[i] != '"' {
+			return false, false, fail
+		}
+		end := i + 1
+		for end < len(raw) && raw[end] != '"' {
+			if raw[end] == '\\' {
+				end++
+			}
+			end++
+		}
+		if end >= len(raw) {
+			return false, false, fail
+		}
+		key := string(raw[i+1 : end])
+		if strings.IndexByte(key, '\\') >= 0 {
+			k, err := strconv.Unquote(string(raw[i : end+1]))
+			if err != nil {
+				return false, false, fail
+			}
+			key = k
+		}
+		i = skipSpace(raw, end+1)
+		if i >= len(raw) || raw[i] != ':' {
+			return false, false, fail
+		}
+		i = skipSpace(raw, i+1)
+		var v bool
+		switch {
+		case strings.HasPrefix(string(raw[i:]), "true"):
+			v, i = true, i+4
+		case strings.HasPrefix(string(raw[i:]), "false"):
+			v, i = false, i+5
+		default:
+			return false, false, fail
+		}
+		switch key {
+		case "ai":
+			ai = v
+		case "startup":
+			startup = v
+		}
+		i = skipSpace(raw, i)
+		if i < len(raw) && raw[i] == '}' {
+			return ai, startup, nil
+		}
+		if i >= len(raw) || raw[i] != ',' {
+			return false, false, fail
+		}
+		i = skipSpace(raw, i+1)
+	}
+	return false, false, fail
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
 }
 
 func checkText(field, s string, maxLen int, ok func(rune) bool) *ictstat.InputError {
@@ -211,7 +275,22 @@ func checkText(field, s string, maxLen int, ok func(rune) bool) *ictstat.InputEr
 		return bad(field, "missing")
 	case len(s) > maxLen:
 		return bad(field, "%d bytes; at most %d", len(s), maxLen)
-	case !utf8.ValidString(s):
+	}
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			ascii = false
+			break
+		}
+		if c < ' ' || c == 0x7f || (ok != nil && !ok(rune(c))) {
+			return bad(field, "%q has a character that is not allowed (%q)", clip(s), rune(c))
+		}
+	}
+	if ascii {
+		return nil
+	}
+	if !utf8.ValidString(s) {
 		return bad(field, "not valid UTF-8")
 	}
 	for _, r := range s {
@@ -223,7 +302,7 @@ func checkText(field, s string, maxLen int, ok func(rune) bool) *ictstat.InputEr
 }
 
 func isIDChar(r rune) bool {
-	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.:", r)
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' || r == ':'
 }
 
 // clip shortens a value quoted in a message.

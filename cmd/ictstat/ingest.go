@@ -153,13 +153,13 @@ func (p *progress) show(lines int64) {
 func (p *progress) done() { fmt.Fprintf(p.w, "\r%-70s\r", "") }
 
 // bulkGC trades memory headroom for fewer collections during a bulk pull:
-// collections are rarer (GOGC 400) but the heap stays under a soft 256 MiB
+// collections are rarer (GOGC 400) but the heap stays under a soft 150 MiB
 // limit. GOGC or GOMEMLIMIT in the environment take precedence.
 func bulkGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(256 << 20)
+		debug.SetMemoryLimit(150 << 20)
 	}
 }
