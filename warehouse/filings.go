@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/sync/semaphore"
+
 	"github.com/npit-mn/ictstat"
 )
 
@@ -19,6 +21,11 @@ const (
 	spillFlushBytes = 32 << 20
 	partFlushBytes  = 2 << 20
 )
+
+// mergeBudget bounds the encoded input of the partitions merged at once:
+// a partition takes at least half of it, so two merge in parallel, and a
+// partition larger than half runs alone.
+const mergeBudget = 24 << 20
 
 // PartitionOf returns the hive partition of a filing period:
 // "year=2026/month=10".
@@ -69,6 +76,7 @@ type FilingsMerge struct {
 type spillPart struct {
 	buf  []byte
 	path string // scratch file once the partition has been flushed
+	size int64  // encoded bytes in all
 }
 
 // MergeStats counts what a merge did.
@@ -98,6 +106,7 @@ func (m *FilingsMerge) Append(b *FilingBatch) error {
 			m.parts[p] = sp
 		}
 		sp.buf = append(sp.buf, data...)
+		sp.size += int64(len(data))
 		m.buffered += len(data)
 		if len(sp.buf) >= partFlushBytes {
 			if err := m.flushPart(p, sp); err != nil {
@@ -153,16 +162,18 @@ func (m *FilingsMerge) Finish(ctx context.Context) (MergeStats, error) {
 		st    MergeStats
 		first error
 		wg    sync.WaitGroup
-		sem   = make(chan struct{}, 2)
+		sem   = semaphore.NewWeighted(mergeBudget)
 	)
 	for _, p := range keys {
-		if err := ctx.Err(); err != nil {
+		// Two partitions at a time, unless together they would hold more
+		// than mergeBudget of input in memory.
+		w := min(max(m.parts[p].size, mergeBudget/2), mergeBudget)
+		if err := sem.Acquire(ctx, w); err != nil {
 			return st, err
 		}
-		sem <- struct{}{}
 		wg.Add(1)
 		go func(p string) {
-			defer func() { <-sem; wg.Done() }()
+			defer func() { sem.Release(w); wg.Done() }()
 			ps, err := m.mergePartition(ctx, p)
 			mu.Lock()
 			defer mu.Unlock()
@@ -232,17 +243,24 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string) (MergeStats
 		return st, ctx.Err()
 	}
 	st.Partitions = 1
-	newest := make([]ictstat.Filing, 0, len(accepted))
-	var older []ictstat.Filing
-	replacesCurrent := false
+	var newest, older []ictstat.Filing
+	replacesCurrent, allNewest := false, len(accepted) == len(incoming)
 	for _, i := range accepted {
 		s := state[incoming[i].FilingID]
-		if s.inc != i {
-			older = append(older, incoming[i])
-			continue
+		allNewest = allNewest && s.inc == i
+		replacesCurrent = replacesCurrent || (s.inc == i && s.cur >= 0)
+	}
+	if allNewest {
+		newest = incoming // the common case: no copy
+	} else {
+		newest = make([]ictstat.Filing, 0, len(accepted))
+		for _, i := range accepted {
+			if state[incoming[i].FilingID].inc == i {
+				newest = append(newest, incoming[i])
+			} else {
+				older = append(older, incoming[i])
+			}
 		}
-		newest = append(newest, incoming[i])
-		replacesCurrent = replacesCurrent || s.cur >= 0
 	}
 	revFile, err := stageRows(tx, TableFilingRevisions, p, newest)
 	if err != nil {

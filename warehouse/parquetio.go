@@ -12,7 +12,7 @@ import (
 
 // rowGroupRows bounds the rows per Parquet row group, so that readers can
 // skip groups by their statistics and writers keep bounded buffers.
-const rowGroupRows = 128 * 1024
+const rowGroupRows = 32 * 1024
 
 // writerOptions are shared by every data file: snappy, the codec every
 // engine reads and the cheapest to write, and page statistics.

@@ -152,14 +152,15 @@ func (p *progress) show(lines int64) {
 
 func (p *progress) done() { fmt.Fprintf(p.w, "\r%-70s\r", "") }
 
-// bulkGC trades memory headroom for fewer collections during a bulk pull:
-// collections are rarer (GOGC 400) but the heap stays under a soft 150 MiB
-// limit. GOGC or GOMEMLIMIT in the environment take precedence.
+// bulkGC keeps a bulk pull's heap under a soft 200 MiB limit, so that the
+// process stays within about 300 MB whatever the file's size; GOGC 200
+// spares collections while the heap is small. GOGC or GOMEMLIMIT in the
+// environment take precedence.
 func bulkGC() {
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
+		debug.SetGCPercent(200)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(150 << 20)
+		debug.SetMemoryLimit(200 << 20)
 	}
 }
