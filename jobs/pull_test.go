@@ -29,41 +29,6 @@ func startRegistry(t *testing.T, w *simulate.World, o simulate.RegistryOptions) 
 	return reg, "http://" + ln.Addr().String()
 }
 
-// checkTruth asserts that the warehouse holds exactly the registry's ground
-// truth: every published filing at its newest revision, every revision once,
-// every malformed record in quarantine.
-func checkTruth(t *testing.T, wh *warehouse.Warehouse, truth simulate.RegistryTruth) {
-	t.Helper()
-	rows := testutil.Rows(t, wh, -1, "SELECT filing_id, revision FROM filings")
-	if len(rows) != len(truth.Current) {
-		t.Errorf("got %d filings, want %d", len(rows), len(truth.Current))
-	}
-	seen := map[string]bool{}
-	for _, r := range rows {
-		id := r[0].(string)
-		rev, _ := testutil.AsInt(r[1])
-		if seen[id] {
-			t.Fatalf("filing %s twice in filings", id)
-		}
-		seen[id] = true
-		if want, ok := truth.Current[id]; !ok || int(rev) != want {
-			t.Fatalf("filing %s: got revision %d, want %d (published: %v)", id, rev, want, ok)
-		}
-	}
-	if got := testutil.Count(t, wh, "SELECT count(*) FROM filing_revisions"); got != int64(truth.Revisions) {
-		t.Errorf("got %d revisions, want %d", got, truth.Revisions)
-	}
-	if got := testutil.Count(t, wh, "SELECT count(DISTINCT (filing_id, revision)) FROM filing_revisions"); got != int64(truth.Revisions) {
-		t.Errorf("got %d distinct revisions, want %d", got, truth.Revisions)
-	}
-	if got := testutil.Count(t, wh, "SELECT count(*) FROM quarantine WHERE source = 'filings'"); got != int64(truth.Malformed) {
-		t.Errorf("got %d quarantined, want %d malformed records", got, truth.Malformed)
-	}
-	if got := testutil.Count(t, wh, "SELECT count(*) FROM quarantine WHERE reason = ''"); got != 0 {
-		t.Errorf("got %d quarantined records without a reason", got)
-	}
-}
-
 // TestPullWithEveryFault pulls a registry that fails, throttles, repeats
 // and corrupts, and finds exactly its ground truth, also after more months
 // are published and pulled again.
@@ -92,13 +57,13 @@ func TestPullWithEveryFault(t *testing.T) {
 	if st.Quarantined == 0 || st.Superseded == 0 {
 		t.Errorf("got %+v, want malformed and repeated records exercised", st)
 	}
-	checkTruth(t, wh, reg.Truth())
+	testutil.CheckRegistryTruth(t, wh, reg.Truth())
 
 	reg.Publish(3)
 	if _, err := jobs.PullFilings(context.Background(), wh, feed, jobs.PullOptions{CommitRows: 400}); err != nil {
 		t.Fatal(err)
 	}
-	checkTruth(t, wh, reg.Truth())
+	testutil.CheckRegistryTruth(t, wh, reg.Truth())
 	raw := testutil.Rows(t, wh, -1, "SELECT DISTINCT source FROM filings LIMIT 1")
 	if s := raw[0][0].(string); !strings.HasPrefix(s, "raw/filings/") {
 		t.Errorf("got source %q, want the raw page archive it came from", s)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -167,18 +168,7 @@ func (tx *Tx) Commit(ctx context.Context, message string) (*Manifest, error) {
 		return nil, fmt.Errorf("commit abandoned: %w", err)
 	}
 	dirs := map[string]bool{}
-	for _, s := range tx.staged {
-		dst := filepath.Join(tx.w.root, filepath.FromSlash(s.file.Path))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return nil, err
-		}
-		if err := os.Rename(s.tmp, dst); err != nil {
-			return nil, fmt.Errorf("commit: move %s into place: %w", s.file.Path, err)
-		}
-		tx.moved = append(tx.moved, dst)
-		dirs[filepath.Dir(dst)] = true
-	}
-	for _, s := range tx.raw {
+	for _, s := range slices.Concat(tx.staged, tx.raw) {
 		dst := filepath.Join(tx.w.root, filepath.FromSlash(s.file.Path))
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return nil, err
