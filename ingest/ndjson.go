@@ -96,7 +96,16 @@ func (n *NDJSON) Lines() int64 { return n.line }
 
 // Next returns up to maxLines further non-blank lines, or io.EOF at the end.
 func (n *NDJSON) Next(maxLines int) (*Chunk, error) {
-	c := &Chunk{Seq: n.seq, Data: make([]byte, 0, maxLines*512)}
+	return n.NextInto(nil, maxLines)
+}
+
+// NextInto is Next filling c's buffers, when c is not nil, instead of
+// allocating new ones: a caller that is done with a chunk hands it back.
+func (n *NDJSON) NextInto(c *Chunk, maxLines int) (*Chunk, error) {
+	if c == nil {
+		c = &Chunk{Data: make([]byte, 0, maxLines*512)}
+	}
+	c.Seq, c.Data, c.Ends, c.Numbers, c.TooLong = n.seq, c.Data[:0], c.Ends[:0], c.Numbers[:0], c.TooLong[:0]
 	for len(c.Ends) < maxLines && len(c.Data) < maxChunkBytes {
 		line, tooLong, err := n.readLine()
 		if err == io.EOF {

@@ -123,12 +123,21 @@ func runChunks(ctx context.Context, nd *ingest.NDJSON, fx *transform.FXTable, na
 	defer cancel(nil)
 	chunks := make(chan *ingest.Chunk, workers*2)
 	results := make(chan chunkResult, workers*2)
+	// Chunks and batches go back to these free lists when done with, so that
+	// a large file does not allocate a buffer per chunk.
+	freeChunks := make(chan *ingest.Chunk, workers*4+2)
+	freeBatches := make(chan *warehouse.FilingBatch, workers*4+2)
 	var lines atomic.Int64
 
 	go func() { // reader
 		defer close(chunks)
 		for {
-			c, err := nd.Next(chunkLines)
+			var reuse *ingest.Chunk
+			select {
+			case reuse = <-freeChunks:
+			default:
+			}
+			c, err := nd.NextInto(reuse, chunkLines)
 			if err == io.EOF {
 				return
 			}
@@ -151,7 +160,17 @@ func runChunks(ctx context.Context, nd *ingest.NDJSON, fx *transform.FXTable, na
 			defer wg.Done()
 			var rec ictstat.FilingRecord
 			for c := range chunks {
-				res := validateChunk(c, &rec, fx, name)
+				var b *warehouse.FilingBatch
+				select {
+				case b = <-freeBatches:
+				default:
+					b = warehouse.NewFilingBatch()
+				}
+				res := validateChunk(c, b, &rec, fx, name)
+				select {
+				case freeChunks <- c:
+				default:
+				}
 				select {
 				case results <- res:
 				case <-ctx.Done():
@@ -178,6 +197,11 @@ func runChunks(ctx context.Context, nd *ingest.NDJSON, fx *transform.FXTable, na
 			if err := merge.Append(r.batch); err != nil {
 				cancel(err)
 			}
+			r.batch.Reset()
+			select {
+			case freeBatches <- r.batch:
+			default:
+			}
 			bad = append(bad, r.bad...)
 			if len(bad) > MaxQuarantinePerPull {
 				cancel(&ictstat.InputError{File: name, Reason: fmt.Sprintf("more than %d invalid records: refusing the whole file (is it a filings file?); see the first reasons with --log-level debug", MaxQuarantinePerPull)})
@@ -201,8 +225,8 @@ func runChunks(ctx context.Context, nd *ingest.NDJSON, fx *transform.FXTable, na
 }
 
 // validateChunk decodes and validates every line of c.
-func validateChunk(c *ingest.Chunk, rec *ictstat.FilingRecord, fx *transform.FXTable, name string) chunkResult {
-	res := chunkResult{seq: c.Seq, batch: warehouse.NewFilingBatch()}
+func validateChunk(c *ingest.Chunk, batch *warehouse.FilingBatch, rec *ictstat.FilingRecord, fx *transform.FXTable, name string) chunkResult {
+	res := chunkResult{seq: c.Seq, batch: batch}
 	tooLong := map[int]bool{}
 	for _, i := range c.TooLong {
 		tooLong[i] = true

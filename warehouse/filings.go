@@ -58,6 +58,20 @@ func (b *FilingBatch) Add(f *ictstat.Filing) {
 	b.rows++
 }
 
+// Reset empties the batch for reuse. It keeps the buffers of the partitions
+// the batch just held, which the next batch most likely holds too (input is
+// nearly in period order), and lets the others go.
+func (b *FilingBatch) Reset() {
+	for p, data := range b.parts {
+		if len(data) == 0 {
+			delete(b.parts, p)
+		} else {
+			b.parts[p] = data[:0]
+		}
+	}
+	b.rows = 0
+}
+
 // Rows returns the number of filings in the batch.
 func (b *FilingBatch) Rows() int { return b.rows }
 
@@ -100,6 +114,9 @@ func (tx *Tx) MergeFilings() (*FilingsMerge, error) {
 // between two equal revisions (the first wins).
 func (m *FilingsMerge) Append(b *FilingBatch) error {
 	for p, data := range b.parts {
+		if len(data) == 0 {
+			continue
+		}
 		sp := m.parts[p]
 		if sp == nil {
 			sp = &spillPart{}
