@@ -55,6 +55,7 @@ func TestRoutes(t *testing.T) {
 		wantType   string
 		wantBody   string // substring
 	}{
+		{"index", "/", 200, "text/html", "snapshot <b>1</b>"},
 		{"healthz", "/healthz", 200, "application/json", `"snapshot": 1`},
 		{"metrics", "/metrics", 200, "text/plain", "ictstat_http_requests_total"},
 		{"queries", "/api/v1/queries", 200, "application/json", `"sector_size"`},
