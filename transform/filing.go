@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"strconv"
@@ -195,6 +196,7 @@ func checkAmount(field string, v float64, optional bool) *ictstat.InputError {
 // checkFlags accepts an absent flags field or an object of booleans, and
 // returns the ai and startup flags. raw is already known to be valid JSON.
 func checkFlags(raw []byte) (ai, startup bool, e *ictstat.InputError) {
+	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return false, false, nil
 	}
@@ -223,11 +225,9 @@ func checkFlags(raw []byte) (ai, startup bool, e *ictstat.InputError) {
 		}
 		key := string(raw[i+1 : end])
 		if strings.IndexByte(key, '\\') >= 0 {
-			k, err := strconv.Unquote(string(raw[i : end+1]))
-			if err != nil {
-				return false, false, fail
-			}
-			key = k
+			// An escaped key: only "ai" and "startup" matter, and a key
+			// strconv cannot unquote (\/, surrogate pairs) is neither.
+			key, _ = strconv.Unquote(string(raw[i : end+1]))
 		}
 		i = skipSpace(raw, end+1)
 		if i >= len(raw) || raw[i] != ':' {

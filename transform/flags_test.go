@@ -10,7 +10,7 @@ import (
 // ai and startup values (the last of repeated keys wins in both).
 func FuzzCheckFlags(f *testing.F) {
 	for _, s := range []string{`{"ai":true,"startup":false}`, `{}`, `null`, `{ "ai" : true }`, `{"a\"i":true}`, `{"ai":1}`,
-		`[true]`, `{"ai":true,"ai":false}`, `{"\u0061i":true}`, `{"x":{"ai":true}}`, `true`, `{"startup":null}`} {
+		`[true]`, `{"ai":true,"ai":false}`, `{"a\/b":true,"ai":true}`, ` null `, `{"\u0061i":true}`, `{"x":{"ai":true}}`, `true`, `{"startup":null}`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
