@@ -6,6 +6,7 @@ package output
 import (
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -32,7 +33,12 @@ type Meta struct {
 	Query    string            // named query, or "" for ad-hoc SQL
 	Snapshot int64             // snapshot the result was computed from
 	Units    map[string]string // column -> unit
+	MaxRows  int64             // json and table refuse longer results; 0 = no limit
 }
+
+// ErrTooManyRows is returned when a result exceeds Meta.MaxRows in a format
+// that must hold it whole.
+var ErrTooManyRows = errors.New("result has more rows than allowed: use a streaming format (csv, parquet, arrow) or narrow the query")
 
 // CheckFormat returns an error wrapping ictstat.ErrUsage for an unknown format.
 func CheckFormat(f string) error {
@@ -212,6 +218,9 @@ func writeJSON(w io.Writer, rr array.RecordReader, meta Meta) (int64, error) {
 			for j, col := range rec.Columns() {
 				obj[names[j]] = col.GetOneForMarshal(i)
 			}
+			if meta.MaxRows > 0 && n >= meta.MaxRows {
+				return n, fmt.Errorf("%w (limit %d)", ErrTooManyRows, meta.MaxRows)
+			}
 			if n > 0 {
 				io.WriteString(w, ",")
 			}
@@ -248,6 +257,9 @@ func writeTable(w io.Writer, rr array.RecordReader, meta Meta) (int64, error) {
 			rows = append(rows, row)
 		}
 		n += rec.NumRows()
+		if meta.MaxRows > 0 && n > meta.MaxRows {
+			return n, fmt.Errorf("%w (limit %d)", ErrTooManyRows, meta.MaxRows)
+		}
 	}
 	if err := rr.Err(); err != nil {
 		return n, err

@@ -2,8 +2,11 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -17,12 +20,16 @@ type resultFlags struct {
 	format   string
 	snapshot int64
 	out      string
+	timeout  time.Duration
+	maxRows  int64
 }
 
 func (r *resultFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&r.format, "format", "", "table, csv, json, parquet or arrow (default: table on a terminal, csv otherwise)")
 	cmd.Flags().Int64Var(&r.snapshot, "snapshot", -1, "read this snapshot instead of the current one (see `ictstat snapshots`)")
 	cmd.Flags().StringVarP(&r.out, "out", "o", "", "write to this file instead of standard output")
+	cmd.Flags().DurationVar(&r.timeout, "timeout", 5*time.Minute, "give up on the query after this long")
+	cmd.Flags().Int64Var(&r.maxRows, "max-rows", 100_000, "refuse results longer than this in the json and table formats (0: no limit; csv, parquet and arrow stream)")
 }
 
 // write runs query on the warehouse and writes the result.
@@ -45,12 +52,17 @@ func (a *app) write(cmd *cobra.Command, rf resultFlags, meta output.Meta, query 
 		return err
 	}
 	defer wh.Close()
-	res, err := wh.Query(cmd.Context(), rf.snapshot, query, args...)
+	ctx, cancel := context.WithTimeout(cmd.Context(), rf.timeout)
+	defer cancel()
+	res, err := wh.Query(ctx, rf.snapshot, query, args...)
 	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+			return fmt.Errorf("query stopped after --timeout %s: %w", rf.timeout, err)
+		}
 		return err
 	}
 	defer res.Release()
-	meta.Snapshot = res.Snapshot.ID
+	meta.Snapshot, meta.MaxRows = res.Snapshot.ID, rf.maxRows
 	w := bufio.NewWriterSize(a.stdout, 1<<16)
 	if rf.out != "" {
 		f, err := os.Create(rf.out)
@@ -61,6 +73,12 @@ func (a *app) write(cmd *cobra.Command, rf resultFlags, meta output.Meta, query 
 		w = bufio.NewWriterSize(f, 1<<16)
 	}
 	if _, err := output.Write(w, format, res, meta); err != nil {
+		if errors.Is(err, output.ErrTooManyRows) {
+			return fmt.Errorf("%w: %w", ictstat.ErrUsage, err)
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("query stopped after --timeout %s: %w", rf.timeout, err)
+		}
 		return err
 	}
 	return w.Flush()
@@ -134,6 +152,8 @@ Only SELECT is accepted; the engine reads nothing but the warehouse tables.`,
 		},
 	}
 	rf.add(cmd)
+	cmd.Flags().Lookup("timeout").DefValue = "5s"
+	rf.timeout = 5 * time.Second
 	return cmd
 }
 
