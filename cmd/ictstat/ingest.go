@@ -23,13 +23,20 @@ func (a *app) ingestCommand() *cobra.Command {
 		Long: `Pull one source now and commit it as one snapshot; prints rows read,
 committed, superseded and quarantined.
 
-Sources: filings (NDJSON, plain, gzip or zstd, with --file; or the registry
+Sources: fx (CSV date,currency,mnt_per_unit of official daily rates, with
+--file); filings (NDJSON, plain, gzip or zstd, with --file; or the registry
 feed with --url, pulled until it has no more, the cursor committed with the
 rows it covers).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if args[0] == jobs.SourceFX {
+				if file == "" {
+					return fmt.Errorf("%w: ingest fx needs --file PATH (CSV date,currency,mnt_per_unit)", ictstat.ErrUsage)
+				}
+				return a.ingestFXFile(cmd, file)
+			}
 			if args[0] != jobs.SourceFilings {
-				return fmt.Errorf("%w: unknown source %q (this build ingests: filings)", ictstat.ErrUsage, args[0])
+				return fmt.Errorf("%w: unknown source %q (this build ingests: filings, fx)", ictstat.ErrUsage, args[0])
 			}
 			switch {
 			case (file == "") == (url == ""):
@@ -79,6 +86,27 @@ func (a *app) ingestFilingsFile(cmd *cobra.Command, path string) error {
 	}
 	fmt.Fprintf(a.stdout, "filings %s: %d rows read, %d committed, %d superseded, %d quarantined; %s\n",
 		path, res.Read, res.Committed, res.Superseded, res.Quarantined, state)
+	return nil
+}
+
+// ingestFXFile loads official exchange rates.
+func (a *app) ingestFXFile(cmd *cobra.Command, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ictstat.ErrBadInput, err)
+	}
+	defer f.Close()
+	wh, err := a.openWarehouse()
+	if err != nil {
+		return err
+	}
+	defer wh.Close()
+	res, err := jobs.IngestFXFile(cmd.Context(), wh, f, path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "fx %s: %d rows read, %d committed (new or corrected), %d unchanged, %d quarantined; snapshot %d\n",
+		path, res.Read, res.Committed, res.Superseded, res.Quarantined, res.Snapshot)
 	return nil
 }
 
