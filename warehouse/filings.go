@@ -232,7 +232,7 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string) (MergeStats
 	}
 	st.Read = int64(len(incoming))
 	tx := m.tx
-	current, err := readParquet[ictstat.Filing](tx.w.root, tx.Files(TableFilings, p))
+	current, err := readParquet[ictstat.Filing](tx.w.root, tx.readable(tx.Files(TableFilings, p)))
 	if err != nil {
 		return st, err
 	}
@@ -296,7 +296,7 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string) (MergeStats
 				kept = append(kept, current[i])
 			}
 		}
-		exports, err := readParquet[ictstat.Export](tx.w.root, tx.Files(TableFilingExports, p))
+		exports, err := readParquet[ictstat.Export](tx.w.root, tx.readable(tx.Files(TableFilingExports, p)))
 		if err != nil {
 			return st, err
 		}

@@ -11,7 +11,7 @@ import (
 // table file only when something changed and returns how many rates were
 // new or different.
 func (tx *Tx) MergeFXRates(rates []ictstat.FXRate) (int, error) {
-	current, err := readParquet[ictstat.FXRate](tx.w.root, tx.Files(TableFXRates, ""))
+	current, err := readParquet[ictstat.FXRate](tx.w.root, tx.readable(tx.Files(TableFXRates, "")))
 	if err != nil {
 		return 0, err
 	}

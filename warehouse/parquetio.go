@@ -93,11 +93,16 @@ func writeParquet[T any](path string, rows []T) (n, size int64, err error) {
 	return int64(len(rows)), st.Size(), f.Close()
 }
 
-// readParquet reads every row of the committed files into a slice.
+// readParquet reads every row of the files into a slice; a relative path is
+// a committed file under root, an absolute one a staged file.
 func readParquet[T any](root string, files []File) ([]T, error) {
 	var out []T
 	for _, fl := range files {
-		f, err := os.Open(filepath.Join(root, filepath.FromSlash(fl.Path)))
+		path := fl.Path
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(root, filepath.FromSlash(path))
+		}
+		f, err := os.Open(path)
 		if err != nil {
 			return nil, err
 		}

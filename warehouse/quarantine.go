@@ -21,7 +21,7 @@ func (tx *Tx) AppendQuarantine(source string, rows []ictstat.Quarantined) (int, 
 		return 0, nil
 	}
 	p := "source=" + source
-	existing, err := readParquet[ictstat.Quarantined](tx.w.root, tx.Files(TableQuarantine, p))
+	existing, err := readParquet[ictstat.Quarantined](tx.w.root, tx.readable(tx.Files(TableQuarantine, p)))
 	if err != nil {
 		return 0, err
 	}
@@ -55,4 +55,30 @@ func (tx *Tx) AppendQuarantine(source string, rows []ictstat.Quarantined) (int, 
 // FXRates returns the rates table of snapshot m.
 func (w *Warehouse) FXRates(m *Manifest) ([]ictstat.FXRate, error) {
 	return readParquet[ictstat.FXRate](w.root, m.Tables[TableFXRates])
+}
+
+// Quarantined returns the records source has in quarantine, as the
+// transaction stands.
+func (tx *Tx) Quarantined(source string) ([]ictstat.Quarantined, error) {
+	rows, err := readParquet[ictstat.Quarantined](tx.w.root, tx.readable(tx.Files(TableQuarantine, "source="+source)))
+	for i := range rows {
+		rows[i].Source = source // a hive partition column, not stored in the file
+	}
+	return rows, err
+}
+
+// ReplaceQuarantine makes keep the whole quarantine of source.
+func (tx *Tx) ReplaceQuarantine(source string, keep []ictstat.Quarantined) error {
+	p := "source=" + source
+	tx.DropPartition(TableQuarantine, p)
+	if len(keep) == 0 {
+		return nil
+	}
+	_, err := stageRows(tx, TableQuarantine, p, keep)
+	return err
+}
+
+// FXRates returns the rates table as the transaction stands.
+func (tx *Tx) FXRates() ([]ictstat.FXRate, error) {
+	return readParquet[ictstat.FXRate](tx.w.root, tx.readable(tx.Files(TableFXRates, "")))
 }

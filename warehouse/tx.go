@@ -101,6 +101,24 @@ func (tx *Tx) Files(table, partition string) []File {
 	return out
 }
 
+// readable returns files with the paths of those staged by this
+// transaction replaced by their absolute staging paths, so that the
+// transaction can read what it wrote before committing it.
+func (tx *Tx) readable(files []File) []File {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	out := make([]File, len(files))
+	for i, f := range files {
+		out[i] = f
+		for _, s := range tx.staged {
+			if s.file.Path == f.Path {
+				out[i].Path = s.tmp
+			}
+		}
+	}
+	return out
+}
+
 // DropPartition removes every file of table in partition from the next
 // snapshot (the files stay on disk for older snapshots until gc).
 func (tx *Tx) DropPartition(table, partition string) {

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/jobs"
 	"github.com/npit-mn/ictstat/output"
 	"github.com/npit-mn/ictstat/queries"
 )
@@ -185,7 +186,36 @@ func (a *app) quarantineCommand() *cobra.Command {
 		},
 	}
 	rf.add(cmd)
-	cmd.Flags().StringVar(&source, "source", "", "only this source (filings, ...)")
+	cmd.Flags().StringVar(&source, "source", "", "only this source (filings, fx)")
+	cmd.AddCommand(a.replayCommand())
+	return cmd
+}
+
+func (a *app) replayCommand() *cobra.Command {
+	var source string
+	cmd := &cobra.Command{
+		Use:   "replay [--source S]",
+		Short: "Re-validate quarantined records after a fix; those that pass are committed",
+		Long: `Re-validate quarantined records against the current rules and reference
+data (for example after loading the exchange rates a USD filing lacked). The
+records that now pass are committed and leave quarantine in one snapshot; the
+others stay, with the reason they fail for now.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			wh, err := a.openWarehouse()
+			if err != nil {
+				return err
+			}
+			defer wh.Close()
+			st, err := jobs.ReplayQuarantine(cmd.Context(), wh, source)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "quarantine replay: %d records committed, %d still quarantined; snapshot %d\n", st.Replayed, st.Remaining, st.Snapshot)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&source, "source", "", "only this source (filings, fx; default both)")
 	return cmd
 }
 
