@@ -1,6 +1,7 @@
 package warehouse
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -74,13 +75,17 @@ func writeParquet[T any](path string, rows []T) (n, size int64, err error) {
 			os.Remove(path)
 		}
 	}()
-	w := parquet.NewGenericWriter[T](f, writerOptions()...)
+	bw := bufio.NewWriterSize(f, 1<<20) // parquet-go writes page by page
+	w := parquet.NewGenericWriter[T](bw, writerOptions()...)
 	for i := 0; i < len(rows); i += 8192 {
 		if _, err := w.Write(rows[i:min(i+8192, len(rows))]); err != nil {
 			return 0, 0, err
 		}
 	}
 	if err := w.Close(); err != nil {
+		return 0, 0, err
+	}
+	if err := bw.Flush(); err != nil {
 		return 0, 0, err
 	}
 	if err := f.Sync(); err != nil {
