@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -78,7 +79,7 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if demo {
-		url, err := a.startDemoRegistry(ctx)
+		url, err := a.startDemoRegistry(ctx, wh)
 		if err != nil {
 			return err
 		}
@@ -166,9 +167,19 @@ func maintenanceJob(wh *warehouse.Warehouse, cfg Config) jobs.Job {
 	}}
 }
 
-// startDemoRegistry serves the simulator's feed on a free loopback port.
-func (a *app) startDemoRegistry(ctx context.Context) (string, error) {
-	world := simulate.NewWorld(simulate.Options{Seed: 1, Companies: 1500, Months: 60})
+// startDemoRegistry loads the world's synthetic exchange rates and serves
+// its feed on a free loopback port.
+func (a *app) startDemoRegistry(ctx context.Context, wh *warehouse.Warehouse) (string, error) {
+	world := simulate.NewWorld(simulate.Options{Seed: 1, Companies: 1500, Months: 60, USDShare: 0.1})
+	var rates bytes.Buffer
+	if err := world.WriteFXRatesCSV(&rates); err != nil {
+		return "", err
+	}
+	st, err := jobs.IngestFXFile(ctx, wh, &rates, "demo: synthetic MNT/USD rates")
+	if err != nil {
+		return "", err
+	}
+	a.log.Info().Int64("rates", st.Committed).Msg("demo exchange rates loaded (synthetic)")
 	reg := simulate.NewRegistry(world, simulate.RegistryOptions{Token: demoToken, MonthEvery: demoMonthEvery, StartMonths: 48, Seed: 1})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
