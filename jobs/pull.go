@@ -108,43 +108,22 @@ func pullBatch(ctx context.Context, wh *warehouse.Warehouse, pages <-chan fetche
 	if err != nil {
 		return st, false, err
 	}
-	cursor := tx.Base().Cursors[SourceFilings]
 	var bad []ictstat.Quarantined
-	more, n := true, 0
-	var fetchErr error
-	for more && st.Read < int64(opts.CommitRows) {
-		f, ok := <-pages
-		if !ok {
-			fetchErr = ctx.Err()
-			break
-		}
-		if f.err != nil {
-			fetchErr = f.err
-			break
-		}
-		if f.cursor != cursor {
-			return st, false, fmt.Errorf("the filings cursor moved under this pull (another writer?): pull again")
-		}
-		page := f.page
-		var raw string
-		if len(page.Records) > 0 {
-			if raw, err = tx.StageRaw(SourceFilings, page.Body); err != nil {
-				return st, false, err
-			}
-		}
+	n, more, fetchErr, err := readPages(tx, SourceFilings, pages, int64(opts.CommitRows), func(page ingest.Page, raw string) error {
 		for _, part := range validatePage(page.Records, fx, raw) {
 			bad = append(bad, part.bad...)
 			if err := merge.Append(part.batch); err != nil {
-				return st, false, err
+				return err
 			}
 		}
 		st.Read += int64(len(page.Records))
-		cursor, more = page.Next, page.HasMore
-		tx.SetCursor(SourceFilings, cursor)
-		n++
 		if opts.Progress != nil {
 			opts.Progress(before + st.Read)
 		}
+		return nil
+	})
+	if err != nil {
+		return st, false, err
 	}
 	if n == 0 {
 		return st, false, classifyFetch(fetchErr)
@@ -169,6 +148,40 @@ func pullBatch(ctx context.Context, wh *warehouse.Warehouse, pages <-chan fetche
 	}
 	st.Snapshot, st.Changed = m.ID, true
 	return st, more && fetchErr == nil, classifyFetch(fetchErr)
+}
+
+// readPages reads pages into tx until the feed has no more or limit records
+// were read: each page's raw body is archived, handle takes its records, and
+// the source's cursor moves past it. fetchErr is the feed error that ended
+// the reading early, if any; err an error of the transaction.
+func readPages(tx *warehouse.Tx, source string, pages <-chan fetched, limit int64, handle func(page ingest.Page, raw string) error) (n int, more bool, fetchErr, err error) {
+	cursor := tx.Base().Cursors[source]
+	var read int64
+	for more = true; more && read < limit; n++ {
+		f, ok := <-pages
+		if !ok {
+			return n, more, context.Canceled, nil
+		}
+		if f.err != nil {
+			return n, more, f.err, nil
+		}
+		if f.cursor != cursor {
+			return n, more, nil, fmt.Errorf("the %s cursor moved under this pull (another writer?): pull again", source)
+		}
+		var raw string
+		if len(f.page.Records) > 0 {
+			if raw, err = tx.StageRaw(source, f.page.Body); err != nil {
+				return n, more, nil, err
+			}
+		}
+		if err := handle(f.page, raw); err != nil {
+			return n, more, nil, err
+		}
+		read += int64(len(f.page.Records))
+		cursor, more = f.page.Next, f.page.HasMore
+		tx.SetCursor(source, cursor)
+	}
+	return n, more, nil, nil
 }
 
 // validatePage validates a page's records on all cores, in contiguous

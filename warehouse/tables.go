@@ -13,6 +13,8 @@ const (
 	TableFilingExports   = "filing_exports"
 	TableQuarantine      = "quarantine"
 	TableFXRates         = "fx_rates"
+	TableRegistrations   = "registrations"
+	TableCompanies       = "companies"
 )
 
 // tableDef describes a stored table: its Parquet schema (from the Go row
@@ -34,6 +36,8 @@ func tableDefs() []tableDef {
 		{name: TableFilingExports, schema: parquet.SchemaOf(ictstat.Export{}), hive: ym, compact: compactAs[ictstat.Export]},
 		{name: TableQuarantine, schema: parquet.SchemaOf(ictstat.Quarantined{}), hive: [][2]string{{"source", "VARCHAR"}}, compact: compactAs[ictstat.Quarantined]},
 		{name: TableFXRates, schema: parquet.SchemaOf(ictstat.FXRate{}), compact: compactAs[ictstat.FXRate]},
+		{name: TableRegistrations, schema: parquet.SchemaOf(ictstat.Registration{}), compact: compactAs[ictstat.Registration]},
+		{name: TableCompanies, schema: parquet.SchemaOf(ictstat.Company{}), compact: compactAs[ictstat.Company]},
 	}
 }
 

@@ -64,7 +64,7 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 }
 
 // knownSources are the sources a configuration may name.
-var knownSources = []string{"filings"}
+var knownSources = []string{"filings", "registrations"}
 
 // DefaultConfig is the configuration before the file and environment.
 func DefaultConfig() Config {

@@ -23,7 +23,7 @@ func (a *app) ingestCommand() *cobra.Command {
 		Long: `Pull one source now and commit it as one snapshot; prints rows read,
 committed, superseded and quarantined.
 
-Sources: fx (CSV date,currency,mnt_per_unit of official daily rates, with
+Sources: registrations (the registry feed, with --url); fx (CSV date,currency,mnt_per_unit of official daily rates, with
 --file); filings (NDJSON, plain, gzip or zstd, with --file; or the registry
 feed with --url, pulled until it has no more, the cursor committed with the
 rows it covers).`,
@@ -35,14 +35,20 @@ rows it covers).`,
 				}
 				return a.ingestFXFile(cmd, file)
 			}
+			if args[0] == jobs.SourceRegistrations {
+				if url == "" {
+					return fmt.Errorf("%w: ingest registrations needs --url URL (the registry feed)", ictstat.ErrUsage)
+				}
+				return a.ingestURL(cmd, jobs.SourceRegistrations, url, token)
+			}
 			if args[0] != jobs.SourceFilings {
-				return fmt.Errorf("%w: unknown source %q (this build ingests: filings, fx)", ictstat.ErrUsage, args[0])
+				return fmt.Errorf("%w: unknown source %q (this build ingests: filings, registrations, fx)", ictstat.ErrUsage, args[0])
 			}
 			switch {
 			case (file == "") == (url == ""):
 				return fmt.Errorf("%w: ingest filings needs one of --file PATH or --url URL", ictstat.ErrUsage)
 			case url != "":
-				return a.ingestFilingsURL(cmd, url, token)
+				return a.ingestURL(cmd, jobs.SourceFilings, url, token)
 			}
 			return a.ingestFilingsFile(cmd, file)
 		},
@@ -110,13 +116,14 @@ func (a *app) ingestFXFile(cmd *cobra.Command, path string) error {
 	return nil
 }
 
-// ingestFilingsURL pulls the filings feed until it has no more.
-func (a *app) ingestFilingsURL(cmd *cobra.Command, url, token string) error {
+// ingestURL pulls a registry feed (filings or registrations) until it has
+// no more.
+func (a *app) ingestURL(cmd *cobra.Command, source, url, token string) error {
 	if token == "" {
 		token = os.Getenv("ICTSTAT_TOKEN")
 	}
-	log := a.log.With().Str(ictstat.LogSource, jobs.SourceFilings).Logger()
-	feed, err := ingest.NewFeed(url, jobs.SourceFilings, ingest.FeedOptions{Token: token, Limit: 10000,
+	log := a.log.With().Str(ictstat.LogSource, source).Logger()
+	feed, err := ingest.NewFeed(url, source, ingest.FeedOptions{Token: token, Limit: 10000,
 		OnRetry: func(attempt int, wait time.Duration, err error) {
 			log.Warn().Err(err).Int("attempt", attempt).Dur("wait", wait).Msg("feed request failed; retrying")
 		}})
@@ -135,12 +142,16 @@ func (a *app) ingestFilingsURL(cmd *cobra.Command, url, token string) error {
 		prog = &progress{w: a.stderr, start: time.Now()}
 		opts.Progress = prog.show
 	}
-	res, err := jobs.PullFilings(cmd.Context(), wh, feed, opts)
+	pull := jobs.PullFilings
+	if source == jobs.SourceRegistrations {
+		pull = jobs.PullRegistrations
+	}
+	res, err := pull(cmd.Context(), wh, feed, opts)
 	if prog != nil {
 		prog.done()
 	}
-	fmt.Fprintf(a.stdout, "filings %s: %d rows read, %d committed, %d superseded, %d quarantined; snapshot %d\n",
-		url, res.Read, res.Committed, res.Superseded, res.Quarantined, res.Snapshot)
+	fmt.Fprintf(a.stdout, "%s %s: %d rows read, %d committed, %d superseded, %d quarantined; snapshot %d\n",
+		source, url, res.Read, res.Committed, res.Superseded, res.Quarantined, res.Snapshot)
 	return err
 }
 

@@ -83,7 +83,10 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
 		if err != nil {
 			return err
 		}
-		cfg.Sources = map[string]SourceConfig{"filings": {URL: url, Schedule: demoSchedule, Limit: 5000, Retries: 3}}
+		cfg.Sources = map[string]SourceConfig{
+			"filings":       {URL: url, Schedule: demoSchedule, Limit: 5000, Retries: 3},
+			"registrations": {URL: url, Schedule: demoSchedule, Limit: 5000, Retries: 3},
+		}
 		os.Setenv("ICTSTAT_TOKEN", demoToken)
 	}
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
@@ -136,8 +139,12 @@ func (a *app) sourceJob(wh *warehouse.Warehouse, name string, s SourceConfig) (j
 	if err != nil {
 		return jobs.Job{}, fmt.Errorf("%w: sources.%s: %v", ictstat.ErrUsage, name, err)
 	}
+	pull := jobs.PullFilings
+	if name == jobs.SourceRegistrations {
+		pull = jobs.PullRegistrations
+	}
 	task := func(ctx context.Context, run *ictstat.JobRun) error {
-		st, err := jobs.PullFilings(ctx, wh, feed, jobs.PullOptions{CommitRows: s.CommitRows})
+		st, err := pull(ctx, wh, feed, jobs.PullOptions{CommitRows: s.CommitRows})
 		run.RowsRead += st.Read
 		run.RowsCommitted += st.Committed
 		run.RowsQuarantined += st.Quarantined

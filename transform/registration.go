@@ -1,0 +1,85 @@
+package transform
+
+import (
+	"sort"
+	"time"
+
+	"github.com/npit-mn/ictstat"
+)
+
+// ValidateRegistration checks a registry event against the contract.
+func ValidateRegistration(rec *ictstat.RegistrationRecord) (ictstat.Registration, *ictstat.InputError) {
+	var r ictstat.Registration
+	if rec.RegistryNo == "" {
+		return r, bad("registry_no", "missing")
+	}
+	if !ictstat.ValidRegistryNo(rec.RegistryNo) {
+		return r, bad("registry_no", "%q is not a state registration number (7 digits)", clip(rec.RegistryNo))
+	}
+	if e := checkText("company_name", rec.CompanyName, maxNameLen, nil); e != nil {
+		return r, e
+	}
+	if !ictstat.ValidISIC4(rec.ISIC4) {
+		return r, bad("isic4", "%q is not an ISIC Rev.4 class (4 digits of an existing division)", clip(rec.ISIC4))
+	}
+	if e := checkText("zone", rec.Zone, maxZoneLen, isIDChar); e != nil {
+		return r, e
+	}
+	if rec.Event != "registered" && rec.Event != "deregistered" {
+		return r, bad("event", "%q is not registered or deregistered", clip(rec.Event))
+	}
+	d, err := time.Parse(time.DateOnly, rec.Date)
+	if err != nil || d.Year() < 1990 || d.Year() > 2100 {
+		return r, bad("date", "%q is not a YYYY-MM-DD day between 1990 and 2100", clip(rec.Date))
+	}
+	return ictstat.Registration{RegistryNo: rec.RegistryNo, CompanyName: rec.CompanyName, ISIC4: rec.ISIC4,
+		ICTSector: ictstat.ICTSector(rec.ISIC4), Zone: rec.Zone, Event: rec.Event, Date: ictstat.DateOf(d)}, nil
+}
+
+// Companies derives the register from every event: one company per registry
+// number, with its first registration, its latest deregistration if it is
+// not registered again after it, and the name, class and zone of its latest
+// event. Events are applied in date order; on the same day a deregistration
+// comes after a registration.
+func Companies(events []ictstat.Registration) []ictstat.Company {
+	sorted := append([]ictstat.Registration(nil), events...)
+	sortEvents(sorted)
+	byNo := map[string]*ictstat.Company{}
+	var order []string
+	for _, e := range sorted {
+		c := byNo[e.RegistryNo]
+		if c == nil {
+			c = &ictstat.Company{RegistryNo: e.RegistryNo, RegisteredOn: e.Date}
+			byNo[e.RegistryNo] = c
+			order = append(order, e.RegistryNo)
+		}
+		c.CompanyName, c.ISIC4, c.ICTSector, c.Zone = e.CompanyName, e.ISIC4, e.ICTSector, e.Zone
+		c.Events++
+		if e.Event == "deregistered" {
+			d := e.Date
+			c.DeregisteredOn, c.Active = &d, false
+		} else {
+			c.DeregisteredOn, c.Active = nil, true
+		}
+	}
+	out := make([]ictstat.Company, 0, len(order))
+	for _, no := range order {
+		out = append(out, *byNo[no])
+	}
+	return out
+}
+
+// sortEvents orders registry events by date, registrations before
+// deregistrations of the same day, then by registry number.
+func sortEvents(ev []ictstat.Registration) {
+	sort.SliceStable(ev, func(i, j int) bool {
+		a, b := ev[i], ev[j]
+		if a.Date != b.Date {
+			return a.Date < b.Date
+		}
+		if a.Event != b.Event {
+			return a.Event == "registered"
+		}
+		return a.RegistryNo < b.RegistryNo
+	})
+}
