@@ -145,7 +145,8 @@ func (a *app) sqlCommand() *cobra.Command {
 		Use:   `sql "SELECT ..."`,
 		Short: "Run one read-only SQL query over the warehouse tables",
 		Long: `Run one read-only SQL query over the warehouse tables of a snapshot:
-filings, filing_revisions, filing_exports, quarantine, fx_rates, snapshots.
+filings, filing_revisions, filing_exports, registrations, companies, quarantine,
+fx_rates, snapshots, job_runs.
 Only SELECT is accepted; the engine reads nothing but the warehouse tables.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
