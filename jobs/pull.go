@@ -35,6 +35,16 @@ type PullOptions struct {
 // is validated. Raw pages are archived with the commit; each row's source
 // names its page's archive file and its position in the page.
 func PullFilings(ctx context.Context, wh *warehouse.Warehouse, feed Fetcher, opts PullOptions) (PullStats, error) {
+	return pullAll(ctx, wh, feed, SourceFilings, opts, pullBatch)
+}
+
+// batchFunc commits one snapshot's worth of pages; before is the number of
+// records earlier batches of the pull read.
+type batchFunc func(ctx context.Context, wh *warehouse.Warehouse, pages <-chan fetched, opts PullOptions, before int64) (PullStats, bool, error)
+
+// pullAll pulls source from the cursor of the current snapshot until the
+// feed has no more, one batch (one snapshot) at a time, prefetching pages.
+func pullAll(ctx context.Context, wh *warehouse.Warehouse, feed Fetcher, source string, opts PullOptions, batch batchFunc) (PullStats, error) {
 	if opts.CommitRows <= 0 {
 		opts.CommitRows = 100_000
 	}
@@ -44,10 +54,10 @@ func PullFilings(ctx context.Context, wh *warehouse.Warehouse, feed Fetcher, opt
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	pages := prefetch(ctx, feed, cur.Cursors[SourceFilings])
+	pages := prefetch(ctx, feed, cur.Cursors[source])
 	total := PullStats{Snapshot: cur.ID}
 	for {
-		st, more, err := pullBatch(ctx, wh, pages, opts, total.Read)
+		st, more, err := batch(ctx, wh, pages, opts, total.Read)
 		total.Read += st.Read
 		total.Committed += st.Committed
 		total.Superseded += st.Superseded

@@ -18,32 +18,10 @@ const SourceRegistrations = "registrations"
 // companies is rebuilt from all events, malformed ones go to quarantine,
 // and the cursor is committed with them every CommitRows events.
 func PullRegistrations(ctx context.Context, wh *warehouse.Warehouse, feed Fetcher, opts PullOptions) (PullStats, error) {
-	if opts.CommitRows <= 0 {
-		opts.CommitRows = 100_000
-	}
-	cur, err := wh.Current()
-	if err != nil {
-		return PullStats{}, err
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	pages := prefetch(ctx, feed, cur.Cursors[SourceRegistrations])
-	total := PullStats{Snapshot: cur.ID}
-	for {
-		st, more, err := registrationsBatch(ctx, wh, pages, opts)
-		total.Read += st.Read
-		total.Committed += st.Committed
-		total.Superseded += st.Superseded
-		total.Quarantined += st.Quarantined
-		total.Snapshot = max(total.Snapshot, st.Snapshot)
-		total.Changed = total.Changed || st.Changed
-		if err != nil || !more {
-			return total, err
-		}
-	}
+	return pullAll(ctx, wh, feed, SourceRegistrations, opts, registrationsBatch)
 }
 
-func registrationsBatch(ctx context.Context, wh *warehouse.Warehouse, pages <-chan fetched, opts PullOptions) (PullStats, bool, error) {
+func registrationsBatch(ctx context.Context, wh *warehouse.Warehouse, pages <-chan fetched, opts PullOptions, before int64) (PullStats, bool, error) {
 	var st PullStats
 	tx, err := wh.Begin(ctx, "pull registrations")
 	if err != nil {
@@ -70,6 +48,9 @@ func registrationsBatch(ctx context.Context, wh *warehouse.Warehouse, pages <-ch
 			events = append(events, e)
 		}
 		st.Read += int64(len(page.Records))
+		if opts.Progress != nil {
+			opts.Progress(before + st.Read)
+		}
 		return nil
 	})
 	if err != nil {

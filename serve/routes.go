@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -104,7 +105,7 @@ func (s *Server) runQuery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.metrics.cacheHits.WithLabelValues("miss").Inc()
-	ctx, cancel := contextWithTimeout(r, s.opts.QueryTimeout)
+	ctx, cancel := context.WithTimeout(r.Context(), s.opts.QueryTimeout)
 	defer cancel()
 	start := time.Now()
 	res, err := s.wh.Query(ctx, snap, sql, args...)
