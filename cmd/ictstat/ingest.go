@@ -3,8 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -29,34 +32,55 @@ feed with --url, pulled until it has no more, the cursor committed with the
 rows it covers).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if args[0] == jobs.SourceFX {
-				if file == "" {
-					return fmt.Errorf("%w: ingest fx needs --file PATH (CSV date,currency,mnt_per_unit)", ictstat.ErrUsage)
-				}
-				return a.ingestFXFile(cmd, file)
+			src, ok := a.ingesters()[args[0]]
+			if !ok {
+				return fmt.Errorf("%w: unknown source %q (this build ingests: %s)", ictstat.ErrUsage, args[0], strings.Join(a.ingesterNames(), ", "))
 			}
-			if args[0] == jobs.SourceRegistrations {
-				if url == "" {
-					return fmt.Errorf("%w: ingest registrations needs --url URL (the registry feed)", ictstat.ErrUsage)
-				}
-				return a.ingestURL(cmd, jobs.SourceRegistrations, url, token)
-			}
-			if args[0] != jobs.SourceFilings {
-				return fmt.Errorf("%w: unknown source %q (this build ingests: filings, registrations, fx)", ictstat.ErrUsage, args[0])
-			}
-			switch {
-			case (file == "") == (url == ""):
-				return fmt.Errorf("%w: ingest filings needs one of --file PATH or --url URL", ictstat.ErrUsage)
-			case url != "":
-				return a.ingestURL(cmd, jobs.SourceFilings, url, token)
-			}
-			return a.ingestFilingsFile(cmd, file)
+			return src(cmd, ingestArgs{file: file, url: url, token: token})
 		},
 	}
 	cmd.Flags().StringVar(&file, "file", "", "read the source from this file")
 	cmd.Flags().StringVar(&url, "url", "", "pull the source from this URL")
 	cmd.Flags().StringVar(&token, "token", "", "bearer token for --url (or env ICTSTAT_TOKEN)")
 	return cmd
+}
+
+// ingestArgs are the flags of ingest SOURCE.
+type ingestArgs struct{ file, url, token string }
+
+// ingesters returns, for each source name, how ingest pulls it once. Each
+// source checks its own flags so that its message names what it needs.
+func (a *app) ingesters() map[string]func(*cobra.Command, ingestArgs) error {
+	return map[string]func(*cobra.Command, ingestArgs) error{
+		jobs.SourceFilings: func(cmd *cobra.Command, in ingestArgs) error {
+			switch {
+			case (in.file == "") == (in.url == ""):
+				return fmt.Errorf("%w: ingest filings needs one of --file PATH or --url URL", ictstat.ErrUsage)
+			case in.url != "":
+				return a.ingestURL(cmd, jobs.SourceFilings, in.url, in.token)
+			}
+			return a.ingestFilingsFile(cmd, in.file)
+		},
+		jobs.SourceRegistrations: func(cmd *cobra.Command, in ingestArgs) error {
+			if in.url == "" {
+				return fmt.Errorf("%w: ingest registrations needs --url URL (the registry feed)", ictstat.ErrUsage)
+			}
+			return a.ingestURL(cmd, jobs.SourceRegistrations, in.url, in.token)
+		},
+		jobs.SourceFX: func(cmd *cobra.Command, in ingestArgs) error {
+			if in.file == "" {
+				return fmt.Errorf("%w: ingest fx needs --file PATH (CSV date,currency,mnt_per_unit)", ictstat.ErrUsage)
+			}
+			return a.ingestFXFile(cmd, in.file)
+		},
+	}
+}
+
+// ingesterNames lists the sources ingest knows, sorted.
+func (a *app) ingesterNames() []string {
+	names := slices.Collect(maps.Keys(a.ingesters()))
+	slices.Sort(names)
+	return names
 }
 
 func (a *app) ingestFilingsFile(cmd *cobra.Command, path string) error {
