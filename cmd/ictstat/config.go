@@ -5,7 +5,9 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -63,8 +65,12 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// knownSources are the sources a configuration may name.
-var knownSources = []string{"filings", "registrations"}
+// knownSources are the sources a configuration may name, sorted.
+func knownSources() []string {
+	names := slices.Collect(maps.Keys(sourceTasks))
+	slices.Sort(names)
+	return names
+}
 
 // DefaultConfig is the configuration before the file and environment.
 func DefaultConfig() Config {
@@ -116,12 +122,8 @@ func (c Config) Validate() error {
 		return bad("retention.keep_last", "%d; keep at least 1", c.Retention.KeepLast)
 	}
 	for name, s := range c.Sources {
-		known := false
-		for _, k := range knownSources {
-			known = known || k == name
-		}
-		if !known {
-			return bad("sources."+name, "unknown source (known: %s)", strings.Join(knownSources, ", "))
+		if _, known := sourceTasks[name]; !known {
+			return bad("sources."+name, "unknown source (known: %s)", strings.Join(knownSources(), ", "))
 		}
 		if !strings.HasPrefix(s.URL, "http://") && !strings.HasPrefix(s.URL, "https://") {
 			return bad("sources."+name+".url", "%q is not an http(s) URL", s.URL)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
 	"github.com/npit-mn/ictstat"
@@ -127,24 +128,17 @@ func (a *app) sourceJob(wh *warehouse.Warehouse, name string, s SourceConfig) (j
 	if err != nil {
 		return jobs.Job{}, fmt.Errorf("%w: sources.%s.schedule: %v", ictstat.ErrUsage, name, err)
 	}
-	token, err := s.token(os.Getenv)
+	build, ok := sourceTasks[name]
+	if !ok {
+		return jobs.Job{}, fmt.Errorf("%w: sources.%s: unknown source", ictstat.ErrUsage, name)
+	}
+	log := a.log.With().Str(ictstat.LogJob, name).Str(ictstat.LogSource, name).Logger()
+	pull, err := build(wh, name, s, log)
 	if err != nil {
 		return jobs.Job{}, err
 	}
-	log := a.log.With().Str(ictstat.LogJob, name).Str(ictstat.LogSource, name).Logger()
-	feed, err := ingest.NewFeed(s.URL, name, ingest.FeedOptions{Token: token, Limit: s.Limit, Timeout: s.Timeout.Duration,
-		OnRetry: func(attempt int, wait time.Duration, err error) {
-			log.Warn().Err(err).Int("attempt", attempt).Dur("wait", wait).Msg("feed request failed; retrying")
-		}})
-	if err != nil {
-		return jobs.Job{}, fmt.Errorf("%w: sources.%s: %v", ictstat.ErrUsage, name, err)
-	}
-	pull := jobs.PullFilings
-	if name == jobs.SourceRegistrations {
-		pull = jobs.PullRegistrations
-	}
 	task := func(ctx context.Context, run *ictstat.JobRun) error {
-		st, err := pull(ctx, wh, feed, jobs.PullOptions{CommitRows: s.CommitRows})
+		st, err := pull(ctx)
 		run.RowsRead += st.Read
 		run.RowsCommitted += st.Committed
 		run.RowsQuarantined += st.Quarantined
@@ -152,6 +146,38 @@ func (a *app) sourceJob(wh *warehouse.Warehouse, name string, s SourceConfig) (j
 		return err
 	}
 	return jobs.Job{Name: name, Source: name, Schedule: sched, Task: task, Retries: s.Retries, Backoff: 10 * time.Second}, nil
+}
+
+// sourcePull is one scheduled pull of a source.
+type sourcePull func(ctx context.Context) (jobs.PullStats, error)
+
+// sourceTasks builds, for each source a configuration may name, its
+// scheduled pull from the source's configuration.
+var sourceTasks = map[string]func(wh *warehouse.Warehouse, name string, s SourceConfig, log zerolog.Logger) (sourcePull, error){
+	jobs.SourceFilings:       feedTask,
+	jobs.SourceRegistrations: feedTask,
+}
+
+// feedTask pulls one of the registry's feeds (filings or registrations).
+func feedTask(wh *warehouse.Warehouse, name string, s SourceConfig, log zerolog.Logger) (sourcePull, error) {
+	token, err := s.token(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	feed, err := ingest.NewFeed(s.URL, name, ingest.FeedOptions{Token: token, Limit: s.Limit, Timeout: s.Timeout.Duration,
+		OnRetry: func(attempt int, wait time.Duration, err error) {
+			log.Warn().Err(err).Int("attempt", attempt).Dur("wait", wait).Msg("feed request failed; retrying")
+		}})
+	if err != nil {
+		return nil, fmt.Errorf("%w: sources.%s: %v", ictstat.ErrUsage, name, err)
+	}
+	pull := jobs.PullFilings
+	if name == jobs.SourceRegistrations {
+		pull = jobs.PullRegistrations
+	}
+	return func(ctx context.Context) (jobs.PullStats, error) {
+		return pull(ctx, wh, feed, jobs.PullOptions{CommitRows: s.CommitRows})
+	}, nil
 }
 
 // maintenanceJob compacts the warehouse and applies the retention rules
