@@ -15,6 +15,9 @@ const (
 	TableFXRates         = "fx_rates"
 	TableRegistrations   = "registrations"
 	TableCompanies       = "companies"
+	TableNationalAccount = "national_accounts"
+	TableBopExports      = "bop_exports"
+	TableSurveyResponses = "survey_responses"
 )
 
 // tableDef describes a stored table: its Parquet schema (from the Go row
@@ -38,6 +41,9 @@ func tableDefs() []tableDef {
 		{name: TableFXRates, schema: parquet.SchemaOf(ictstat.FXRate{}), compact: compactAs[ictstat.FXRate]},
 		{name: TableRegistrations, schema: parquet.SchemaOf(ictstat.Registration{}), compact: compactAs[ictstat.Registration]},
 		{name: TableCompanies, schema: parquet.SchemaOf(ictstat.Company{}), compact: compactAs[ictstat.Company]},
+		{name: TableNationalAccount, schema: parquet.SchemaOf(ictstat.NationalAccount{}), compact: compactAs[ictstat.NationalAccount]},
+		{name: TableBopExports, schema: parquet.SchemaOf(ictstat.BopExport{}), compact: compactAs[ictstat.BopExport]},
+		{name: TableSurveyResponses, schema: parquet.SchemaOf(ictstat.SurveyResponse{}), compact: compactAs[ictstat.SurveyResponse]},
 	}
 }
 
@@ -49,5 +55,30 @@ func compactAs[T any](tx *Tx, table, partition string, files []File) error {
 	}
 	tx.DropPartition(table, partition)
 	_, err = stageRows(tx, table, partition, rows)
+	return err
+}
+
+// ReadTable returns every row of an unpartitioned table as the transaction
+// sees it (its base snapshot plus what it staged).
+func ReadTable[T any](tx *Tx, table string) ([]T, error) {
+	return readParquet[T](tx.w.root, tx.readable(tx.Files(table, "")))
+}
+
+// ReplaceTable stages rows as the whole content of an unpartitioned table.
+func ReplaceTable[T any](tx *Tx, table string, rows []T) error {
+	tx.DropPartition(table, "")
+	if len(rows) == 0 {
+		return nil
+	}
+	_, err := stageRows(tx, table, "", rows)
+	return err
+}
+
+// AppendRows stages rows as one more file of an unpartitioned table.
+func AppendRows[T any](tx *Tx, table string, rows []T) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	_, err := stageRows(tx, table, "", rows)
 	return err
 }
