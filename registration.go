@@ -27,13 +27,27 @@ type Registration struct {
 // it: a row of companies. It is active on day D when
 // registered_on <= D and (deregistered_on IS NULL or deregistered_on > D).
 type Company struct {
-	RegistryNo     string `parquet:"registry_no"`
-	CompanyName    string `parquet:"company_name"` // as of the latest event
-	ISIC4          string `parquet:"isic4,dict"`   // as of the latest event
-	ICTSector      bool   `parquet:"ict_sector"`
-	Zone           string `parquet:"zone,dict"` // as of the latest event
-	RegisteredOn   Date   `parquet:"registered_on,date"`
-	DeregisteredOn *Date  `parquet:"deregistered_on,date,optional"` // NULL while registered
-	Active         bool   `parquet:"active"`                        // registered after the latest event
-	Events         int32  `parquet:"events"`
+	RegistryNo     string         `parquet:"registry_no"`
+	CompanyName    string         `parquet:"company_name"` // as of the latest event
+	ISIC4          string         `parquet:"isic4,dict"`   // as of the latest event
+	ICTSector      bool           `parquet:"ict_sector"`
+	Zone           string         `parquet:"zone,dict"` // as of the latest event
+	RegisteredOn   Date           `parquet:"registered_on,date"`
+	DeregisteredOn *Date          `parquet:"deregistered_on,date,optional"` // NULL while registered
+	Active         bool           `parquet:"active"`                        // registered after the latest event
+	Events         int32          `parquet:"events"`
+	History        []CompanySpell `parquet:"history,list"` // every spell, oldest first
+}
+
+// CompanySpell is a stretch of time over which a company's registry entry
+// did not change: from one event to the next. The company is active on day
+// D of a spell when registered is true and valid_from <= D < valid_to.
+type CompanySpell struct {
+	ValidFrom   Date   `parquet:"valid_from,date"`
+	ValidTo     *Date  `parquet:"valid_to,date,optional"` // exclusive; NULL for the current spell
+	Registered  bool   `parquet:"registered"`             // false after a deregistration
+	Zone        string `parquet:"zone"`
+	ISIC4       string `parquet:"isic4"`
+	ICTSector   bool   `parquet:"ict_sector"`
+	CompanyName string `parquet:"company_name"`
 }

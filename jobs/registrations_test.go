@@ -61,6 +61,20 @@ func TestPullRegistrations(t *testing.T) {
 			t.Fatalf("company %v is not in the world", r[0])
 		}
 	}
+	// The history read in SQL, as docs/warehouse.md shows it, agrees with the
+	// registered_on/deregistered_on rule (the world never re-registers).
+	for _, day := range []string{"2020-01-01", "2025-12-15", "2099-01-01"} {
+		byHistory := testutil.Count(t, wh, `SELECT count(*) FROM companies WHERE len(list_filter(history,
+			s -> s.registered AND s.valid_from <= DATE '`+day+`' AND (s.valid_to IS NULL OR s.valid_to > DATE '`+day+`'))) > 0`)
+		byDates := testutil.Count(t, wh, `SELECT count(*) FROM companies WHERE registered_on <= DATE '`+day+`'
+			AND (deregistered_on IS NULL OR deregistered_on > DATE '`+day+`')`)
+		if day == "2025-12-15" && byDates == 0 {
+			t.Errorf("active on %s: got none, want the world's companies", day)
+		}
+		if byHistory != byDates {
+			t.Errorf("active on %s: got %d from history, want %d from registered_on/deregistered_on", day, byHistory, byDates)
+		}
+	}
 	again, err := jobs.PullRegistrations(context.Background(), wh, feed, jobs.PullOptions{})
 	if err != nil || again.Changed {
 		t.Errorf("got %+v, %v; want a second pull at the end of the feed to change nothing", again, err)

@@ -55,6 +55,7 @@ func Companies(events []ictstat.Registration) []ictstat.Company {
 		}
 		c.CompanyName, c.ISIC4, c.ICTSector, c.Zone = e.CompanyName, e.ISIC4, e.ICTSector, e.Zone
 		c.Events++
+		c.History = addSpell(c.History, e)
 		if e.Event == "deregistered" {
 			d := e.Date
 			c.DeregisteredOn, c.Active = &d, false
@@ -67,6 +68,22 @@ func Companies(events []ictstat.Registration) []ictstat.Company {
 		out = append(out, *byNo[no])
 	}
 	return out
+}
+
+// addSpell closes the open spell of history at event e and opens the one e
+// starts. A spell that would end the day it began (two events on one day)
+// is replaced, so that spells never overlap and each lasts a day or more.
+func addSpell(history []ictstat.CompanySpell, e ictstat.Registration) []ictstat.CompanySpell {
+	if n := len(history); n > 0 {
+		if history[n-1].ValidFrom == e.Date {
+			history = history[:n-1]
+		} else {
+			end := e.Date
+			history[n-1].ValidTo = &end
+		}
+	}
+	return append(history, ictstat.CompanySpell{ValidFrom: e.Date, Registered: e.Event != "deregistered",
+		Zone: e.Zone, ISIC4: e.ISIC4, ICTSector: e.ICTSector, CompanyName: e.CompanyName})
 }
 
 // sortEvents orders registry events by date, registrations before
