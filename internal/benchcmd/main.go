@@ -32,7 +32,8 @@ func main() {
 	sizes := flag.String("sizes", "2000000,8000000", "rows of the filings files")
 	reps := flag.Int("reps", 3, "runs of each command; the median is reported")
 	dir := flag.String("dir", "", "scratch folder (default: a new temporary folder)")
-	only := flag.String("only", "", "run one benchmark: ingest, pull or serve")
+	only := flag.String("only", "", "run one benchmark: ingest, pull, serve or analytics")
+	large := flag.Int("analytics-large", 10_000_000, "filings of the large analytics warehouse (0: skip it)")
 	peer := flag.String("peer", "", "internal: run the DuckDB peer on this file")
 	peerOut := flag.String("peer-out", "", "internal: the peer's output file")
 	flag.Parse()
@@ -43,7 +44,7 @@ func main() {
 		}
 		return
 	}
-	if err := run(*bin, *sizes, *reps, *dir, *only); err != nil {
+	if err := run(*bin, *sizes, *reps, *dir, *only, *large); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -83,7 +84,7 @@ func median(reps int, f func() (measurement, error)) (measurement, error) {
 	return ms[len(ms)/2], nil
 }
 
-func run(bin, sizes string, reps int, dir, only string) error {
+func run(bin, sizes string, reps int, dir, only string, large int) error {
 	bin, err := filepath.Abs(bin)
 	if err != nil {
 		return err
@@ -106,6 +107,11 @@ func run(bin, sizes string, reps int, dir, only string) error {
 	}
 	if only == "" || only == "serve" {
 		if err := benchServe(bin, dir, 10*time.Second, 32); err != nil {
+			return err
+		}
+	}
+	if only == "" || only == "analytics" {
+		if err := benchAnalytics(bin, dir, 20, large); err != nil {
 			return err
 		}
 	}
