@@ -75,7 +75,9 @@ func benchAnalytics(bin, dir string, reps int, large int) error {
 		if err != nil {
 			return fmt.Errorf("%s on plain DuckDB: %w", q.Name, err)
 		}
-		cached, err := timings(10*reps, func() error { return get(srv.URL + "/api/v1/queries/" + q.Name + "?format=json" + urlParams(benchParams[q.Name])) })
+		cached, err := timings(10*reps, func() error {
+			return get(srv.URL + "/api/v1/queries/" + q.Name + "?format=json" + urlParams(benchParams[q.Name]))
+		})
 		if err != nil {
 			return fmt.Errorf("%s over HTTP: %w", q.Name, err)
 		}
