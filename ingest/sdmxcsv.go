@@ -173,7 +173,7 @@ func firstLine(b []byte) string {
 func sdmxCSVError(name string, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return &ictstat.InputError{File: name, Line: int64(pe.Line), Field: fmt.Sprintf("column %d", pe.Column),
+		return &ictstat.InputError{File: name, Line: int64(pe.Line), Field: fmt.Sprintf("character %d", pe.Column),
 			Reason: "not RFC 4180 CSV: " + pe.Err.Error() + " (a field holding a quote, separator or line break must be quoted, its quotes doubled)"}
 	}
 	return &ictstat.InputError{File: name, Reason: "read: " + err.Error()}
