@@ -173,8 +173,12 @@ func firstLine(b []byte) string {
 func sdmxCSVError(name string, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return &ictstat.InputError{File: name, Line: int64(pe.Line), Field: fmt.Sprintf("character %d", pe.Column),
-			Reason: "not RFC 4180 CSV: " + pe.Err.Error() + " (a field holding a quote, separator or line break must be quoted, its quotes doubled)"}
+		where := ""
+		if pe.StartLine != pe.Line && pe.StartLine > 0 {
+			where = fmt.Sprintf(" at line %d, in the record that starts at line %d", pe.Line, pe.StartLine)
+		}
+		return &ictstat.InputError{File: name, Line: int64(max(pe.StartLine, 1)), Field: fmt.Sprintf("character %d", pe.Column),
+			Reason: "not RFC 4180 CSV: " + pe.Err.Error() + where + " (a field holding a quote, separator or line break must be quoted, its quotes doubled)"}
 	}
 	return &ictstat.InputError{File: name, Reason: "read: " + err.Error()}
 }
