@@ -204,7 +204,9 @@ func BopRevision(obs []BopObs, seed int64) (first []BopObs, update []SDMXRow) {
 			update = append(update, SDMXRow{"I", o})
 			continue
 		case revised[o.Quarter]:
-			o.Status = "P"
+			if !math.IsNaN(o.USDMn) {
+				o.Status = "P"
+			}
 			first = append(first, o)
 			r := o
 			if !math.IsNaN(r.USDMn) {
