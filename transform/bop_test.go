@@ -108,7 +108,9 @@ func TestApplyBopChanges(t *testing.T) {
 	}
 	// A wildcard delete spares other dataflows and other keys.
 	held := []ictstat.BopExport{heldRow(), other}
-	del := change('D', func(c *ictstat.BopChange) { c.Row.CounterpartArea, c.Row.ServiceItem, c.Row.TimePeriod, c.Row.Freq = "", "", "", "" })
+	del := change('D', func(c *ictstat.BopChange) {
+		c.Row.CounterpartArea, c.Row.ServiceItem, c.Row.TimePeriod, c.Row.Freq = "", "", "", ""
+	})
 	del.Row.Dataflow = "OTHER:X(1.0)"
 	if got, st := transform.ApplyBopChanges(held, []ictstat.BopChange{del}); len(got) != 2 || st.Changed() {
 		t.Errorf("a delete of another dataflow: got %s %+v, want both rows kept", show(got), st)
