@@ -82,10 +82,22 @@ func ReadSDMXCSV(r io.Reader, name string) (changes []ictstat.BopChange, bad []i
 	}
 	info.Labels = labels
 	p := sdmxRowParser{cols: cols, labels: labels, version: info.Version, sep: info.Separator, source: name, intern: map[string]string{}}
+	// Rows gather in chunks, copied once at the end, rather than in one
+	// slice that grows by copying its large, pointer-rich elements.
+	const chunkRows = 8192
+	var chunks [][]ictstat.BopChange
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
-			return changes, bad, info, nil
+			n := len(changes)
+			for _, c := range chunks {
+				n += len(c)
+			}
+			all := make([]ictstat.BopChange, 0, n)
+			for _, c := range chunks {
+				all = append(all, c...)
+			}
+			return append(all, changes...), bad, info, nil
 		}
 		if err != nil {
 			return nil, nil, info, sdmxCSVError(name, err)
@@ -96,6 +108,12 @@ func ReadSDMXCSV(r io.Reader, name string) (changes []ictstat.BopChange, bad []i
 			bad = append(bad, ictstat.Quarantined{Origin: name, Line: int64(line), Reason: reason,
 				Raw: strings.ToValidUTF8(strings.Join(rec, string(info.Separator)), "\uFFFD")})
 			continue
+		}
+		if len(changes) == cap(changes) && len(changes) > 0 {
+			chunks, changes = append(chunks, changes), nil
+		}
+		if changes == nil {
+			changes = make([]ictstat.BopChange, 0, chunkRows)
 		}
 		changes = append(changes, ch)
 	}

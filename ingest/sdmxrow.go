@@ -19,6 +19,25 @@ type sdmxRowParser struct {
 	// intern shares the few distinct codes between rows, so that a row
 	// does not keep its whole CSV line alive.
 	intern map[string]string
+	// areas caches sdmxArea: a file names few areas, many times.
+	areas map[string]sdmxAreaKind
+}
+
+// sdmxAreaKind is the result of sdmxArea.
+type sdmxAreaKind struct{ aggregate, ok bool }
+
+func (p *sdmxRowParser) area(s string) (aggregate, ok bool) {
+	if k, hit := p.areas[s]; hit {
+		return k.aggregate, k.ok
+	}
+	aggregate, ok = sdmxArea(s)
+	if p.areas == nil {
+		p.areas = map[string]sdmxAreaKind{}
+	}
+	if len(p.areas) < 1<<12 {
+		p.areas[strings.Clone(s)] = sdmxAreaKind{aggregate, ok}
+	}
+	return aggregate, ok
 }
 
 func (p *sdmxRowParser) str(s string) string {
@@ -96,13 +115,13 @@ func (p *sdmxRowParser) row(rec []string, line int64) (ictstat.BopChange, string
 		r.Freq = p.str(freq)
 	}
 	if ref != "" {
-		if _, ok := sdmxArea(ref); !ok {
+		if _, ok := p.area(ref); !ok {
 			return ch, fmt.Sprintf("REF_AREA: %q is neither an ISO 3166-1 alpha-2 country nor an area code (W1, 4A, _T)", clipText(ref))
 		}
 		r.RefArea = p.str(ref)
 	}
 	if cp != "" {
-		agg, ok := sdmxArea(cp)
+		agg, ok := p.area(cp)
 		if !ok {
 			return ch, fmt.Sprintf("COUNTERPART_AREA: %q is neither an ISO 3166-1 alpha-2 country nor an area code (W1 world, 4A, _T)", clipText(cp))
 		}
@@ -143,16 +162,15 @@ func (p *sdmxRowParser) row(rec []string, line int64) (ictstat.BopChange, string
 	if s := p.field(rec, p.cols.value); s != "" {
 		ch.HasValue = true
 		if s != "NaN" { // SDMX's missing value
-			v, ok := parseSDMXNumber(s, p.sep)
+			v, sv, ok := parseSDMXNumber(s, p.sep, r.UnitMult)
 			if !ok {
 				return ch, fmt.Sprintf("OBS_VALUE: %q is not a number", clipText(s))
 			}
-			if math.IsInf(ictstat.ScaledValue(v, r.UnitMult), 0) {
+			if math.IsInf(sv, 0) {
 				return ch, fmt.Sprintf("OBS_VALUE: %q × 10^%d is too large", clipText(s), r.UnitMult)
 			}
-			r.ObsValue = &v
-			sv := ictstat.ScaledValue(v, r.UnitMult)
-			r.Value = &sv
+			vals := [2]float64{v, sv} // one allocation for both
+			r.ObsValue, r.Value = &vals[0], &vals[1]
 		}
 	}
 	if s := p.field(rec, p.cols.unit); s != "" {
@@ -216,35 +234,54 @@ func sdmxArea(s string) (aggregate, ok bool) {
 	return true, strings.ContainsAny(s, "0123456789_")
 }
 
+// pow10 holds the powers of ten that a float64 holds exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+	1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
 // parseSDMXNumber parses a decimal number: optional sign, digits with an
-// optional fraction, optional exponent. When the field separator is not a
-// comma, a decimal comma is accepted too (the localised SDMX-CSV of, e.g.,
-// French or German users writes 12,4).
-func parseSDMXNumber(s string, sep byte) (float64, bool) {
+// optional fraction, optional exponent; it returns the number and the
+// number × 10^mult, each the float64 nearest the exact decimal. When the
+// field separator is not a comma, a decimal comma is accepted too (the
+// localised SDMX-CSV of, e.g., French or German users writes 12,4).
+func parseSDMXNumber(s string, sep byte, mult int32) (v, scaled float64, ok bool) {
 	if sep != ',' && strings.IndexByte(s, ',') >= 0 {
 		if strings.IndexByte(s, '.') >= 0 || strings.Count(s, ",") > 1 {
-			return 0, false
+			return 0, 0, false
 		}
 		s = strings.Replace(s, ",", ".", 1)
 	}
 	i := 0
+	neg := false
 	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
 		i++
 	}
-	digits := 0
+	var mant uint64
+	digits, frac, sig := 0, 0, 0
 	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
 		digits++
+		if mant != 0 || s[i] != '0' {
+			sig++
+		}
+		mant = mant*10 + uint64(s[i]-'0')
 	}
 	if i < len(s) && s[i] == '.' {
 		i++
 		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
 			digits++
+			frac++
+			if mant != 0 || s[i] != '0' {
+				sig++
+			}
+			mant = mant*10 + uint64(s[i]-'0')
 		}
 	}
 	if digits == 0 {
-		return 0, false
+		return 0, 0, false
 	}
+	exp := false
 	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		exp = true
 		i++
 		if i < len(s) && (s[i] == '+' || s[i] == '-') {
 			i++
@@ -253,15 +290,30 @@ func parseSDMXNumber(s string, sep byte) (float64, bool) {
 		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
 		}
 		if i == start {
-			return 0, false
+			return 0, 0, false
 		}
 	}
 	if i != len(s) {
-		return 0, false
+		return 0, 0, false
+	}
+	// Fast path (exact mantissa below 2^53, exact power of ten): one
+	// rounding, so the result is the nearest float64 as ParseFloat's.
+	if !exp && sig <= 15 && frac <= 22 && int(mult)-frac >= -22 && int(mult)-frac <= 22 {
+		m := float64(mant)
+		if neg {
+			m = -m
+		}
+		v = m / pow10[frac]
+		if e := int(mult) - frac; e >= 0 {
+			scaled = m * pow10[e]
+		} else {
+			scaled = m / pow10[-e]
+		}
+		return v, scaled, true
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsInf(v, 0) {
-		return 0, false
+		return 0, 0, false
 	}
-	return v, true
+	return v, ictstat.ScaledValue(v, mult), true
 }

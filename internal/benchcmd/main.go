@@ -32,7 +32,8 @@ func main() {
 	sizes := flag.String("sizes", "2000000,8000000", "rows of the filings files")
 	reps := flag.Int("reps", 3, "runs of each command; the median is reported")
 	dir := flag.String("dir", "", "scratch folder (default: a new temporary folder)")
-	only := flag.String("only", "", "run one benchmark: ingest, pull or serve")
+	only := flag.String("only", "", "run one benchmark: ingest, pull, serve or sdmx")
+	sdmxRows := flag.Int("sdmx-rows", 1_000_000, "rows of the SDMX-CSV file of -only sdmx")
 	peer := flag.String("peer", "", "internal: run the DuckDB peer on this file")
 	peerOut := flag.String("peer-out", "", "internal: the peer's output file")
 	flag.Parse()
@@ -43,10 +44,25 @@ func main() {
 		}
 		return
 	}
+	if *only == "sdmx" {
+		if err := benchSDMX(*sdmxRows, *reps, scratch(*dir)); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*bin, *sizes, *reps, *dir, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// scratch returns dir, or the system's temporary folder.
+func scratch(dir string) string {
+	if dir == "" {
+		return os.TempDir()
+	}
+	return dir
 }
 
 // measurement is one process run.
