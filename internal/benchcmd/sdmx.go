@@ -20,7 +20,7 @@ var sdmxCountries = []string{"KZ", "UZ", "JP", "KR", "SG", "VN", "US", "DE", "GB
 	"TH", "MY", "ID", "PH", "KG", "TR", "W1", "4A", "B0"}
 
 // writeSDMXBench writes an SDMX-CSV 1.0 file of rows distinct quarterly
-// observations (synthetic).
+// observations (synthetic; at most 1,208,000 distinct keys).
 func writeSDMXBench(path string, rows int) error {
 	f, err := os.Create(path)
 	if err != nil {
@@ -33,12 +33,15 @@ func writeSDMXBench(path string, rows int) error {
 	n := len(sdmxCountries)
 	var b []byte
 	for i := range rows {
-		q := i / (n * len(items) * 2)
+		block := i / (n * len(items) * 2) // distinct keys: 604 quarters (1950-2100) x 5 reporters
+		q, ref := block%604, []string{"MN", "KZ", "KG", "UZ", "TJ"}[block/604%5]
 		flow := "C"
 		if (i/(n*len(items)))%2 == 1 {
 			flow = "D"
 		}
-		b = append(b[:0], "ICTSTAT:SYNTHETIC_ICT_SERV(1.0),Q,MN,"...)
+		b = append(b[:0], "ICTSTAT:SYNTHETIC_ICT_SERV(1.0),Q,"...)
+		b = append(b, ref...)
+		b = append(b, ',')
 		b = append(b, sdmxCountries[i%n]...)
 		b = append(b, ',')
 		b = append(b, flow...)
