@@ -125,6 +125,11 @@ func run(bin, sizes string, reps int, dir, only string) error {
 			return err
 		}
 	}
+	if only == "" {
+		if err := benchSDMX(1_000_000, reps, dir); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
