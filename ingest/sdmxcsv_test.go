@@ -289,3 +289,25 @@ func FuzzSDMXCSV(f *testing.F) {
 		}
 	})
 }
+
+// TestParseSDMXNumberExact checks the fast path against strconv: the
+// number and its scaled value are the float64 nearest the exact decimal.
+func TestParseSDMXNumberExact(t *testing.T) {
+	seed := uint64(1)
+	for i := range 20000 {
+		seed = seed*6364136223846793005 + 1442695040888963407
+		digits := strconv.FormatUint(seed>>(seed%40), 10)
+		frac := int(seed>>50) % (len(digits) + 1)
+		s := digits[:len(digits)-frac] + "." + digits[len(digits)-frac:]
+		if i%3 == 0 {
+			s = "-" + s
+		}
+		mult := int32(seed>>56)%13 - 3
+		v, sv, ok := parseSDMXNumber(s, ',', mult)
+		want, err := strconv.ParseFloat(s, 64)
+		wantScaled, err2 := strconv.ParseFloat(s+"e"+strconv.Itoa(int(mult)), 64)
+		if !ok || err != nil || err2 != nil || v != want || sv != wantScaled {
+			t.Fatalf("%s × 10^%d: got %v %v %v, want %v %v", s, mult, v, sv, ok, want, wantScaled)
+		}
+	}
+}

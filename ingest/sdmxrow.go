@@ -315,5 +315,18 @@ func parseSDMXNumber(s string, sep byte, mult int32) (v, scaled float64, ok bool
 	if err != nil || math.IsInf(v, 0) {
 		return 0, 0, false
 	}
-	return v, ictstat.ScaledValue(v, mult), true
+	// Scale the decimal itself, not v, so that long mantissas round once.
+	m, e := s, 0
+	if j := strings.IndexAny(s, "eE"); j >= 0 {
+		n, err := strconv.Atoi(s[j+1:])
+		if err != nil || n > 1e6 || n < -1e6 {
+			return v, ictstat.ScaledValue(v, mult), true
+		}
+		m, e = s[:j], n
+	}
+	scaled, err = strconv.ParseFloat(m+"e"+strconv.Itoa(e+int(mult)), 64)
+	if err != nil && !math.IsInf(scaled, 0) && scaled != 0 {
+		return 0, 0, false
+	}
+	return v, scaled, true
 }
