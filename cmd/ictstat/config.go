@@ -125,7 +125,8 @@ func (c Config) Validate() error {
 		if _, known := sourceTasks[name]; !known {
 			return bad("sources."+name, "unknown source (known: %s)", strings.Join(knownSources(), ", "))
 		}
-		if !strings.HasPrefix(s.URL, "http://") && !strings.HasPrefix(s.URL, "https://") {
+		fileOK := name == "exports" && strings.HasPrefix(s.URL, "file:")
+		if !strings.HasPrefix(s.URL, "http://") && !strings.HasPrefix(s.URL, "https://") && !fileOK {
 			return bad("sources."+name+".url", "%q is not an http(s) URL", s.URL)
 		}
 		if _, err := cron.ParseStandard(s.Schedule); err != nil {

@@ -29,7 +29,8 @@ committed, superseded and quarantined.
 Sources: registrations (the registry feed, with --url); fx (CSV date,currency,mnt_per_unit of official daily rates, with
 --file); filings (NDJSON, plain, gzip or zstd, with --file; or the registry
 feed with --url, pulled until it has no more, the cursor committed with the
-rows it covers).`,
+rows it covers); exports (balance-of-payments services exports by partner,
+SDMX-CSV 1.0 or 2.0, with --file or an SDMX REST data --url).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			src, ok := a.ingesters()[args[0]]
@@ -73,6 +74,7 @@ func (a *app) ingesters() map[string]func(*cobra.Command, ingestArgs) error {
 			}
 			return a.ingestFXFile(cmd, in.file)
 		},
+		jobs.SourceExports: a.ingestExports,
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,12 +29,14 @@ import (
 )
 
 func main() {
-	bin := flag.String("bin", "bin/ictstat", "ictstat binary to measure")
-	sizes := flag.String("sizes", "2000000,8000000", "rows of the filings files")
-	reps := flag.Int("reps", 3, "runs of each command; the median is reported")
-	dir := flag.String("dir", "", "scratch folder (default: a new temporary folder)")
-	only := flag.String("only", "", "run one benchmark: ingest, pull, serve or analytics")
-	large := flag.Int("analytics-large", 10_000_000, "filings of the large analytics warehouse (0: skip it)")
+	var o options
+	flag.StringVar(&o.bin, "bin", "bin/ictstat", "ictstat binary to measure")
+	flag.StringVar(&o.sizes, "sizes", "2000000,8000000", "rows of the filings files")
+	flag.IntVar(&o.reps, "reps", 3, "runs of each command; the median is reported")
+	flag.StringVar(&o.dir, "dir", "", "scratch folder (default: a new temporary folder)")
+	only := flag.String("only", "", "run one benchmark: "+strings.Join(benchNames(), ", "))
+	flag.IntVar(&o.analyticsLarge, "analytics-large", 10_000_000, "filings of the large analytics warehouse (0: skip it)")
+	flag.IntVar(&o.sdmxRows, "sdmx-rows", 1_000_000, "rows of the SDMX-CSV file")
 	peer := flag.String("peer", "", "internal: run the DuckDB peer on this file")
 	peerOut := flag.String("peer-out", "", "internal: the peer's output file")
 	flag.Parse()
@@ -44,10 +47,64 @@ func main() {
 		}
 		return
 	}
-	if err := run(*bin, *sizes, *reps, *dir, *only, *large); err != nil {
+	if err := run(o, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// options are the flags every benchmark may read.
+type options struct {
+	bin, sizes, dir string
+	reps            int
+	analyticsLarge  int // filings of the large analytics warehouse
+	sdmxRows        int
+}
+
+// benchmarks are the benchmarks of make bench, in the order they run.
+var benchmarks = []struct {
+	name string
+	run  func(o options) error
+}{
+	{"ingest", func(o options) error { return benchIngest(o.bin, o.sizes, o.reps, o.dir) }},
+	{"pull", func(o options) error { return benchPull(o.bin, o.dir) }},
+	{"serve", func(o options) error { return benchServe(o.bin, o.dir, 10*time.Second, 32) }},
+	{"sdmx", func(o options) error { return benchSDMX(o.sdmxRows, o.reps, o.dir) }},
+	{"analytics", func(o options) error { return benchAnalytics(o.bin, o.dir, 20, o.analyticsLarge) }},
+}
+
+func benchNames() []string {
+	var names []string
+	for _, b := range benchmarks {
+		names = append(names, b.name)
+	}
+	return names
+}
+
+// run runs every benchmark, or only the one named, in a scratch folder.
+func run(o options, only string) error {
+	if only != "" && !slices.Contains(benchNames(), only) {
+		return fmt.Errorf("-only %q: want one of %s", only, strings.Join(benchNames(), ", "))
+	}
+	bin, err := filepath.Abs(o.bin)
+	if err != nil {
+		return err
+	}
+	o.bin = bin
+	if o.dir == "" {
+		if o.dir, err = os.MkdirTemp("", "ictstat-bench-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(o.dir)
+	}
+	for _, b := range benchmarks {
+		if only == "" || only == b.name {
+			if err := b.run(o); err != nil {
+				return fmt.Errorf("%s: %w", b.name, err)
+			}
+		}
+	}
+	return nil
 }
 
 // measurement is one process run.
@@ -82,40 +139,6 @@ func median(reps int, f func() (measurement, error)) (measurement, error) {
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].wall < ms[j].wall })
 	return ms[len(ms)/2], nil
-}
-
-func run(bin, sizes string, reps int, dir, only string, large int) error {
-	bin, err := filepath.Abs(bin)
-	if err != nil {
-		return err
-	}
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "ictstat-bench-"); err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-	}
-	if only == "" || only == "ingest" {
-		if err := benchIngest(bin, sizes, reps, dir); err != nil {
-			return err
-		}
-	}
-	if only == "" || only == "pull" {
-		if err := benchPull(bin, dir); err != nil {
-			return err
-		}
-	}
-	if only == "" || only == "serve" {
-		if err := benchServe(bin, dir, 10*time.Second, 32); err != nil {
-			return err
-		}
-	}
-	if only == "" || only == "analytics" {
-		if err := benchAnalytics(bin, dir, 20, large); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // benchIngest measures bulk ingest against DuckDB's NDJSON-to-Parquet COPY.

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+
+	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/ingest"
+	"github.com/npit-mn/ictstat/jobs"
+	"github.com/npit-mn/ictstat/warehouse"
+)
+
+// ingestExports pulls the balance-of-payments ICT services exports once,
+// from an SDMX-CSV file or an SDMX REST data URL.
+func (a *app) ingestExports(cmd *cobra.Command, in ingestArgs) error {
+	if (in.file == "") == (in.url == "") {
+		return fmt.Errorf("%w: ingest exports needs one of --file PATH or --url URL (SDMX-CSV 1.0 or 2.0)", ictstat.ErrUsage)
+	}
+	wh, err := a.openWarehouse()
+	if err != nil {
+		return err
+	}
+	defer wh.Close()
+	var res jobs.ExportStats
+	from := in.file
+	if in.file != "" {
+		f, err := os.Open(in.file)
+		if err != nil {
+			return fmt.Errorf("%w: %v", ictstat.ErrBadInput, err)
+		}
+		defer f.Close()
+		res, err = jobs.IngestExportsFile(cmd.Context(), wh, f, in.file)
+		if err != nil {
+			return err
+		}
+	} else {
+		from = in.url
+		token := in.token
+		if token == "" {
+			token = os.Getenv("ICTSTAT_TOKEN")
+		}
+		res, err = jobs.PullExports(cmd.Context(), wh, in.url, exportsFetchOptions(token, 0, a.log))
+		if err != nil {
+			return err
+		}
+	}
+	state := fmt.Sprintf("committed snapshot %d", res.Snapshot)
+	if !res.Changed {
+		state = fmt.Sprintf("nothing new; the warehouse stays at snapshot %d", res.Snapshot)
+	}
+	fmt.Fprintf(a.stdout, "exports %s: %d rows read, %d committed (%d inserted, %d updated, %d deleted), %d unchanged, %d quarantined; %s\n",
+		from, res.Read, res.Committed, res.Inserted, res.Updated, res.Deleted, res.Superseded, res.Quarantined, state)
+	return nil
+}
+
+func exportsFetchOptions(token string, timeout time.Duration, log zerolog.Logger) ingest.FetchOptions {
+	return ingest.FetchOptions{Token: token, Timeout: timeout,
+		OnRetry: func(attempt int, wait time.Duration, err error) {
+			log.Warn().Err(err).Str(ictstat.LogSource, jobs.SourceExports).Int("attempt", attempt).Dur("wait", wait).Msg("exports request failed; retrying")
+		}}
+}
+
+// exportsTask pulls the configured SDMX REST data URL (or file: path).
+func exportsTask(wh *warehouse.Warehouse, name string, s SourceConfig, log zerolog.Logger) (sourcePull, error) {
+	token, err := s.token(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	opts := exportsFetchOptions(token, s.Timeout.Duration, log)
+	return func(ctx context.Context) (jobs.PullStats, error) {
+		st, err := jobs.PullExports(ctx, wh, s.URL, opts)
+		return st.PullStats, err
+	}, nil
+}
