@@ -68,8 +68,8 @@ func loadDestination(t *testing.T) *warehouse.Warehouse {
 		bop("A", "US", false, "C", "SI", "2025", num(1000), "E"),
 		bop("A", "RU", false, "C", "SI", "2025", nil, "M"),
 		bop("A", "W1", true, "C", "SI", "2025", num(30000), "P"),
-		bop("A", "4A", true, "C", "SI", "2025", num(999), "A"),  // an area aggregate: never used
-		bop("A", "KZ", false, "D", "SI", "2025", num(777), "A"), // imports
+		bop("A", "4A", true, "C", "SI", "2025", num(999), "A"),   // an area aggregate: never used
+		bop("A", "KZ", false, "D", "SI", "2025", num(777), "A"),  // imports
 		bop("A", "KZ", false, "C", "SI2", "2025", num(500), "A"), // another item
 		bop("Q", "KZ", false, "C", "SI", "2025-Q1", num(3000), "A"),
 		bop("Q", "KZ", false, "C", "SI", "2025-Q2", num(3000), "A"),
