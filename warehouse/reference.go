@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/npit-mn/ictstat"
 )
@@ -72,6 +73,12 @@ func parseReference(name string, data []byte) (refTable, error) {
 				return t, &ictstat.InputError{File: file, Line: int64(pe.Line), Reason: "not CSV: " + pe.Err.Error()}
 			}
 			return t, &ictstat.InputError{File: file, Reason: err.Error()}
+		}
+		for i, v := range rec {
+			if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+				line, _ := cr.FieldPos(i)
+				return t, &ictstat.InputError{File: file, Line: int64(line), Field: t.cols[i], Reason: "not UTF-8 text"}
+			}
 		}
 		t.rows = append(t.rows, rec)
 	}
