@@ -36,6 +36,7 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzCheckFlags$$' -fuzztime $(FUZZTIME) ./transform
 	go test -run '^$$' -fuzz '^FuzzFXCSV$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzSDMXCSV$$' -fuzztime $(FUZZTIME) ./ingest
+	go test -run '^$$' -fuzz '^FuzzParseReference$$' -fuzztime $(FUZZTIME) ./warehouse
 
 ## bench: ingest and query benchmarks against DuckDB; see docs/benchmarks.md
 bench: build

@@ -20,7 +20,7 @@ var sqlFiles embed.FS
 // Param is a typed parameter of a named query.
 type Param struct {
 	Name    string   `json:"name"`
-	Type    string   `json:"type"` // enum, bool, int, number, string, date, month
+	Type    string   `json:"type"` // enum, bool, int, number, string, date, month, ebops
 	Choices []string `json:"choices,omitempty"`
 	Default string   `json:"default"`
 	Doc     string   `json:"doc"`
@@ -45,7 +45,7 @@ type Query struct {
 }
 
 var (
-	paramRe  = regexp.MustCompile(`^(\w+)\s+(enum\(([^)]*)\)|bool|int|number|string|date|month)\s*=\s*(\S*)\s*:\s*(.*)$`)
+	paramRe  = regexp.MustCompile(`^(\w+)\s+(enum\(([^)]*)\)|bool|int|number|string|date|month|ebops)\s*=\s*(\S*)\s*:\s*(.*)$`)
 	columnRe = regexp.MustCompile(`^(\w+)\s+\[([^\]]*)\]\s*:\s*(.*)$`)
 	placeRe  = regexp.MustCompile(`\$([a-z_]+)`)
 )
@@ -232,6 +232,11 @@ func (p *Param) convert(raw string) (any, error) {
 			return nil, fmt.Errorf("%q is not a number", raw)
 		}
 		return f, nil
+	case "ebops":
+		if !ictstat.ValidEBOPS(raw) {
+			return nil, fmt.Errorf("%q is not an EBOPS 2010 code (e.g. SI, SI2)", raw)
+		}
+		return raw, nil
 	case "month":
 		if _, _, err := ictstat.ParseMonth(raw); err != nil && raw != "" {
 			return nil, err

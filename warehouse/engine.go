@@ -36,9 +36,10 @@ type engine struct {
 	schemas map[int64]bool
 	order   []int64
 	inUse   map[int64]int // queries running on each snapshot's views
+	refs    []refTable    // reference tables, a view of each in every schema
 }
 
-func newEngine(root string, opts Options) (*engine, error) {
+func newEngine(root string, opts Options, refs []refTable) (*engine, error) {
 	if err := ensureRunLog(root); err != nil {
 		return nil, err
 	}
@@ -89,7 +90,12 @@ func newEngine(root string, opts Options) (*engine, error) {
 		os.RemoveAll(empty)
 		return nil, err
 	}
-	return &engine{db: sql.OpenDB(c), conn: c, root: root, empty: empty, schemas: map[int64]bool{}, inUse: map[int64]int{}}, nil
+	e := &engine{db: sql.OpenDB(c), conn: c, root: root, empty: empty, schemas: map[int64]bool{}, inUse: map[int64]int{}, refs: refs}
+	if err := loadReferences(context.Background(), e.db, refs); err != nil {
+		e.close()
+		return nil, err
+	}
+	return e, nil
 }
 
 func (e *engine) close() error {
@@ -129,6 +135,9 @@ func (e *engine) ensureSchema(ctx context.Context, m *Manifest, history []*Manif
 	fmt.Fprintf(&b, "CREATE SCHEMA IF NOT EXISTS %s;\n", name)
 	for _, t := range tableDefs() {
 		fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s.%s AS %s;\n", name, t.name, e.tableSQL(t, m.Tables[t.name]))
+	}
+	for _, r := range e.refs {
+		fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s.%s AS SELECT * FROM %s.%s;\n", name, r.name, refSchema, r.name)
 	}
 	b.WriteString(snapshotsSQL(name, history))
 	fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s.job_runs AS %s;\n", name, jobRunsSQL(e.root))
@@ -294,7 +303,7 @@ func (w *Warehouse) queryEngine() (*engine, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.engine == nil {
-		e, err := newEngine(w.root, w.opts)
+		e, err := newEngine(w.root, w.opts, w.refs)
 		if err != nil {
 			return nil, err
 		}

@@ -43,6 +43,14 @@ type Options struct {
 	MemoryLimit string
 	// Threads caps DuckDB's threads; default all cores.
 	Threads int
+	// Reference holds documented reference tables (e.g. "regions"): table
+	// name → CSV bytes with a header of lower-case column names; lines that
+	// start with '#' are comments. Each is loaded into the query engine
+	// when it starts, every column VARCHAR, and every snapshot's schema
+	// gets a view of that name over it. Reference data is not versioned
+	// by snapshot: an old snapshot sees the reference tables of the
+	// running binary.
+	Reference map[string][]byte
 }
 
 // Warehouse is an open warehouse folder. It is safe for concurrent use.
@@ -50,6 +58,7 @@ type Warehouse struct {
 	root string
 	opts Options
 	log  zerolog.Logger
+	refs []refTable // parsed opts.Reference
 
 	mu     sync.Mutex
 	engine *engine    // lazily started query engine
@@ -101,7 +110,11 @@ func Open(dir string, opts Options) (*Warehouse, error) {
 			return nil, fmt.Errorf("open warehouse %s: %w", dir, err)
 		}
 	}
-	w := &Warehouse{root: root, opts: opts, log: log}
+	refs, err := parseReferences(opts.Reference)
+	if err != nil {
+		return nil, err
+	}
+	w := &Warehouse{root: root, opts: opts, log: log, refs: refs}
 	l, err := tryLock(root)
 	switch {
 	case errors.Is(err, ictstat.ErrLocked):

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/queries"
 	"github.com/npit-mn/ictstat/warehouse"
 )
 
@@ -160,7 +161,7 @@ func (a *app) setupLogging() error {
 
 // openWarehouse opens the warehouse of the --warehouse flag.
 func (a *app) openWarehouse() (*warehouse.Warehouse, error) {
-	return warehouse.Open(a.warehouse, warehouse.Options{Logger: &a.log})
+	return warehouse.Open(a.warehouse, warehouse.Options{Logger: &a.log, Reference: queries.Reference()})
 }
 
 // isTerminal reports whether w is a terminal.

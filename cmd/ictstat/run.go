@@ -15,6 +15,7 @@ import (
 	"github.com/npit-mn/ictstat"
 	"github.com/npit-mn/ictstat/ingest"
 	"github.com/npit-mn/ictstat/jobs"
+	"github.com/npit-mn/ictstat/queries"
 	"github.com/npit-mn/ictstat/serve"
 	"github.com/npit-mn/ictstat/simulate"
 	"github.com/npit-mn/ictstat/warehouse"
@@ -72,7 +73,7 @@ synthetic companies file a new month every 30 seconds.`,
 
 // run starts the scheduler and the server and waits for both.
 func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
-	wh, err := warehouse.Open(cfg.Warehouse, warehouse.Options{Logger: &a.log})
+	wh, err := warehouse.Open(cfg.Warehouse, warehouse.Options{Logger: &a.log, Reference: queries.Reference()})
 	if err != nil {
 		return err
 	}
