@@ -6,10 +6,12 @@ package queries
 import (
 	"embed"
 	"fmt"
+	"math"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/npit-mn/ictstat"
 )
@@ -20,9 +22,11 @@ var sqlFiles embed.FS
 // Param is a typed parameter of a named query.
 type Param struct {
 	Name    string   `json:"name"`
-	Type    string   `json:"type"` // enum, bool, int, number, string, date, month
+	Type    string   `json:"type"` // enum, bool, int, number, string, date, month, timestamp
 	Choices []string `json:"choices,omitempty"`
 	Default string   `json:"default"`
+	Min     *float64 `json:"min,omitempty"` // inclusive bounds of an int or number, from int[LO..HI]
+	Max     *float64 `json:"max,omitempty"`
 	Doc     string   `json:"doc"`
 }
 
@@ -45,7 +49,7 @@ type Query struct {
 }
 
 var (
-	paramRe  = regexp.MustCompile(`^(\w+)\s+(enum\(([^)]*)\)|bool|int|number|string|date|month)\s*=\s*(\S*)\s*:\s*(.*)$`)
+	paramRe  = regexp.MustCompile(`^(\w+)\s+(enum\(([^)]*)\)|bool|int|number|string|date|month|timestamp)(?:\[(-?[0-9.]+)\.\.(-?[0-9.]+)\])?\s*=\s*(\S*)\s*:\s*(.*)$`)
 	columnRe = regexp.MustCompile(`^(\w+)\s+\[([^\]]*)\]\s*:\s*(.*)$`)
 	placeRe  = regexp.MustCompile(`\$([a-z_]+)`)
 )
@@ -115,7 +119,15 @@ func parse(text string) (*Query, error) {
 			if m == nil {
 				return nil, fmt.Errorf("bad param line %q", val)
 			}
-			p := Param{Name: m[1], Type: m[2], Default: m[4], Doc: m[5]}
+			p := Param{Name: m[1], Type: m[2], Default: m[6], Doc: m[7]}
+			if m[4] != "" {
+				lo, err1 := strconv.ParseFloat(m[4], 64)
+				hi, err2 := strconv.ParseFloat(m[5], 64)
+				if err1 != nil || err2 != nil || lo > hi || (p.Type != "int" && p.Type != "number") {
+					return nil, fmt.Errorf("bad range in param line %q: want int[LO..HI] or number[LO..HI]", val)
+				}
+				p.Min, p.Max = &lo, &hi
+			}
 			if m[3] != "" {
 				p.Type, p.Choices = "enum", strings.Split(m[3], ",")
 			}
@@ -163,6 +175,9 @@ func (q *Query) Bind(given map[string]string) (string, []any, error) {
 			raw = p.Default
 		}
 		v, err := p.convert(raw)
+		if err == nil {
+			err = p.inRange(v)
+		}
 		if err != nil {
 			return "", nil, fmt.Errorf("%w: parameter %s: %v", ictstat.ErrUsage, p.Name, err)
 		}
@@ -204,6 +219,23 @@ func (q *Query) paramNames() string {
 	return strings.Join(names, ", ")
 }
 
+// inRange checks a converted int or number against the declared bounds.
+func (p *Param) inRange(v any) error {
+	var f float64
+	switch x := v.(type) {
+	case int64:
+		f = float64(x)
+	case float64:
+		f = x
+	default:
+		return nil
+	}
+	if (p.Min != nil && f < *p.Min) || (p.Max != nil && f > *p.Max) {
+		return fmt.Errorf("%v is outside %v..%v", v, *p.Min, *p.Max)
+	}
+	return nil
+}
+
 // convert parses a raw parameter value as the parameter's type.
 func (p *Param) convert(raw string) (any, error) {
 	switch p.Type {
@@ -221,17 +253,25 @@ func (p *Param) convert(raw string) (any, error) {
 		}
 		return b, nil
 	case "int":
+		if raw == "" {
+			return nil, nil // optional: SQL NULL, which the query documents
+		}
 		n, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil {
 			return nil, fmt.Errorf("%q is not a whole number", raw)
 		}
 		return n, nil
 	case "number":
+		if raw == "" {
+			return nil, nil // optional: SQL NULL, which the query documents
+		}
 		f, err := strconv.ParseFloat(raw, 64)
-		if err != nil {
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 			return nil, fmt.Errorf("%q is not a number", raw)
 		}
 		return f, nil
+	case "timestamp":
+		return parseTimestamp(raw)
 	case "month":
 		if _, _, err := ictstat.ParseMonth(raw); err != nil && raw != "" {
 			return nil, err
@@ -243,4 +283,28 @@ func (p *Param) convert(raw string) (any, error) {
 		}
 		return raw, nil
 	}
+}
+
+// timestampLayouts are the accepted spellings of a timestamp parameter, UTC
+// unless they carry an offset.
+var timestampLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04"}
+
+// parseTimestamp reads a timestamp parameter: "latest", a time (RFC 3339, or
+// YYYY-MM-DD HH:MM[:SS] in UTC) or a date, which means the end of that day
+// UTC. It returns "latest" or the time in UTC as YYYY-MM-DD HH:MM:SS.ffffff,
+// which DuckDB casts to a timestamp.
+func parseTimestamp(raw string) (any, error) {
+	if raw == "latest" {
+		return raw, nil
+	}
+	const out = "2006-01-02 15:04:05.000000"
+	if d, err := time.Parse("2006-01-02", raw); err == nil {
+		return d.Add(24*time.Hour - time.Microsecond).Format(out), nil
+	}
+	for _, l := range timestampLayouts {
+		if t, err := time.Parse(l, raw); err == nil {
+			return t.UTC().Format(out), nil
+		}
+	}
+	return nil, fmt.Errorf("%q is not latest, a date (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM:SSZ)", raw)
 }
