@@ -67,7 +67,7 @@ func naFixture() (v1, rest []ictstat.NationalAccount) {
 		a(vintage2, "ict", "2023", y23, mn(1150000)),
 		a(vintage2, "total", "2024", y24, mn(80663051)),
 		a(vintage2, "ict", "2024", y24, mn(1300000)),
-		a(vintage2, "other", "2024", y24, mn(9000000)),                                 // not total, not ICT
+		a(vintage2, "other", "2024", y24, mn(9000000)),                                  // not total, not ICT
 		naCell(annual, vintage2, "total", "A", "2024", y24, false, false, mn(75000000)), // constant prices
 		a(vintage3, "total", "2023", y23, mn(70441516)),
 		a(vintage3, "ict", "2023", y23, mn(1150000)),
@@ -148,7 +148,7 @@ func runRows(t *testing.T, wh *warehouse.Warehouse, snapshot int64, name string,
 	}
 	var doc struct {
 		Columns []struct{ Name string } `json:"columns"`
-		Rows    []map[string]any       `json:"rows"`
+		Rows    []map[string]any        `json:"rows"`
 	}
 	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatalf("%v in %s", err, buf.Bytes())
