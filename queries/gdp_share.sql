@@ -9,6 +9,7 @@
 -- param: base_share number[0.01..100] = 1.7 : ICT share of GDP in base_year, percent
 -- param: target_year int[1990..2100] = 2030 : year of the target; must be after base_year
 -- param: target_share number[0.01..100] = 5.0 : ICT share of GDP targeted for target_year, percent
+-- check: target_year > base_year : the target year must come after the base year of the path
 -- column: period [label] : the year (2024) or quarter (2024Q2)
 -- column: period_start [date] : first day of the period
 -- column: year [year] : calendar year of the period

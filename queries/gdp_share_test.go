@@ -218,11 +218,12 @@ func TestGDPShareBadParams(t *testing.T) {
 			t.Errorf("%v: got %v, want ErrUsage naming %s", tc.params, err, tc.param)
 		}
 	}
-	// A target year not after the base year has no path: NULL, not an error.
-	wh := loadNAFixture(t)
-	rows, _ := runRows(t, wh, -1, "gdp_share", map[string]string{"target_year": "2024"})
-	if len(rows) != 3 || rows[1]["path_growth_pct"] != nil || rows[1]["target_share_pct"] != nil {
-		t.Errorf("target_year = base_year: got %v", rows)
+	if _, _, err := q.Bind(map[string]string{"target_year": "2024"}); !errors.Is(err, ictstat.ErrUsage) ||
+		!strings.Contains(err.Error(), "parameter target_year (2024) must be > base_year (2024)") {
+		t.Errorf("target_year = base_year: got %v, want ErrUsage naming target_year", err)
+	}
+	if _, _, err := q.Bind(map[string]string{"target_year": "2023", "base_year": "2020"}); err != nil {
+		t.Errorf("target_year after base_year: got %v", err)
 	}
 }
 

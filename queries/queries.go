@@ -37,6 +37,16 @@ type Column struct {
 	Doc  string `json:"doc"`
 }
 
+// Check is a rule between two int or number parameters, from a header line
+// "-- check: target_year > base_year : the target must come after the base".
+// Bind refuses values that break it; a NULL (empty optional) side passes.
+type Check struct {
+	Left  string `json:"left"`
+	Op    string `json:"op"` // <, <=, >, >=, !=
+	Right string `json:"right"`
+	Doc   string `json:"doc"`
+}
+
 // Query is a named analytic.
 type Query struct {
 	Name    string   `json:"name"`
@@ -45,12 +55,14 @@ type Query struct {
 	Method  string   `json:"method"`
 	Params  []Param  `json:"params"`
 	Columns []Column `json:"columns"`
+	Checks  []Check  `json:"checks,omitempty"`
 	SQL     string   `json:"-"`
 }
 
 var (
 	paramRe  = regexp.MustCompile(`^(\w+)\s+(enum\(([^)]*)\)|bool|int|number|string|date|month|timestamp)(?:\[(-?[0-9.]+)\.\.(-?[0-9.]+)\])?\s*=\s*(\S*)\s*:\s*(.*)$`)
 	columnRe = regexp.MustCompile(`^(\w+)\s+\[([^\]]*)\]\s*:\s*(.*)$`)
+	checkRe  = regexp.MustCompile(`^(\w+)\s*(<=|>=|!=|<|>)\s*(\w+)\s*:\s*(.*)$`)
 	placeRe  = regexp.MustCompile(`\$([a-z_]+)`)
 )
 
@@ -132,6 +144,12 @@ func parse(text string) (*Query, error) {
 				p.Type, p.Choices = "enum", strings.Split(m[3], ",")
 			}
 			q.Params = append(q.Params, p)
+		case "check":
+			m := checkRe.FindStringSubmatch(val)
+			if m == nil {
+				return nil, fmt.Errorf("bad check line %q", val)
+			}
+			q.Checks = append(q.Checks, Check{Left: m[1], Op: m[2], Right: m[3], Doc: m[4]})
 		case "column":
 			m := columnRe.FindStringSubmatch(val)
 			if m == nil {
@@ -183,6 +201,11 @@ func (q *Query) Bind(given map[string]string) (string, []any, error) {
 		}
 		vals[p.Name] = v
 	}
+	for _, c := range q.Checks {
+		if err := c.holds(vals); err != nil {
+			return "", nil, fmt.Errorf("%w: %s: %v", ictstat.ErrUsage, q.Name, err)
+		}
+	}
 	var args []any
 	pos := map[string]int{}
 	var bindErr error
@@ -217,6 +240,38 @@ func (q *Query) paramNames() string {
 		names[i] = p.Name
 	}
 	return strings.Join(names, ", ")
+}
+
+// holds reports whether the check holds for the bound values.
+func (c Check) holds(vals map[string]any) error {
+	num := func(name string) (float64, bool, error) {
+		v, ok := vals[name]
+		if !ok {
+			return 0, false, fmt.Errorf("check on undeclared parameter %s", name)
+		}
+		switch x := v.(type) {
+		case int64:
+			return float64(x), true, nil
+		case float64:
+			return x, true, nil
+		case nil:
+			return 0, false, nil
+		}
+		return 0, false, fmt.Errorf("check on parameter %s, which is not a number", name)
+	}
+	l, lok, err := num(c.Left)
+	if err != nil {
+		return err
+	}
+	r, rok, err := num(c.Right)
+	if err != nil || !lok || !rok {
+		return err
+	}
+	ok := map[string]bool{"<": l < r, "<=": l <= r, ">": l > r, ">=": l >= r, "!=": l != r}[c.Op]
+	if !ok {
+		return fmt.Errorf("parameter %s (%v) must be %s %s (%v): %s", c.Left, vals[c.Left], c.Op, c.Right, vals[c.Right], c.Doc)
+	}
+	return nil
 }
 
 // inRange checks a converted int or number against the declared bounds.

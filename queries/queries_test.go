@@ -89,6 +89,7 @@ func TestParamTypes(t *testing.T) {
 -- param: at timestamp = latest : a vintage
 -- param: growth number[-50..100] = : optional
 -- param: year int[1990..2100] = 2024 : a year
+-- check: year > growth : silly, but a check
 SELECT $at, $growth, $year`)
 	if err != nil {
 		t.Fatal(err)
@@ -111,6 +112,8 @@ SELECT $at, $growth, $year`)
 		{map[string]string{"growth": "100.5"}, "parameter growth: 100.5 is outside -50..100", nil},
 		{map[string]string{"growth": "Inf"}, "parameter growth", nil},
 		{map[string]string{"year": "1989"}, "parameter year", nil},
+		{map[string]string{"year": "2000", "growth": "99"}, "", []any{"latest", 99.0, int64(2000)}},
+		{map[string]string{"year": "1990", "growth": "-50"}, "", []any{"latest", -50.0, int64(1990)}},
 	} {
 		_, args, err := q.Bind(tc.params)
 		if tc.wantErr != "" {
@@ -128,6 +131,17 @@ SELECT $at, $growth, $year`)
 				t.Errorf("%v: arg %d: got %v, want %v", tc.params, i, args[i], tc.args[i])
 			}
 		}
+	}
+	if len(q.Checks) != 1 || q.Checks[0].Op != ">" {
+		t.Fatalf("got checks %+v", q.Checks)
+	}
+	q.Checks[0].Op = "<"
+	if _, _, err := q.Bind(map[string]string{"growth": "1"}); err == nil || !errors.Is(err, ictstat.ErrUsage) ||
+		!strings.Contains(err.Error(), "parameter year (2024) must be < growth (1): silly, but a check") {
+		t.Errorf("broken check: got %v", err)
+	}
+	if _, err := parse("-- name: t\n-- check: a => b : no\nSELECT 1"); err == nil {
+		t.Error("got no error for a bad check line")
 	}
 	if _, err := parse("-- name: t\n-- param: s string[1..2] = x : no\nSELECT 1"); err == nil {
 		t.Error("got no error for a range on a string parameter")
