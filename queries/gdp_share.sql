@@ -78,7 +78,8 @@ WITH p0 AS (
     WHERE $grain = 'year' AND o.ict IS NOT NULL
     ORDER BY o.year DESC LIMIT 1
 ), fil AS (
-    SELECT registry_no, year(period) AS y, month(period) AS m, gva_mnt FROM filings WHERE ict_sector
+    SELECT registry_no, year(period) AS y, month(period) AS m, gva_mnt
+    FROM filings WHERE ict_sector AND year >= (SELECT year FROM base)
 ), ny AS (
     -- nowcast years: after the base year up to the last year with filings; M = the year's last month with filings
     SELECT r.y, (SELECT max(m) FROM fil WHERE fil.y = r.y) AS months
