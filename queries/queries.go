@@ -1,6 +1,20 @@
 // Package queries holds the named analytics: one embedded, documented SQL
 // file each, with typed parameters that are checked before any SQL runs and
 // output columns that carry their units.
+//
+// A file's header is comment lines "-- key: value": name, title, answers,
+// method, then
+//
+//	-- param: NAME TYPE[LO..HI] = DEFAULT : doc
+//	-- check: NAME OP NAME : doc
+//	-- column: NAME [unit] : doc
+//
+// TYPE is enum(a,b,...), bool, int, number, string, date, month or
+// timestamp ("latest", a date meaning the end of that day UTC, or a time);
+// the optional [LO..HI] bounds an int or number, inclusive; an empty
+// DEFAULT of an int or number binds SQL NULL, which the query documents. A
+// check compares two int or number parameters (<, <=, >, >=, !=). The SQL
+// names parameters as $NAME.
 package queries
 
 import (
