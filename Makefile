@@ -37,6 +37,7 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzFXCSV$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzSDMXCSV$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzParseReference$$' -fuzztime $(FUZZTIME) ./warehouse
+	go test -run '^$$' -fuzz '^FuzzBind$$' -fuzztime $(FUZZTIME) ./queries
 
 ## bench: ingest and query benchmarks against DuckDB; see docs/benchmarks.md
 bench: build

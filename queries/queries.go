@@ -1,15 +1,31 @@
 // Package queries holds the named analytics: one embedded, documented SQL
 // file each, with typed parameters that are checked before any SQL runs and
 // output columns that carry their units.
+//
+// A file's header is comment lines "-- key: value": name, title, answers,
+// method, then
+//
+//	-- param: NAME TYPE[LO..HI] = DEFAULT : doc
+//	-- check: NAME OP NAME : doc
+//	-- column: NAME [unit] : doc
+//
+// TYPE is enum(a,b,...), bool, int, number, string, date, month or
+// timestamp ("latest", a date meaning the end of that day UTC, or a time);
+// the optional [LO..HI] bounds an int or number, inclusive; an empty
+// DEFAULT of an int or number binds SQL NULL, which the query documents. A
+// check compares two int or number parameters (<, <=, >, >=, !=). The SQL
+// names parameters as $NAME.
 package queries
 
 import (
 	"embed"
 	"fmt"
+	"math"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/npit-mn/ictstat"
 )
@@ -20,9 +36,11 @@ var sqlFiles embed.FS
 // Param is a typed parameter of a named query.
 type Param struct {
 	Name    string   `json:"name"`
-	Type    string   `json:"type"` // enum, bool, int, number, string, date, month, ebops
+	Type    string   `json:"type"` // enum, bool, int, number, string, date, month, timestamp, ebops
 	Choices []string `json:"choices,omitempty"`
 	Default string   `json:"default"`
+	Min     *float64 `json:"min,omitempty"` // inclusive bounds of an int or number, from int[LO..HI]
+	Max     *float64 `json:"max,omitempty"`
 	Doc     string   `json:"doc"`
 }
 
@@ -33,6 +51,16 @@ type Column struct {
 	Doc  string `json:"doc"`
 }
 
+// Check is a rule between two int or number parameters, from a header line
+// "-- check: target_year > base_year : the target must come after the base".
+// Bind refuses values that break it; a NULL (empty optional) side passes.
+type Check struct {
+	Left  string `json:"left"`
+	Op    string `json:"op"` // <, <=, >, >=, !=
+	Right string `json:"right"`
+	Doc   string `json:"doc"`
+}
+
 // Query is a named analytic.
 type Query struct {
 	Name    string   `json:"name"`
@@ -41,12 +69,14 @@ type Query struct {
 	Method  string   `json:"method"`
 	Params  []Param  `json:"params"`
 	Columns []Column `json:"columns"`
+	Checks  []Check  `json:"checks,omitempty"`
 	SQL     string   `json:"-"`
 }
 
 var (
-	paramRe  = regexp.MustCompile(`^(\w+)\s+(enum\(([^)]*)\)|bool|int|number|string|date|month|ebops)\s*=\s*(\S*)\s*:\s*(.*)$`)
+	paramRe  = regexp.MustCompile(`^(\w+)\s+(enum\(([^)]*)\)|bool|int|number|string|date|month|timestamp|ebops)(?:\[(-?[0-9.]+)\.\.(-?[0-9.]+)\])?\s*=\s*(\S*)\s*:\s*(.*)$`)
 	columnRe = regexp.MustCompile(`^(\w+)\s+\[([^\]]*)\]\s*:\s*(.*)$`)
+	checkRe  = regexp.MustCompile(`^(\w+)\s*(<=|>=|!=|<|>)\s*(\w+)\s*:\s*(.*)$`)
 	placeRe  = regexp.MustCompile(`\$([a-z_]+)`)
 )
 
@@ -115,11 +145,25 @@ func parse(text string) (*Query, error) {
 			if m == nil {
 				return nil, fmt.Errorf("bad param line %q", val)
 			}
-			p := Param{Name: m[1], Type: m[2], Default: m[4], Doc: m[5]}
+			p := Param{Name: m[1], Type: m[2], Default: m[6], Doc: m[7]}
+			if m[4] != "" {
+				lo, err1 := strconv.ParseFloat(m[4], 64)
+				hi, err2 := strconv.ParseFloat(m[5], 64)
+				if err1 != nil || err2 != nil || lo > hi || (p.Type != "int" && p.Type != "number") {
+					return nil, fmt.Errorf("bad range in param line %q: want int[LO..HI] or number[LO..HI]", val)
+				}
+				p.Min, p.Max = &lo, &hi
+			}
 			if m[3] != "" {
 				p.Type, p.Choices = "enum", strings.Split(m[3], ",")
 			}
 			q.Params = append(q.Params, p)
+		case "check":
+			m := checkRe.FindStringSubmatch(val)
+			if m == nil {
+				return nil, fmt.Errorf("bad check line %q", val)
+			}
+			q.Checks = append(q.Checks, Check{Left: m[1], Op: m[2], Right: m[3], Doc: m[4]})
 		case "column":
 			m := columnRe.FindStringSubmatch(val)
 			if m == nil {
@@ -163,10 +207,18 @@ func (q *Query) Bind(given map[string]string) (string, []any, error) {
 			raw = p.Default
 		}
 		v, err := p.convert(raw)
+		if err == nil {
+			err = p.inRange(v)
+		}
 		if err != nil {
 			return "", nil, fmt.Errorf("%w: parameter %s: %v", ictstat.ErrUsage, p.Name, err)
 		}
 		vals[p.Name] = v
+	}
+	for _, c := range q.Checks {
+		if err := c.holds(vals); err != nil {
+			return "", nil, fmt.Errorf("%w: %s: %v", ictstat.ErrUsage, q.Name, err)
+		}
 	}
 	var args []any
 	pos := map[string]int{}
@@ -204,6 +256,55 @@ func (q *Query) paramNames() string {
 	return strings.Join(names, ", ")
 }
 
+// holds reports whether the check holds for the bound values.
+func (c Check) holds(vals map[string]any) error {
+	num := func(name string) (float64, bool, error) {
+		v, ok := vals[name]
+		if !ok {
+			return 0, false, fmt.Errorf("check on undeclared parameter %s", name)
+		}
+		switch x := v.(type) {
+		case int64:
+			return float64(x), true, nil
+		case float64:
+			return x, true, nil
+		case nil:
+			return 0, false, nil
+		}
+		return 0, false, fmt.Errorf("check on parameter %s, which is not a number", name)
+	}
+	l, lok, err := num(c.Left)
+	if err != nil {
+		return err
+	}
+	r, rok, err := num(c.Right)
+	if err != nil || !lok || !rok {
+		return err
+	}
+	ok := map[string]bool{"<": l < r, "<=": l <= r, ">": l > r, ">=": l >= r, "!=": l != r}[c.Op]
+	if !ok {
+		return fmt.Errorf("parameter %s (%v) must be %s %s (%v): %s", c.Left, vals[c.Left], c.Op, c.Right, vals[c.Right], c.Doc)
+	}
+	return nil
+}
+
+// inRange checks a converted int or number against the declared bounds.
+func (p *Param) inRange(v any) error {
+	var f float64
+	switch x := v.(type) {
+	case int64:
+		f = float64(x)
+	case float64:
+		f = x
+	default:
+		return nil
+	}
+	if (p.Min != nil && f < *p.Min) || (p.Max != nil && f > *p.Max) {
+		return fmt.Errorf("%v is outside %v..%v", v, *p.Min, *p.Max)
+	}
+	return nil
+}
+
 // convert parses a raw parameter value as the parameter's type.
 func (p *Param) convert(raw string) (any, error) {
 	switch p.Type {
@@ -221,14 +322,20 @@ func (p *Param) convert(raw string) (any, error) {
 		}
 		return b, nil
 	case "int":
+		if raw == "" {
+			return nil, nil // optional: SQL NULL, which the query documents
+		}
 		n, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil {
 			return nil, fmt.Errorf("%q is not a whole number", raw)
 		}
 		return n, nil
 	case "number":
+		if raw == "" {
+			return nil, nil // optional: SQL NULL, which the query documents
+		}
 		f, err := strconv.ParseFloat(raw, 64)
-		if err != nil {
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 			return nil, fmt.Errorf("%q is not a number", raw)
 		}
 		return f, nil
@@ -237,6 +344,8 @@ func (p *Param) convert(raw string) (any, error) {
 			return nil, fmt.Errorf("%q is not an EBOPS 2010 code (e.g. SI, SI2)", raw)
 		}
 		return raw, nil
+	case "timestamp":
+		return parseTimestamp(raw)
 	case "month":
 		if _, _, err := ictstat.ParseMonth(raw); err != nil && raw != "" {
 			return nil, err
@@ -248,4 +357,28 @@ func (p *Param) convert(raw string) (any, error) {
 		}
 		return raw, nil
 	}
+}
+
+// timestampLayouts are the accepted spellings of a timestamp parameter, UTC
+// unless they carry an offset.
+var timestampLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04"}
+
+// parseTimestamp reads a timestamp parameter: "latest", a time (RFC 3339, or
+// YYYY-MM-DD HH:MM[:SS] in UTC) or a date, which means the end of that day
+// UTC. It returns "latest" or the time in UTC as YYYY-MM-DD HH:MM:SS.ffffff,
+// which DuckDB casts to a timestamp.
+func parseTimestamp(raw string) (any, error) {
+	if raw == "latest" {
+		return raw, nil
+	}
+	const out = "2006-01-02 15:04:05.000000"
+	if d, err := time.Parse("2006-01-02", raw); err == nil {
+		return d.Add(24*time.Hour - time.Microsecond).Format(out), nil
+	}
+	for _, l := range timestampLayouts {
+		if t, err := time.Parse(l, raw); err == nil {
+			return t.UTC().Format(out), nil
+		}
+	}
+	return nil, fmt.Errorf("%q is not latest, a date (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM:SSZ)", raw)
 }

@@ -82,3 +82,68 @@ func TestGetUnknown(t *testing.T) {
 		t.Errorf("got %v, want ErrNotFound listing sector_size", err)
 	}
 }
+
+// TestParamTypes checks the timestamp type, optional numbers and ranges.
+func TestParamTypes(t *testing.T) {
+	q, err := parse(`-- name: t
+-- param: at timestamp = latest : a vintage
+-- param: growth number[-50..100] = : optional
+-- param: year int[1990..2100] = 2024 : a year
+-- check: year > growth : silly, but a check
+SELECT $at, $growth, $year`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := q.param("growth"); p.Min == nil || *p.Min != -50 || *p.Max != 100 || p.Type != "number" {
+		t.Fatalf("got growth param %+v, want number -50..100", p)
+	}
+	for _, tc := range []struct {
+		params  map[string]string
+		wantErr string // "" = success
+		args    []any
+	}{
+		{nil, "", []any{"latest", nil, int64(2024)}},
+		{map[string]string{"at": "2025-03-20"}, "", []any{"2025-03-20 23:59:59.999999", nil, int64(2024)}},
+		{map[string]string{"at": "2025-03-20T08:00:00+08:00"}, "", []any{"2025-03-20 00:00:00.000000", nil, int64(2024)}},
+		{map[string]string{"at": "2025-03-20 10:30"}, "", []any{"2025-03-20 10:30:00.000000", nil, int64(2024)}},
+		{map[string]string{"growth": "-50", "year": "2100"}, "", []any{"latest", -50.0, int64(2100)}},
+		{map[string]string{"at": "2025-02-30"}, "parameter at", nil},
+		{map[string]string{"at": "now"}, "parameter at", nil},
+		{map[string]string{"growth": "100.5"}, "parameter growth: 100.5 is outside -50..100", nil},
+		{map[string]string{"growth": "Inf"}, "parameter growth", nil},
+		{map[string]string{"year": "1989"}, "parameter year", nil},
+		{map[string]string{"year": "2000", "growth": "99"}, "", []any{"latest", 99.0, int64(2000)}},
+		{map[string]string{"year": "1990", "growth": "-50"}, "", []any{"latest", -50.0, int64(1990)}},
+	} {
+		_, args, err := q.Bind(tc.params)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !errors.Is(err, ictstat.ErrUsage) {
+				t.Errorf("%v: got error %v, want one containing %q wrapping ErrUsage", tc.params, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%v: %v", tc.params, err)
+			continue
+		}
+		for i := range args {
+			if args[i] != tc.args[i] {
+				t.Errorf("%v: arg %d: got %v, want %v", tc.params, i, args[i], tc.args[i])
+			}
+		}
+	}
+	if len(q.Checks) != 1 || q.Checks[0].Op != ">" {
+		t.Fatalf("got checks %+v", q.Checks)
+	}
+	q.Checks[0].Op = "<"
+	if _, _, err := q.Bind(map[string]string{"growth": "1"}); err == nil || !errors.Is(err, ictstat.ErrUsage) ||
+		!strings.Contains(err.Error(), "parameter year (2024) must be < growth (1): silly, but a check") {
+		t.Errorf("broken check: got %v", err)
+	}
+	if _, err := parse("-- name: t\n-- check: a => b : no\nSELECT 1"); err == nil {
+		t.Error("got no error for a bad check line")
+	}
+	if _, err := parse("-- name: t\n-- param: s string[1..2] = x : no\nSELECT 1"); err == nil {
+		t.Error("got no error for a range on a string parameter")
+	}
+}

@@ -133,6 +133,9 @@ func (a *app) listQueries() error {
 			if len(p.Choices) > 0 {
 				typ = fmt.Sprint(p.Choices)
 			}
+			if p.Min != nil {
+				typ += fmt.Sprintf(" %v..%v", *p.Min, *p.Max)
+			}
 			fmt.Fprintf(a.stdout, "  --param %s=%s  (%s) %s\n", p.Name, p.Default, typ, p.Doc)
 		}
 	}
