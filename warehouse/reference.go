@@ -135,6 +135,17 @@ func parseReferences(ref map[string][]byte) ([]refTable, error) {
 	return out, nil
 }
 
+// LoadReferences loads reference tables as the query engine holds them
+// into another DuckDB database, so that plain DuckDB can run the named
+// analytics too (the benchmarks' peer).
+func LoadReferences(ctx context.Context, db *sql.DB, ref map[string][]byte) error {
+	tables, err := parseReferences(ref)
+	if err != nil {
+		return err
+	}
+	return loadReferences(ctx, db, tables)
+}
+
 // loadReferences creates the ref schema and its tables in db.
 func loadReferences(ctx context.Context, db *sql.DB, tables []refTable) error {
 	var b strings.Builder

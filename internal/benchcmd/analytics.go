@@ -146,7 +146,7 @@ func buildWarehouse(bin, dir, name string, w analyticsWorld) (*warehouse.Warehou
 	if _, err := measure(bin, "ingest", "fx", "--file", fx, "--warehouse", root, "--log-level", "warn"); err != nil {
 		return nil, err
 	}
-	return warehouse.Open(root, warehouse.Options{})
+	return warehouse.Open(root, warehouse.Options{Reference: queries.Reference()})
 }
 
 // timings runs f twice to warm up, then n times, and returns the sorted
@@ -218,6 +218,10 @@ func newPeer(wh *warehouse.Warehouse) (*peer, error) {
 		return nil, err
 	}
 	db.SetMaxOpenConns(1)
+	if err := warehouse.LoadReferences(context.Background(), db, queries.Reference()); err != nil {
+		db.Close()
+		return nil, err
+	}
 	for _, r := range rows {
 		def := viewSchema.ReplaceAllString(r[0].(string), "CREATE VIEW ")
 		if _, err := db.Exec(def); err != nil {
