@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/npit-mn/ictstat"
 )
@@ -19,12 +20,16 @@ var sqlFiles embed.FS
 
 // Param is a typed parameter of a named query.
 type Param struct {
-	Name    string   `json:"name"`
-	Type    string   `json:"type"` // enum, bool, int, number, string, date, month
-	Choices []string `json:"choices,omitempty"`
-	Default string   `json:"default"`
-	Doc     string   `json:"doc"`
+	Name     string   `json:"name"`
+	Type     string   `json:"type"` // enum, bool, int, number, string, date, month, timestamp
+	Choices  []string `json:"choices,omitempty"`
+	Default  string   `json:"default"`
+	Required bool     `json:"required,omitempty"` // declared with the default (required): no run without it
+	Doc      string   `json:"doc"`
 }
+
+// requiredMark is the default that declares a parameter required.
+const requiredMark = "(required)"
 
 // Column documents an output column and its unit.
 type Column struct {
@@ -45,7 +50,7 @@ type Query struct {
 }
 
 var (
-	paramRe  = regexp.MustCompile(`^(\w+)\s+(enum\(([^)]*)\)|bool|int|number|string|date|month)\s*=\s*(\S*)\s*:\s*(.*)$`)
+	paramRe  = regexp.MustCompile(`^(\w+)\s+(enum\(([^)]*)\)|bool|int|number|string|date|month|timestamp)\s*=\s*(\S*)\s*:\s*(.*)$`)
 	columnRe = regexp.MustCompile(`^(\w+)\s+\[([^\]]*)\]\s*:\s*(.*)$`)
 	placeRe  = regexp.MustCompile(`\$([a-z_]+)`)
 )
@@ -119,6 +124,9 @@ func parse(text string) (*Query, error) {
 			if m[3] != "" {
 				p.Type, p.Choices = "enum", strings.Split(m[3], ",")
 			}
+			if p.Default == requiredMark {
+				p.Default, p.Required = "", true
+			}
 			q.Params = append(q.Params, p)
 		case "column":
 			m := columnRe.FindStringSubmatch(val)
@@ -135,6 +143,28 @@ func parse(text string) (*Query, error) {
 		return nil, fmt.Errorf("missing name or SQL")
 	}
 	return q, nil
+}
+
+// Resolved returns each declared parameter, in order, with the value a run
+// with given uses: the given one, else the default.
+func (q *Query) Resolved(given map[string]string) [][2]string {
+	out := make([][2]string, len(q.Params))
+	for i, p := range q.Params {
+		v, ok := given[p.Name]
+		if !ok {
+			v = p.Default
+		}
+		out[i] = [2]string{p.Name, v}
+	}
+	return out
+}
+
+// ParamDoc returns the documentation of parameter name, or "".
+func (q *Query) ParamDoc(name string) string {
+	if p := q.param(name); p != nil {
+		return p.Doc
+	}
+	return ""
 }
 
 // Unit returns the unit of an output column, or "".
@@ -161,6 +191,9 @@ func (q *Query) Bind(given map[string]string) (string, []any, error) {
 		raw, ok := given[p.Name]
 		if !ok {
 			raw = p.Default
+		}
+		if p.Required && raw == "" {
+			return "", nil, fmt.Errorf("%w: %s needs parameter %s (%s)", ictstat.ErrUsage, q.Name, p.Name, p.Doc)
 		}
 		v, err := p.convert(raw)
 		if err != nil {
@@ -237,6 +270,17 @@ func (p *Param) convert(raw string) (any, error) {
 			return nil, err
 		}
 		return raw, nil
+	case "timestamp":
+		// "" stays "" (the query's own default, such as now); a day means its midnight UTC.
+		if raw == "" {
+			return raw, nil
+		}
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", time.DateOnly} {
+			if ts, err := time.Parse(layout, raw); err == nil {
+				return ts.UTC().Format("2006-01-02 15:04:05.999999Z"), nil
+			}
+		}
+		return nil, fmt.Errorf("%q is not a time (2026-11-27T12:00:00Z or 2026-11-27)", raw)
 	default:
 		if len(raw) > 200 {
 			return nil, fmt.Errorf("longer than 200 characters")
