@@ -25,7 +25,13 @@ func TestAllQueriesDocumented(t *testing.T) {
 				t.Errorf("%s.%s: got no unit", q.Name, c.Name)
 			}
 		}
-		if _, _, err := q.Bind(nil); err != nil {
+		given := map[string]string{}
+		for _, p := range q.Params {
+			if p.Required {
+				given[p.Name] = "x"
+			}
+		}
+		if _, _, err := q.Bind(given); err != nil {
 			t.Errorf("%s: defaults do not bind: %v", q.Name, err)
 		}
 	}
