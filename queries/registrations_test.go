@@ -81,6 +81,9 @@ func loadRegistrations(t *testing.T, path string, split int) (*warehouse.Warehou
 	t.Cleanup(func() { wh.Close() })
 	var first int64
 	for _, batch := range [][]ictstat.Registration{events[:split], events[split:]} {
+		if len(batch) == 0 {
+			continue
+		}
 		tx, err := wh.Begin(context.Background(), "registrations fixture")
 		if err != nil {
 			t.Fatal(err)
