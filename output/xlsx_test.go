@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -175,4 +176,44 @@ func (f *failingReader) Err() error {
 		return f.RecordReader.Err()
 	}
 	return f.err
+}
+
+// TestXLSXManyBatches checks rows beyond the width sample and across
+// batches: all of them, in order.
+func TestXLSXManyBatches(t *testing.T) {
+	schema := arrow.NewSchema([]arrow.Field{{Name: "i", Type: arrow.PrimitiveTypes.Int64}}, nil)
+	var recs []arrow.RecordBatch
+	for b := 0; b < 3; b++ {
+		bld := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+		for i := 0; i < 900; i++ {
+			bld.Field(0).(*array.Int64Builder).Append(int64(b*900 + i))
+		}
+		recs = append(recs, bld.NewRecordBatch())
+		bld.Release()
+	}
+	rr, err := array.NewRecordReader(schema, recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if n, err := Write(&buf, "xlsx", rr, Meta{}); err != nil || n != 2700 {
+		t.Fatalf("got %d rows, %v; want 2700", n, err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(SheetData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2701 {
+		t.Fatalf("got %d rows, want a header and 2700", len(rows))
+	}
+	for i, r := range rows[1:] {
+		if r[0] != strconv.Itoa(i) {
+			t.Fatalf("row %d: got %q, want %d", i+2, r[0], i)
+		}
+	}
 }

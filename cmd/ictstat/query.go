@@ -129,7 +129,11 @@ func (a *app) listQueries() error {
 			if len(p.Choices) > 0 {
 				typ = fmt.Sprint(p.Choices)
 			}
-			fmt.Fprintf(a.stdout, "  --param %s=%s  (%s) %s\n", p.Name, p.Default, typ, p.Doc)
+			def := p.Default
+			if p.Required {
+				def = "(required)"
+			}
+			fmt.Fprintf(a.stdout, "  --param %s=%s  (%s) %s\n", p.Name, def, typ, p.Doc)
 		}
 	}
 	return nil
