@@ -50,4 +50,11 @@ type JobRun struct {
 	RowsQuarantined int64     `json:"rows_quarantined"`
 	Snapshot        int64     `json:"snapshot"` // snapshot after the run
 	Error           string    `json:"error,omitempty"`
+
+	// What the scheduler expected of the job when the run ended, so that
+	// freshness can be judged from the log alone (analytic data_quality).
+	// Empty for a run outside the scheduler (ictstat ingest).
+	Schedule  string    `json:"schedule,omitempty"`   // the job's schedule as configured, e.g. "@every 15m" or "0 6 * * *"
+	NextDue   time.Time `json:"next_due,omitzero"`    // when the schedule runs the job next after this run
+	IntervalS int64     `json:"interval_s,omitempty"` // seconds from NextDue to the due time after it: the schedule's period there
 }

@@ -56,6 +56,7 @@ type Job struct {
 	Name     string
 	Source   string
 	Schedule cron.Schedule // from cron.ParseStandard: "*/5 * * * *", "@every 10m", "@hourly"
+	Spec     string        // Schedule as written, recorded with each run (job_runs.schedule)
 	Task     Task
 	Retries  int           // extra attempts after a failure; default 0
 	Backoff  time.Duration // wait before the first retry, doubled each time; default 30s
@@ -189,6 +190,8 @@ func (s *Scheduler) run(ctx context.Context, j Job, trigger string) (ictstat.Job
 		backoff *= 2
 	}
 	run.EndedAt = s.clock.Now().UTC()
+	run.Schedule, run.NextDue = j.Spec, j.Schedule.Next(run.EndedAt).UTC()
+	run.IntervalS = int64(j.Schedule.Next(run.NextDue).Sub(run.NextDue) / time.Second)
 	switch {
 	case err == nil:
 		run.Status = StatusOK

@@ -260,3 +260,33 @@ func TestRetries(t *testing.T) {
 		})
 	}
 }
+
+// TestRunRecordsSchedule checks that each run records the schedule and
+// when the job is due next, which data_quality judges freshness by.
+func TestRunRecordsSchedule(t *testing.T) {
+	for _, tc := range []struct {
+		spec     string
+		next     time.Time
+		interval int64
+	}{
+		{"@every 1h", t0.Add(time.Hour), 3600},
+		{"CRON_TZ=UTC 0 6 * * *", time.Date(2026, 11, 28, 6, 0, 0, 0, time.UTC), 86400},
+		{"*/15 * * * *", t0.Add(15 * time.Minute), 900},
+	} {
+		t.Run(tc.spec, func(t *testing.T) {
+			sched, err := cron.ParseStandard(tc.spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := NewScheduler([]Job{{Name: "fx", Schedule: sched, Spec: tc.spec, Task: func(context.Context, *ictstat.JobRun) error { return nil }}},
+				newMemHistory(), SchedulerOptions{Clock: &fakeClock{now: t0}})
+			r, err := s.Trigger(context.Background(), "fx")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Schedule != tc.spec || !r.NextDue.Equal(tc.next) || r.IntervalS != tc.interval {
+				t.Errorf("got schedule %q, next due %v, interval %d s; want %q, %v, %d", r.Schedule, r.NextDue, r.IntervalS, tc.spec, tc.next, tc.interval)
+			}
+		})
+	}
+}

@@ -1,6 +1,6 @@
 // Package output writes query results (Arrow record batches) in the formats
-// users ask for: an aligned table for terminals, CSV, JSON, Parquet and the
-// Arrow IPC stream. Column headers carry units where the query declares them.
+// users ask for: an aligned table for terminals, CSV, JSON, Parquet, the
+// Arrow IPC stream and Excel workbooks. Column headers carry units where the query declares them.
 package output
 
 import (
@@ -26,7 +26,10 @@ import (
 )
 
 // Formats lists the formats Write accepts.
-var Formats = []string{"table", "csv", "json", "parquet", "arrow"}
+var Formats = []string{"table", "csv", "json", "parquet", "arrow", "xlsx"}
+
+// Binary reports whether format f is bytes a terminal cannot show.
+func Binary(f string) bool { return f == "parquet" || f == "arrow" || f == "xlsx" }
 
 // Meta describes a result for the formats that can carry it.
 type Meta struct {
@@ -34,6 +37,18 @@ type Meta struct {
 	Snapshot int64             // snapshot the result was computed from
 	Units    map[string]string // column -> unit
 	MaxRows  int64             // json and table refuse longer results; 0 = no limit
+
+	// For the formats that describe a result beside it (xlsx's "about" sheet).
+	Title   string            // the analytic's title
+	Answers string            // the question it answers
+	Method  string            // how it computes the answer
+	Params  []ParamValue      // the parameters it ran with, defaults filled in
+	Docs    map[string]string // column -> meaning
+}
+
+// ParamValue is one parameter of a run with the value used.
+type ParamValue struct {
+	Name, Value string
 }
 
 // ErrTooManyRows is returned when a result exceeds Meta.MaxRows in a format
@@ -63,6 +78,8 @@ func Write(w io.Writer, f string, rr array.RecordReader, meta Meta) (int64, erro
 		return writeJSON(w, rr, meta)
 	case "table":
 		return writeTable(w, rr, meta)
+	case "xlsx":
+		return writeXLSX(w, rr, meta)
 	}
 	return 0, CheckFormat(f)
 }

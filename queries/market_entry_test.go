@@ -17,7 +17,6 @@ import (
 	"github.com/npit-mn/ictstat"
 	"github.com/npit-mn/ictstat/internal/testutil"
 	"github.com/npit-mn/ictstat/jobs"
-	"github.com/npit-mn/ictstat/output"
 	"github.com/npit-mn/ictstat/queries"
 	"github.com/npit-mn/ictstat/warehouse"
 )
@@ -356,32 +355,4 @@ func ingestFilings(t *testing.T, wh *warehouse.Warehouse, path string) {
 	if st.Quarantined != 0 {
 		t.Fatalf("%s: %d records quarantined", path, st.Quarantined)
 	}
-}
-
-// runCSVAt runs a named query on snapshot snap and formats it as CSV with
-// its units.
-func runCSVAt(t *testing.T, wh *warehouse.Warehouse, snap int64, name string, params map[string]string) []byte {
-	t.Helper()
-	q, err := queries.Get(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sql, args, err := q.Bind(params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := wh.Query(context.Background(), snap, sql, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Release()
-	units := map[string]string{}
-	for _, c := range q.Columns {
-		units[c.Name] = c.Unit
-	}
-	var buf bytes.Buffer
-	if _, err := output.Write(&buf, "csv", res, output.Meta{Units: units}); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }

@@ -35,14 +35,18 @@ var sqlFiles embed.FS
 
 // Param is a typed parameter of a named query.
 type Param struct {
-	Name    string   `json:"name"`
-	Type    string   `json:"type"` // enum, bool, int, number, string, date, month, timestamp, ebops
-	Choices []string `json:"choices,omitempty"`
-	Default string   `json:"default"`
-	Min     *float64 `json:"min,omitempty"` // inclusive bounds of an int or number, from int[LO..HI]
-	Max     *float64 `json:"max,omitempty"`
-	Doc     string   `json:"doc"`
+	Name     string   `json:"name"`
+	Type     string   `json:"type"` // enum, bool, int, number, string, date, month, timestamp, ebops
+	Choices  []string `json:"choices,omitempty"`
+	Default  string   `json:"default"`
+	Required bool     `json:"required,omitempty"` // declared with the default (required): no run without it
+	Min      *float64 `json:"min,omitempty"`      // inclusive bounds of an int or number, from int[LO..HI]
+	Max      *float64 `json:"max,omitempty"`
+	Doc      string   `json:"doc"`
 }
+
+// requiredMark is the default that declares a parameter required.
+const requiredMark = "(required)"
 
 // Column documents an output column and its unit.
 type Column struct {
@@ -157,6 +161,9 @@ func parse(text string) (*Query, error) {
 			if m[3] != "" {
 				p.Type, p.Choices = "enum", strings.Split(m[3], ",")
 			}
+			if p.Default == requiredMark {
+				p.Default, p.Required = "", true
+			}
 			q.Params = append(q.Params, p)
 		case "check":
 			m := checkRe.FindStringSubmatch(val)
@@ -179,6 +186,28 @@ func parse(text string) (*Query, error) {
 		return nil, fmt.Errorf("missing name or SQL")
 	}
 	return q, nil
+}
+
+// Resolved returns each declared parameter, in order, with the value a run
+// with given uses: the given one, else the default.
+func (q *Query) Resolved(given map[string]string) [][2]string {
+	out := make([][2]string, len(q.Params))
+	for i, p := range q.Params {
+		v, ok := given[p.Name]
+		if !ok {
+			v = p.Default
+		}
+		out[i] = [2]string{p.Name, v}
+	}
+	return out
+}
+
+// ParamDoc returns the documentation of parameter name, or "".
+func (q *Query) ParamDoc(name string) string {
+	if p := q.param(name); p != nil {
+		return p.Doc
+	}
+	return ""
 }
 
 // Unit returns the unit of an output column, or "".
@@ -205,6 +234,9 @@ func (q *Query) Bind(given map[string]string) (string, []any, error) {
 		raw, ok := given[p.Name]
 		if !ok {
 			raw = p.Default
+		}
+		if p.Required && raw == "" {
+			return "", nil, fmt.Errorf("%w: %s needs parameter %s (%s)", ictstat.ErrUsage, q.Name, p.Name, p.Doc)
 		}
 		v, err := p.convert(raw)
 		if err == nil {
@@ -365,13 +397,13 @@ var timestampLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-0
 
 // parseTimestamp reads a timestamp parameter: "latest", a time (RFC 3339, or
 // YYYY-MM-DD HH:MM[:SS] in UTC) or a date, which means the end of that day
-// UTC. It returns "latest" or the time in UTC as YYYY-MM-DD HH:MM:SS.ffffff,
+// UTC. It returns "latest", "" or the time in UTC as YYYY-MM-DD HH:MM:SS.ffffffZ,
 // which DuckDB casts to a timestamp.
 func parseTimestamp(raw string) (any, error) {
-	if raw == "latest" {
-		return raw, nil
+	if raw == "latest" || raw == "" {
+		return raw, nil // the query's own meaning: the latest vintage, now
 	}
-	const out = "2006-01-02 15:04:05.000000"
+	const out = "2006-01-02 15:04:05.000000Z"
 	if d, err := time.Parse("2006-01-02", raw); err == nil {
 		return d.Add(24*time.Hour - time.Microsecond).Format(out), nil
 	}

@@ -25,7 +25,13 @@ func TestAllQueriesDocumented(t *testing.T) {
 				t.Errorf("%s.%s: got no unit", q.Name, c.Name)
 			}
 		}
-		if _, _, err := q.Bind(nil); err != nil {
+		given := map[string]string{}
+		for _, p := range q.Params {
+			if p.Required {
+				given[p.Name] = "x"
+			}
+		}
+		if _, _, err := q.Bind(given); err != nil {
 			t.Errorf("%s: defaults do not bind: %v", q.Name, err)
 		}
 	}
@@ -103,9 +109,9 @@ SELECT $at, $growth, $year`)
 		args    []any
 	}{
 		{nil, "", []any{"latest", nil, int64(2024)}},
-		{map[string]string{"at": "2025-03-20"}, "", []any{"2025-03-20 23:59:59.999999", nil, int64(2024)}},
-		{map[string]string{"at": "2025-03-20T08:00:00+08:00"}, "", []any{"2025-03-20 00:00:00.000000", nil, int64(2024)}},
-		{map[string]string{"at": "2025-03-20 10:30"}, "", []any{"2025-03-20 10:30:00.000000", nil, int64(2024)}},
+		{map[string]string{"at": "2025-03-20"}, "", []any{"2025-03-20 23:59:59.999999Z", nil, int64(2024)}},
+		{map[string]string{"at": "2025-03-20T08:00:00+08:00"}, "", []any{"2025-03-20 00:00:00.000000Z", nil, int64(2024)}},
+		{map[string]string{"at": "2025-03-20 10:30"}, "", []any{"2025-03-20 10:30:00.000000Z", nil, int64(2024)}},
 		{map[string]string{"growth": "-50", "year": "2100"}, "", []any{"latest", -50.0, int64(2100)}},
 		{map[string]string{"at": "2025-02-30"}, "parameter at", nil},
 		{map[string]string{"at": "now"}, "parameter at", nil},

@@ -57,6 +57,16 @@ var contentTypes = map[string]string{
 	"csv":     "text/csv; charset=utf-8",
 	"parquet": "application/vnd.apache.parquet",
 	"arrow":   "application/vnd.apache.arrow.stream",
+	"xlsx":    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+// attachment is the Content-Disposition of a format a browser should save
+// rather than show, or "".
+func attachment(name string, snap int64, format string) string {
+	if format != "xlsx" {
+		return ""
+	}
+	return fmt.Sprintf("attachment; filename=\"%s-snapshot%d.xlsx\"", name, snap)
 }
 
 // runQuery answers GET /api/v1/queries/{name}?format=&snapshot=&<param>=...
@@ -72,7 +82,7 @@ func (s *Server) runQuery(w http.ResponseWriter, r *http.Request) {
 		format = "json"
 	}
 	if _, ok := contentTypes[format]; !ok {
-		s.fail(w, http.StatusBadRequest, "bad parameter format", fmt.Errorf("format %q: want json, csv, parquet or arrow", format))
+		s.fail(w, http.StatusBadRequest, "bad parameter format", fmt.Errorf("format %q: want json, csv, parquet, arrow or xlsx", format))
 		return
 	}
 	snap, err := s.snapshotParam(vals)
@@ -100,6 +110,9 @@ func (s *Server) runQuery(w http.ResponseWriter, r *http.Request) {
 	if e, ok := s.cache.get(key); ok {
 		s.metrics.cacheHits.WithLabelValues("hit").Inc()
 		w.Header().Set("Content-Type", e.contentType)
+		if d := attachment(q.Name, snap, format); d != "" {
+			w.Header().Set("Content-Disposition", d)
+		}
 		w.Header().Set("X-Ictstat-Snapshot", strconv.FormatInt(snap, 10))
 		w.Write(e.body)
 		return
@@ -114,12 +127,10 @@ func (s *Server) runQuery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer res.Release()
-	units := map[string]string{}
-	for _, c := range q.Columns {
-		units[c.Name] = c.Unit
-	}
+	meta := output.QueryMeta(q, params)
+	meta.Snapshot = res.Snapshot.ID
 	var buf bytes.Buffer
-	if _, err := output.Write(&buf, format, res, output.Meta{Query: q.Name, Snapshot: res.Snapshot.ID, Units: units}); err != nil {
+	if _, err := output.Write(&buf, format, res, meta); err != nil {
 		s.fail(w, statusOf(err), "query failed", err)
 		return
 	}
@@ -127,6 +138,9 @@ func (s *Server) runQuery(w http.ResponseWriter, r *http.Request) {
 	e := entry{key: key, body: buf.Bytes(), contentType: contentTypes[format]}
 	s.cache.put(e)
 	w.Header().Set("Content-Type", e.contentType)
+	if d := attachment(q.Name, res.Snapshot.ID, format); d != "" {
+		w.Header().Set("Content-Disposition", d)
+	}
 	w.Header().Set("X-Ictstat-Snapshot", strconv.FormatInt(res.Snapshot.ID, 10))
 	w.Write(e.body)
 }

@@ -83,7 +83,8 @@ func (w *Warehouse) LastRun(job string) (ictstat.JobRun, bool, error) {
 // jobRunsColumns is the job_runs schema for DuckDB's JSON reader.
 const jobRunsColumns = `{job: 'VARCHAR', source: 'VARCHAR', trigger: 'VARCHAR', started_at: 'TIMESTAMPTZ',
 	ended_at: 'TIMESTAMPTZ', status: 'VARCHAR', attempts: 'INTEGER', rows_read: 'BIGINT', rows_committed: 'BIGINT',
-	rows_quarantined: 'BIGINT', snapshot: 'BIGINT', error: 'VARCHAR'}`
+	rows_quarantined: 'BIGINT', snapshot: 'BIGINT', error: 'VARCHAR', schedule: 'VARCHAR', next_due: 'TIMESTAMPTZ',
+	interval_s: 'BIGINT'}`
 
 // jobRunsSQL is the SELECT behind the job_runs view: the log as it is when
 // queried, whatever the snapshot.

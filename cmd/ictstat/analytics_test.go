@@ -1,60 +1,103 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
-	"os"
+	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/warehouse"
 )
 
-// TestMarketEntryCommand runs market_entry and exports_by_destination
-// through the CLI on the market_entry fixture, in every text format, with
-// time travel and a bad parameter.
-func TestMarketEntryCommand(t *testing.T) {
-	wh := filepath.Join(t.TempDir(), "wh")
-	for _, f := range []string{"filings.ndjson", "amendments.ndjson"} {
-		if code, _, stderr := run(t, "ingest", "filings", "--file", filepath.Join("../../testdata/market_entry", f), "--warehouse", wh, "--log-level", "error"); code != 0 {
-			t.Fatalf("ingest %s: exit %d: %s", f, code, stderr)
+// TestAnalyticsCommandLine runs each new analytic in every format a user
+// reads, xlsx into a file, and the bad parameters that must stop before any
+// SQL runs.
+func TestAnalyticsCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	wh := filepath.Join(dir, "wh")
+	w, err := warehouse.Open(wh, warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := w.Begin(context.Background(), "survey")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answers []ictstat.SurveyResponse
+	for i, v := range []float64{3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377} {
+		answers = append(answers, ictstat.SurveyResponse{Wave: "w1", ResponseID: string(rune('a' + i)), Stratum: "62", StratumPopulation: 40,
+			Question: "it_staff", QuestionType: ictstat.QuestionNumeric, Value: &v})
+	}
+	if err := warehouse.AppendRows(tx, warehouse.TableSurveyResponses, answers); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Commit(context.Background(), "survey"); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+
+	for _, q := range [][]string{
+		{"query", "survey_estimates", "--param", "question=it_staff"},
+		{"query", "registrations", "--param", "grain=year"},
+		{"query", "data_quality"},
+		{"sql", "SELECT 1 AS one, DATE '2026-11-27' AS day"},
+	} {
+		for _, format := range []string{"table", "csv", "json", "xlsx"} {
+			t.Run(q[1]+"/"+format, func(t *testing.T) {
+				out := filepath.Join(dir, q[1]+"."+format)
+				code, stdout, stderr := run(t, append(q, "--format", format, "--warehouse", wh, "-o", out)...)
+				if code != 0 || stdout != "" {
+					t.Fatalf("got exit %d, stdout %q, stderr %q", code, stdout, stderr)
+				}
+				if format == "json" {
+					code, stdout, _ := run(t, append(q, "--format", "json", "--warehouse", wh)...)
+					var v struct{ Query string }
+					if code != 0 || json.Unmarshal([]byte(stdout), &v) != nil {
+						t.Errorf("got exit %d and %q, want JSON", code, stdout)
+					}
+				}
+				if format != "xlsx" {
+					return
+				}
+				f, err := excelize.OpenFile(out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				if sheets := f.GetSheetList(); len(sheets) != 2 {
+					t.Errorf("got sheets %v, want data and about", sheets)
+				}
+			})
 		}
 	}
-	golden := func(name string) string {
-		b, err := os.ReadFile(filepath.Join("../../testdata/market_entry", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
+	// The survey estimate, read back from the workbook as a number.
+	f, err := excelize.OpenFile(filepath.Join(dir, "survey_estimates.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows("data")
+	raw, _ := f.GetCellValue("data", "I3", excelize.Options{RawCellValue: true})
+	if mean, err := strconv.ParseFloat(raw, 64); len(rows) != 3 || err != nil || math.Abs(mean-982.0/11) > 1e-12 || rows[2][5] != "all" || !strings.HasPrefix(rows[0][8], "estimate [") {
+		t.Errorf("got rows %v and total %q, want the stratum and the total with mean 982/11", rows, raw)
 	}
 	for _, tc := range []struct {
-		name string
 		args []string
-		code int
-		want []string
+		want string
 	}{
-		{"csv", []string{"query", "market_entry", "--format", "csv"}, 0, []string{golden("expected_year_region.csv")}},
-		{"csv at snapshot 1", []string{"query", "market_entry", "--format", "csv", "--snapshot", "1"}, 0, []string{golden("expected_year_region_snapshot1.csv")}},
-		{"table", []string{"query", "market_entry", "--format", "table", "-p", "by=all", "-p", "grain=quarter"}, 0, []string{"new_entrants [companies]", "2026Q1", "all foreign markets", "(6 rows, snapshot 2)"}},
-		{"json", []string{"query", "market_entry", "--format", "json", "-p", "by=programme"}, 0, []string{`"category":"Digital Nomad"`}},
-		{"destination csv", []string{"query", "exports_by_destination", "--format", "csv", "-p", "currency=MNT"}, 0, []string{"2026,2026-01-01,total,W1,World,World,MNT,15000000,4,"}},
-		{"bad parameter", []string{"query", "market_entry", "-p", "by=continent"}, 2, []string{"parameter by", "continent"}},
-		{"bad service item", []string{"query", "exports_by_destination", "-p", "service_item=SZ9"}, 2, []string{"parameter service_item"}},
+		{[]string{"query", "survey_estimates"}, "parameter question"},
+		{[]string{"query", "survey_estimates", "--param", "question=it_staff", "--param", "min_n=x"}, "parameter min_n"},
+		{[]string{"query", "registrations", "--param", "by=country"}, "parameter by"},
+		{[]string{"query", "data_quality", "--param", "as_of=soon"}, "parameter as_of"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			code, out, stderr := run(t, append(tc.args, "--warehouse", wh, "--log-level", "error")...)
-			if code != tc.code {
-				t.Fatalf("exit %d, want %d; stderr: %s", code, tc.code, stderr)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(out+stderr, w) {
-					t.Errorf("got %q, want it to contain %q", out+stderr, w)
-				}
-			}
-			if tc.name == "json" {
-				var v any
-				if err := json.Unmarshal([]byte(out), &v); err != nil {
-					t.Errorf("json output does not parse: %v", err)
-				}
-			}
-		})
+		if code, _, stderr := run(t, append(tc.args, "--warehouse", wh)...); code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: got exit %d, %q; want exit 2 naming %q", tc.args, code, stderr, tc.want)
+		}
 	}
 }

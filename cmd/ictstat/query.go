@@ -26,7 +26,7 @@ type resultFlags struct {
 }
 
 func (r *resultFlags) add(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&r.format, "format", "", "table, csv, json, parquet or arrow (default: table on a terminal, csv otherwise)")
+	cmd.Flags().StringVar(&r.format, "format", "", "table, csv, json, parquet, arrow or xlsx (default: table on a terminal, csv otherwise)")
 	cmd.Flags().Int64Var(&r.snapshot, "snapshot", -1, "read this snapshot instead of the current one (see `ictstat snapshots`)")
 	cmd.Flags().StringVarP(&r.out, "out", "o", "", "write to this file instead of standard output")
 	cmd.Flags().DurationVar(&r.timeout, "timeout", 5*time.Minute, "give up on the query after this long")
@@ -45,7 +45,7 @@ func (a *app) write(cmd *cobra.Command, rf resultFlags, meta output.Meta, query 
 	if err := output.CheckFormat(format); err != nil {
 		return err
 	}
-	if (format == "parquet" || format == "arrow") && rf.out == "" && isTerminal(a.stdout) {
+	if output.Binary(format) && rf.out == "" && isTerminal(a.stdout) {
 		return fmt.Errorf("%w: --format %s is binary: add --out FILE or redirect standard output", ictstat.ErrUsage, format)
 	}
 	wh, err := a.openWarehouse()
@@ -108,11 +108,7 @@ func (a *app) queryCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			units := map[string]string{}
-			for _, c := range q.Columns {
-				units[c.Name] = c.Unit
-			}
-			return a.write(cmd, rf, output.Meta{Query: q.Name, Units: units}, sql, qargs...)
+			return a.write(cmd, rf, output.QueryMeta(q, given), sql, qargs...)
 		},
 	}
 	rf.add(cmd)
@@ -133,10 +129,14 @@ func (a *app) listQueries() error {
 			if len(p.Choices) > 0 {
 				typ = fmt.Sprint(p.Choices)
 			}
+			def := p.Default
+			if p.Required {
+				def = "(required)"
+			}
 			if p.Min != nil {
 				typ += fmt.Sprintf(" %v..%v", *p.Min, *p.Max)
 			}
-			fmt.Fprintf(a.stdout, "  --param %s=%s  (%s) %s\n", p.Name, p.Default, typ, p.Doc)
+			fmt.Fprintf(a.stdout, "  --param %s=%s  (%s) %s\n", p.Name, def, typ, p.Doc)
 		}
 	}
 	return nil

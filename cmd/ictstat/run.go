@@ -146,7 +146,7 @@ func (a *app) sourceJob(wh *warehouse.Warehouse, name string, s SourceConfig) (j
 		run.Snapshot = st.Snapshot
 		return err
 	}
-	return jobs.Job{Name: name, Source: name, Schedule: sched, Task: task, Retries: s.Retries, Backoff: 10 * time.Second}, nil
+	return jobs.Job{Name: name, Source: name, Schedule: sched, Spec: s.Schedule, Task: task, Retries: s.Retries, Backoff: 10 * time.Second}, nil
 }
 
 // sourcePull is one scheduled pull of a source.
@@ -186,7 +186,7 @@ func feedTask(wh *warehouse.Warehouse, name string, s SourceConfig, log zerolog.
 // once a day.
 func maintenanceJob(wh *warehouse.Warehouse, cfg Config) jobs.Job {
 	daily, _ := cron.ParseStandard("@daily")
-	return jobs.Job{Name: "maintenance", Source: "warehouse", Schedule: daily, Task: func(ctx context.Context, run *ictstat.JobRun) error {
+	return jobs.Job{Name: "maintenance", Source: "warehouse", Schedule: daily, Spec: "@daily", Task: func(ctx context.Context, run *ictstat.JobRun) error {
 		c, err := wh.Compact(ctx)
 		if err != nil {
 			return err

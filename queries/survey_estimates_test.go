@@ -1,0 +1,358 @@
+package queries_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/internal/testutil"
+	"github.com/npit-mn/ictstat/queries"
+	"github.com/npit-mn/ictstat/warehouse"
+)
+
+// surveyStratum is a stratum of the fixture: its population and how many
+// companies answered.
+type surveyStratum struct {
+	name      string
+	pop       int64
+	responses int
+}
+
+// surveyFixture builds a wave of tidy responses as the Kobo ingest writes
+// them: a single-choice question "cloud" (yes, no, plan) and a numeric
+// question "it_staff", with some questions left unanswered (NULL).
+func surveyFixture(wave string, strata []surveyStratum, seed uint64, at time.Time) []ictstat.SurveyResponse {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	var rows []ictstat.SurveyResponse
+	for _, s := range strata {
+		for i := 0; i < s.responses; i++ {
+			id := fmt.Sprintf("%s-%s-%d", wave, s.name, i)
+			base := ictstat.SurveyResponse{Wave: wave, ResponseID: id, SubmittedAt: at.Add(time.Duration(i) * time.Minute).UnixMicro(),
+				Stratum: s.name, StratumPopulation: s.pop, Source: "fixture"}
+			// cloud: every 7th response skips it.
+			chosen := []string{"yes", "no", "plan"}[rng.IntN(3)]
+			for _, c := range []string{"yes", "no", "plan"} {
+				r := base
+				r.Question, r.QuestionLabel, r.QuestionType, r.Choice = "cloud", "Does the company use cloud services?", ictstat.QuestionSingle, c
+				if i%7 != 6 {
+					v := 0.0
+					if c == chosen {
+						v = 1
+					}
+					r.Value = &v
+				}
+				rows = append(rows, r)
+			}
+			// it_staff: every 5th response skips it; stratum "63" never answers.
+			r := base
+			r.Question, r.QuestionLabel, r.QuestionType = "it_staff", "IT staff employed", ictstat.QuestionNumeric
+			if i%5 != 4 && s.name != "63" {
+				v := float64(rng.IntN(40)) + 0.5*float64(rng.IntN(2))
+				r.Value = &v
+			}
+			rows = append(rows, r)
+		}
+	}
+	return rows
+}
+
+// estimate is one expected row of survey_estimates.
+type estimate struct {
+	pop, n                         int64
+	est, se, low, high, deff       float64
+	suppressed, lonely, noInterval bool
+}
+
+// referenceEstimates works the textbook stratified estimator out from the
+// raw answers, independently of the SQL: weights w = N_h/n_h, the ratio
+// estimator sum(w y)/sum(w), its Taylor-linearised variance from the
+// residuals u = w (y - R) / sum(w) with the finite population correction,
+// the logit or Wald interval, and Kish's design effect. Keys are
+// "choice|stratum".
+func referenceEstimates(rows []ictstat.SurveyResponse, wave, question string, minN int64) map[string]estimate {
+	type obs struct {
+		stratum string
+		pop     int64
+		y       float64
+	}
+	byChoice := map[string][]obs{}
+	statistic := "share"
+	for _, r := range rows {
+		if r.Wave != wave || r.Question != question || r.Value == nil {
+			continue
+		}
+		if r.QuestionType == ictstat.QuestionNumeric {
+			statistic = "mean"
+		}
+		byChoice[r.Choice] = append(byChoice[r.Choice], obs{r.Stratum, r.StratumPopulation, *r.Value})
+	}
+	const z = 1.959963984540054
+	out := map[string]estimate{}
+	for choice, all := range byChoice {
+		strata := map[string][]obs{}
+		for _, o := range all {
+			strata[o.stratum] = append(strata[o.stratum], o)
+		}
+		// design is one set of observations (a stratum, or all of them)
+		// estimated as a stratified sample.
+		design := func(obsv []obs) estimate {
+			nh := map[string]float64{}
+			Nh := map[string]float64{}
+			for _, o := range obsv {
+				nh[o.stratum]++
+				Nh[o.stratum] = float64(o.pop)
+			}
+			var sw, swy float64
+			for _, o := range obsv {
+				w := Nh[o.stratum] / nh[o.stratum]
+				sw += w
+				swy += w * o.y
+			}
+			R := swy / sw
+			// Taylor linearisation: residuals, centred within strata.
+			u := map[string][]float64{}
+			for _, o := range obsv {
+				w := Nh[o.stratum] / nh[o.stratum]
+				u[o.stratum] = append(u[o.stratum], w*(o.y-R)/sw)
+			}
+			var v float64
+			lonely := false
+			for h, us := range u {
+				n := float64(len(us))
+				if n < 2 {
+					lonely = true
+					continue
+				}
+				var m float64
+				for _, x := range us {
+					m += x
+				}
+				m /= n
+				var ss float64
+				for _, x := range us {
+					ss += (x - m) * (x - m)
+				}
+				v += math.Max(0, 1-n/Nh[h]) * n / (n - 1) * ss
+			}
+			n := float64(len(obsv))
+			e := estimate{pop: int64(sw + 0.5), n: int64(n), est: R, se: math.Sqrt(v), lonely: lonely, deff: math.NaN()}
+			if len(u) == 1 && lonely {
+				e.se = math.NaN()
+			}
+			// Kish: simple random sampling of the same n from N = sum(w).
+			if n > 1 {
+				var sd float64
+				for _, o := range obsv {
+					w := Nh[o.stratum] / nh[o.stratum]
+					sd += w * (o.y - R) * (o.y - R)
+				}
+				S2 := n / (n - 1) * sd / sw
+				if vsrs := (1 - n/sw) * S2 / n; vsrs > 0 && !math.IsNaN(e.se) {
+					e.deff = v / vsrs
+				}
+			}
+			if statistic == "mean" {
+				e.low, e.high = R-z*e.se, R+z*e.se
+			} else if R > 0 && R < 1 {
+				l, h := math.Log(R/(1-R)), z*e.se/(R*(1-R))
+				e.low, e.high = 1/(1+math.Exp(-(l-h))), 1/(1+math.Exp(-(l+h)))
+			} else {
+				e.low, e.high, e.noInterval = math.NaN(), math.NaN(), true
+			}
+			e.suppressed = e.n < minN
+			return e
+		}
+		for h, obsv := range strata {
+			out[choice+"|"+h] = design(obsv)
+		}
+		out[choice+"|all"] = design(all)
+	}
+	return out
+}
+
+func openSurveyWarehouse(t *testing.T) (*warehouse.Warehouse, []ictstat.SurveyResponse, int64) {
+	t.Helper()
+	wh, err := warehouse.Open(t.TempDir(), warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { wh.Close() })
+	ctx := context.Background()
+	commit := func(rows []ictstat.SurveyResponse) int64 {
+		tx, err := wh.Begin(ctx, "survey fixture")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		if err := warehouse.AppendRows(tx, warehouse.TableSurveyResponses, rows); err != nil {
+			t.Fatal(err)
+		}
+		m, err := tx.Commit(ctx, "survey fixture")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.ID
+	}
+	old := surveyFixture("pilot-2025", []surveyStratum{{"62/small", 100, 8}}, 1, time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC))
+	first := commit(old)
+	now := surveyFixture("startup-2026", []surveyStratum{
+		{"61/small", 40, 14}, {"62/small", 120, 30}, {"62/large", 15, 9}, {"63", 30, 3},
+	}, 2, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
+	commit(now)
+	return wh, append(old, now...), first
+}
+
+// TestSurveyEstimatesGolden checks survey_estimates against the separate
+// reference implementation above on a wave of four strata: shares of a
+// single-choice question and the mean of a numeric one, with unanswered
+// questions, a stratum below min_n and a stratum that never answers.
+func TestSurveyEstimatesGolden(t *testing.T) {
+	wh, rows, first := openSurveyWarehouse(t)
+	for _, tc := range []struct {
+		name   string
+		params map[string]string
+		snap   int64
+		wave   string
+		minN   int64
+	}{
+		{"shares, latest wave", map[string]string{"question": "cloud"}, -1, "startup-2026", 10},
+		{"mean, min_n 5", map[string]string{"question": "it_staff", "min_n": "5"}, -1, "startup-2026", 5},
+		{"older wave by name", map[string]string{"question": "it_staff", "wave": "pilot-2025", "min_n": "1"}, -1, "pilot-2025", 1},
+		{"time travel: latest wave then", map[string]string{"question": "cloud"}, first, "pilot-2025", 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := referenceEstimates(rows, tc.wave, tc.params["question"], tc.minN)
+			got := runSurvey(t, wh, tc.snap, tc.params)
+			if len(got) != len(want) || len(got) == 0 {
+				t.Fatalf("got %d rows, want %d", len(got), len(want))
+			}
+			for _, r := range got {
+				key := r["choice"].(string) + "|" + r["stratum"].(string)
+				w, ok := want[key]
+				if !ok {
+					t.Errorf("got row %s, want none", key)
+					continue
+				}
+				if r["wave"] != tc.wave || r["population"] != w.pop || r["n"] != w.n {
+					t.Errorf("%s: got wave %v, population %v, n %v; want %s, %d, %d", key, r["wave"], r["population"], r["n"], tc.wave, w.pop, w.n)
+				}
+				flag := r["flag"].(string)
+				if w.suppressed {
+					if r["estimate"] != nil || r["se"] != nil || r["ci_low"] != nil || !strings.Contains(flag, fmt.Sprintf("n<%d", tc.minN)) {
+						t.Errorf("%s: got estimate %v, flag %q; want it suppressed with n<%d", key, r["estimate"], flag, tc.minN)
+					}
+					continue
+				}
+				for _, c := range []struct {
+					col  string
+					want float64
+				}{{"estimate", w.est}, {"se", w.se}, {"ci_low", w.low}, {"ci_high", w.high}, {"deff", w.deff}} {
+					if !near(r[c.col], c.want) {
+						t.Errorf("%s %s: got %v, want %v", key, c.col, r[c.col], c.want)
+					}
+				}
+				if w.lonely != strings.Contains(flag, "1 answer") || w.noInterval != strings.Contains(flag, "no logit interval") {
+					t.Errorf("%s: got flag %q, want lonely=%v, no interval=%v", key, flag, w.lonely, w.noInterval)
+				}
+			}
+		})
+	}
+}
+
+// TestSurveyEstimatesFlags checks the flags a reader relies on in the
+// latest wave: stratum 63 never answers it_staff and is named as left out
+// of the total; the three answers of stratum 63 to cloud are suppressed.
+func TestSurveyEstimatesFlags(t *testing.T) {
+	wh, _, _ := openSurveyWarehouse(t)
+	byKey := map[string]map[string]any{}
+	for _, r := range runSurvey(t, wh, -1, map[string]string{"question": "it_staff"}) {
+		byKey[r["choice"].(string)+"|"+r["stratum"].(string)] = r
+	}
+	all := byKey["|all"]
+	if all == nil || !strings.Contains(all["flag"].(string), "left out, no answers: 63 (population 30)") || all["population"] != int64(175) || all["statistic"] != "mean" {
+		t.Errorf("got %v, want the total over 175 companies flagged as leaving out stratum 63", all)
+	}
+	if _, ok := byKey["|63"]; ok {
+		t.Errorf("got a row for stratum 63, which has no answers")
+	}
+	cloud := runSurvey(t, wh, -1, map[string]string{"question": "cloud", "min_n": "4"})
+	for _, r := range cloud {
+		if r["stratum"] == "63" && (r["estimate"] != nil || r["flag"] != "n<4: suppressed") {
+			t.Errorf("got %v, want stratum 63 (3 answers) suppressed with flag n<4", r)
+		}
+	}
+	if got := runSurvey(t, wh, -1, map[string]string{"question": "nosuch"}); len(got) != 0 {
+		t.Errorf("got %d rows for an unknown question, want none", len(got))
+	}
+}
+
+// TestSurveyEstimatesParams checks that bad parameters are refused before
+// any SQL runs, naming the parameter.
+func TestSurveyEstimatesParams(t *testing.T) {
+	q, err := queries.Get("survey_estimates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		params map[string]string
+		want   string
+	}{
+		{nil, "parameter question"},
+		{map[string]string{"question": ""}, "parameter question"},
+		{map[string]string{"question": "cloud", "min_n": "ten"}, "parameter min_n"},
+		{map[string]string{"question": "cloud", "stratum": "61"}, `no parameter "stratum"`},
+	} {
+		if _, _, err := q.Bind(tc.params); !errors.Is(err, ictstat.ErrUsage) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: got %v, want ErrUsage naming %q", tc.params, err, tc.want)
+		}
+	}
+}
+
+// runSurvey runs survey_estimates and returns its rows by column name.
+func runSurvey(t *testing.T, wh *warehouse.Warehouse, snap int64, params map[string]string) []map[string]any {
+	t.Helper()
+	return runNamed(t, wh, snap, "survey_estimates", params)
+}
+
+// runNamed runs a named query and returns its rows by column name, in order.
+func runNamed(t *testing.T, wh *warehouse.Warehouse, snap int64, name string, params map[string]string) []map[string]any {
+	t.Helper()
+	q, err := queries.Get(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql, args, err := q.Bind(params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := testutil.Rows(t, wh, snap, sql, args...)
+	out := make([]map[string]any, len(rows))
+	for i, r := range rows {
+		if len(r) != len(q.Columns) {
+			t.Fatalf("got %d columns, want the %d documented", len(r), len(q.Columns))
+		}
+		out[i] = map[string]any{}
+		for j, c := range q.Columns {
+			out[i][c.Name] = r[j]
+		}
+	}
+	return out
+}
+
+// near compares a result value with an expected float: NaN means NULL.
+func near(got any, want float64) bool {
+	if math.IsNaN(want) {
+		return got == nil
+	}
+	g, ok := got.(float64)
+	if !ok {
+		return false
+	}
+	return math.Abs(g-want) <= 1e-9*math.Max(1, math.Abs(want))
+}
