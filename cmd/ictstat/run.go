@@ -156,6 +156,7 @@ type sourcePull func(ctx context.Context) (jobs.PullStats, error)
 var sourceTasks = map[string]func(wh *warehouse.Warehouse, name string, s SourceConfig, log zerolog.Logger) (sourcePull, error){
 	jobs.SourceFilings:       feedTask,
 	jobs.SourceRegistrations: feedTask,
+	jobs.SourceSurvey:        surveyTask,
 }
 
 // feedTask pulls one of the registry's feeds (filings or registrations).
