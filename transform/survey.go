@@ -174,29 +174,7 @@ func surveyResponse(s *ictstat.Submission, w *Wave, source string) ([]ictstat.Su
 	if err != nil {
 		return nil, fmt.Sprintf("_submission_time: %v", err)
 	}
-	parts := make([]string, len(w.Strata))
-	for i, name := range w.Strata {
-		v, _ := ix.get(name)
-		if v = strings.TrimSpace(v); v == "" {
-			return nil, fmt.Sprintf("%s: unanswered, so the stratum is unknown", name)
-		}
-		parts[i] = v
-	}
-	stratum := strings.Join(parts, "/")
-	pop, ok := w.Population[stratum]
-	if !ok {
-		return nil, fmt.Sprintf("stratum %q has no population total in wave %s: add it to the wave's population", clipRunes(stratum), w.ID)
-	}
-	reg := ""
-	if w.RegistryNo != "" {
-		reg, _ = ix.get(w.RegistryNo)
-		reg = strings.TrimSpace(reg)
-		if reg != "" && !ictstat.ValidRegistryNo(reg) {
-			return nil, fmt.Sprintf("%s: %q is not a 7-digit registry number", w.RegistryNo, clipRunes(reg))
-		}
-	}
-	base := ictstat.SurveyResponse{Wave: w.ID, ResponseID: uuid, SubmittedAt: at.UnixMicro(), Stratum: stratum,
-		StratumPopulation: pop, RegistryNo: reg, Source: source}
+	base := ictstat.SurveyResponse{Wave: w.ID, ResponseID: uuid, SubmittedAt: at.UnixMicro(), Source: source}
 	var rows []ictstat.SurveyResponse
 	for qi := range w.Questions {
 		q := &w.Questions[qi]
@@ -231,6 +209,32 @@ func surveyResponse(s *ictstat.Submission, w *Wave, source string) ([]ictstat.Su
 				rows = append(rows, r)
 			}
 		}
+	}
+	// The stratum last, so that a wrong answer to a stratum question is
+	// reported as such rather than as an unknown stratum.
+	parts := make([]string, len(w.Strata))
+	for i, name := range w.Strata {
+		v, _ := ix.get(name)
+		if v = strings.TrimSpace(v); v == "" {
+			return nil, fmt.Sprintf("%s: unanswered, so the stratum is unknown", name)
+		}
+		parts[i] = v
+	}
+	stratum := strings.Join(parts, "/")
+	pop, ok := w.Population[stratum]
+	if !ok {
+		return nil, fmt.Sprintf("stratum %q has no population total in wave %s: add it to the wave's population", clipRunes(stratum), w.ID)
+	}
+	reg := ""
+	if w.RegistryNo != "" {
+		reg, _ = ix.get(w.RegistryNo)
+		reg = strings.TrimSpace(reg)
+		if reg != "" && !ictstat.ValidRegistryNo(reg) {
+			return nil, fmt.Sprintf("%s: %q is not a 7-digit registry number", w.RegistryNo, clipRunes(reg))
+		}
+	}
+	for i := range rows {
+		rows[i].Stratum, rows[i].StratumPopulation, rows[i].RegistryNo = stratum, pop, reg
 	}
 	return rows, ""
 }
