@@ -125,6 +125,11 @@ func SurveyResponses(subs []ictstat.Submission, w *Wave, source string) (rows []
 		byID[id] = len(out)
 		out = append(out, kept{r[0].SubmittedAt, r})
 	}
+	n := 0
+	for _, k := range out {
+		n += len(k.rows)
+	}
+	rows = make([]ictstat.SurveyResponse, 0, n)
 	for _, k := range out {
 		rows = append(rows, k.rows...)
 	}
@@ -175,7 +180,13 @@ func surveyResponse(s *ictstat.Submission, w *Wave, source string) ([]ictstat.Su
 		return nil, fmt.Sprintf("_submission_time: %v", err)
 	}
 	base := ictstat.SurveyResponse{Wave: w.ID, ResponseID: uuid, SubmittedAt: at.UnixMicro(), Source: source}
-	var rows []ictstat.SurveyResponse
+	n := 0
+	for _, q := range w.Questions {
+		n += max(len(q.Choices), 1)
+	}
+	// One allocation for the rows and one for their values.
+	rows := make([]ictstat.SurveyResponse, 0, n)
+	vals := make([]float64, n)
 	for qi := range w.Questions {
 		q := &w.Questions[qi]
 		r := base
@@ -188,7 +199,8 @@ func surveyResponse(s *ictstat.Submission, w *Wave, source string) ([]ictstat.Su
 				if err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
 					return nil, fmt.Sprintf("%s: %q is not a number", q.Name, clipRunes(v))
 				}
-				r.Value = &x
+				vals[len(rows)] = x
+				r.Value = &vals[len(rows)]
 			}
 			rows = append(rows, r)
 		default:
@@ -200,11 +212,10 @@ func surveyResponse(s *ictstat.Submission, w *Wave, source string) ([]ictstat.Su
 				r.Choice = c.Code
 				r.Value = nil
 				if answered {
-					v := 0.0
 					if chosen[c.Code] {
-						v = 1
+						vals[len(rows)] = 1
 					}
-					r.Value = &v
+					r.Value = &vals[len(rows)]
 				}
 				rows = append(rows, r)
 			}
