@@ -138,21 +138,36 @@ func SurveyResponses(subs []ictstat.Submission, w *Wave, source string) (rows []
 
 // fieldIndex finds a submission's fields by path, by last segment, and by
 // last two segments (the 0/1 column `barriers/finance` of a multi-select).
+// When two paths share a short name, the one with fewer segments wins (a
+// question `finance` over the 0/1 column `barriers/finance`), then the
+// smaller path, so that the choice never depends on map order.
 type fieldIndex struct {
 	fields map[string]string
-	short  map[string]string
+	short  map[string]shortField
+}
+
+type shortField struct {
+	path, value string
+	depth       int
 }
 
 func newFieldIndex(f map[string]string) fieldIndex {
-	ix := fieldIndex{fields: f, short: make(map[string]string, 2*len(f))}
+	ix := fieldIndex{fields: f, short: make(map[string]shortField, 2*len(f))}
+	add := func(key, path, v string, depth int) {
+		if old, ok := ix.short[key]; ok && (old.depth < depth || old.depth == depth && old.path < path) {
+			return
+		}
+		ix.short[key] = shortField{path, v, depth}
+	}
 	for p, v := range f {
 		last := strings.LastIndexByte(p, '/')
 		if last < 0 {
 			continue
 		}
-		ix.short[p[last+1:]] = v
+		depth := strings.Count(p, "/")
+		add(p[last+1:], p, v, depth)
 		if prev := strings.LastIndexByte(p[:last], '/'); prev >= 0 {
-			ix.short[p[prev+1:]] = v
+			add(p[prev+1:], p, v, depth)
 		}
 	}
 	return ix
@@ -163,8 +178,8 @@ func (ix fieldIndex) get(name string) (string, bool) {
 	if v, ok := ix.fields[name]; ok {
 		return v, true
 	}
-	v, ok := ix.short[name]
-	return v, ok
+	sf, ok := ix.short[name]
+	return sf.value, ok
 }
 
 // surveyResponse checks one submission and returns its rows, or the reason

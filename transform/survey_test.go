@@ -186,3 +186,21 @@ func TestWaveCheck(t *testing.T) {
 		})
 	}
 }
+
+func TestFieldIndexPrefersShorterPaths(t *testing.T) {
+	for range 20 { // map order varies between runs
+		ix := newFieldIndex(map[string]string{"g/barriers/finance": "1", "h/finance": "yes", "a/b/finance": "0", "x/employees": "3", "y/employees": "4"})
+		if v, _ := ix.get("finance"); v != "yes" {
+			t.Fatalf("finance: got %q, want the question h/finance (yes)", v)
+		}
+		if v, _ := ix.get("barriers/finance"); v != "1" {
+			t.Fatalf("barriers/finance: got %q, want 1", v)
+		}
+		if v, _ := ix.get("employees"); v != "3" {
+			t.Fatalf("employees: got %q, want x/employees (3), the smaller path", v)
+		}
+		if v, ok := ix.get("x/employees"); v != "3" || !ok {
+			t.Fatalf("a full path: got %q, %v", v, ok)
+		}
+	}
+}

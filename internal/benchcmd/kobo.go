@@ -43,18 +43,11 @@ func benchKobo(reps int, dir string) error {
 	st, _ := os.Stat(file)
 	mb := float64(st.Size()) / 1e6
 
-	timeIt := func(fn func() error) (time.Duration, error) {
-		var ds []time.Duration
-		for range reps {
-			runtime.GC()
-			start := time.Now()
-			if err := fn(); err != nil {
-				return 0, err
-			}
-			ds = append(ds, time.Since(start))
-		}
-		sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-		return ds[len(ds)/2], nil
+	once := func(fn func() error) (time.Duration, error) {
+		runtime.GC()
+		start := time.Now()
+		err := fn()
+		return time.Since(start), err
 	}
 	read := func() error {
 		r, err := os.Open(file)
@@ -66,30 +59,6 @@ func benchKobo(reps int, dir string) error {
 		if err == nil && (len(subs) != koboResponses || len(bad) != 0) {
 			err = fmt.Errorf("kobo reader: %d submissions, %d bad; want %d", len(subs), len(bad), koboResponses)
 		}
-		return err
-	}
-	kobo, err := timeIt(read)
-	if err != nil {
-		return err
-	}
-	wave := benchWave(w)
-	transformed, err := timeIt(func() error {
-		r, err := os.Open(file)
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		subs, _, err := ingest.ReadKoboCSV(r, file)
-		if err != nil {
-			return err
-		}
-		rows, bad := transform.SurveyResponses(subs, &wave, file)
-		if len(bad) != 0 || len(rows) != koboResponses*33 {
-			return fmt.Errorf("transform: %d rows, %d bad", len(rows), len(bad))
-		}
-		return nil
-	})
-	if err != nil {
 		return err
 	}
 	db, err := sql.Open("duckdb", "")
@@ -111,26 +80,77 @@ func benchKobo(reps int, dir string) error {
 			return err
 		}
 	}
-	duckText, err := timeIt(duck(", all_varchar=true"))
-	if err != nil {
-		return err
+	// The contenders run in turn within each repetition, so that a machine
+	// shared with other work loads them alike; each is reported by its
+	// median, and each peer's ratio is the median of the per-repetition
+	// ratios.
+	contenders := []struct {
+		name string
+		fn   func() error
+	}{
+		{"ingest.ReadKoboCSV (every column as text)", read},
+		{"DuckDB read_csv, all_varchar=true, into a table", duck(", all_varchar=true")},
+		{"DuckDB read_csv, types detected, into a table", duck("")},
 	}
-	duckTyped, err := timeIt(duck(""))
+	times := make([][]time.Duration, len(contenders))
+	ratios := make([][]float64, len(contenders))
+	for range reps {
+		var first time.Duration
+		for k, c := range contenders {
+			d, err := once(c.fn)
+			if err != nil {
+				return err
+			}
+			if k == 0 {
+				first = d
+			}
+			times[k] = append(times[k], d)
+			ratios[k] = append(ratios[k], d.Seconds()/first.Seconds())
+		}
+	}
+	wave := benchWave(w)
+	transformed, err := once(func() error {
+		r, err := os.Open(file)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		subs, _, err := ingest.ReadKoboCSV(r, file)
+		if err != nil {
+			return err
+		}
+		rows, bad := transform.SurveyResponses(subs, &wave, file)
+		if len(bad) != 0 || len(rows) != koboResponses*33 {
+			return fmt.Errorf("transform: %d rows, %d bad", len(rows), len(bad))
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
 	fmt.Printf("## Kobo CSV reader against DuckDB read_csv (%s, %d cores, %s)\n\n", time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), runtime.Version())
-	fmt.Printf("%d responses (synthetic), %.0f MB, %d columns; median of %d runs, in one process.\n\n", koboResponses, mb, 35, reps)
-	fmt.Println("| reader | s | responses/s | MB/s | ratio (Kobo reader responses/s ÷ these) |")
+	fmt.Printf("%d responses (synthetic), %.0f MB, 35 columns; median of %d interleaved runs, in one process.\n\n", koboResponses, mb, reps)
+	fmt.Println("| reader | s | responses/s | MB/s | ratio (Kobo reader responses/s ÷ this one's) |")
 	fmt.Println("|---|---:|---:|---:|---:|")
-	row := func(name string, d time.Duration) {
-		fmt.Printf("| %s | %.3f | %.0f | %.1f | %.2f |\n", name, d.Seconds(), koboResponses/d.Seconds(), mb/d.Seconds(), d.Seconds()/kobo.Seconds())
+	for k, c := range contenders {
+		d := medianDuration(times[k])
+		fmt.Printf("| %s | %.3f | %.0f | %.1f | %.2f |\n", c.name, d.Seconds(), koboResponses/d.Seconds(), mb/d.Seconds(), medianFloat(ratios[k]))
 	}
-	row("ingest.ReadKoboCSV (all columns as text)", kobo)
-	row("ReadKoboCSV + transform.SurveyResponses (6.6M rows)", transformed)
-	row("DuckDB read_csv, all_varchar=true, into a table", duckText)
-	row("DuckDB read_csv, types detected, into a table", duckTyped)
+	fmt.Printf("\nReadKoboCSV + transform.SurveyResponses (%d rows of survey_responses), one run: %.3f s, %.0f responses/s.\n",
+		koboResponses*33, transformed.Seconds(), koboResponses/transformed.Seconds())
 	return nil
+}
+
+func medianDuration(ds []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+func medianFloat(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	return s[len(s)/2]
 }
 
 // benchWave is the sample wave of w (testdata/survey/wave.yaml) built
