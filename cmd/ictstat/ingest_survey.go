@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"github.com/npit-mn/ictstat"
 	"github.com/npit-mn/ictstat/ingest"
 	"github.com/npit-mn/ictstat/jobs"
+	"github.com/npit-mn/ictstat/simulate"
 	"github.com/npit-mn/ictstat/transform"
 	"github.com/npit-mn/ictstat/warehouse"
 )
@@ -198,4 +200,26 @@ func surveyTask(wh *warehouse.Warehouse, name string, s SourceConfig, log zerolo
 	return func(ctx context.Context) (jobs.PullStats, error) {
 		return jobs.PullSurvey(ctx, wh, k, opts)
 	}, nil
+}
+
+// loadDemoSurvey loads the demo world's synthetic startup-ecosystem survey
+// (the sample of testdata/survey: 400 responses and its wave).
+func (a *app) loadDemoSurvey(ctx context.Context, wh *warehouse.Warehouse, world *simulate.World) error {
+	var wave, export bytes.Buffer
+	if err := world.WriteSurveyWave(&wave); err != nil {
+		return err
+	}
+	if err := world.WriteSurveyCSV(&export, simulate.SurveyOptions{Responses: 400}); err != nil {
+		return err
+	}
+	opts, err := parseWave(&wave, "demo wave")
+	if err != nil {
+		return err
+	}
+	st, err := jobs.IngestSurveyFile(ctx, wh, &export, "demo: synthetic startup-ecosystem survey", opts)
+	if err != nil {
+		return err
+	}
+	a.log.Info().Int64("responses", st.Read).Str("wave", opts.Wave.ID).Msg("demo survey loaded (synthetic)")
+	return nil
 }

@@ -1,12 +1,18 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/rs/zerolog"
+
 	"github.com/npit-mn/ictstat/internal/testutil"
+	"github.com/npit-mn/ictstat/jobs"
+	"github.com/npit-mn/ictstat/simulate"
+	"github.com/npit-mn/ictstat/warehouse"
 )
 
 func TestParseSampleWave(t *testing.T) {
@@ -90,5 +96,32 @@ func TestIngestSurveyCLI(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestDemoSurveyIsTheSample(t *testing.T) {
+	ctx := context.Background()
+	wh, err := warehouse.Open(t.TempDir(), warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	a := &app{log: zerolog.Nop()}
+	world := simulate.NewWorld(simulate.Options{Seed: 1, Companies: 1500, Months: 60, USDShare: 0.1}) // as startDemoRegistry
+	if err := a.loadDemoSurvey(ctx, wh, world); err != nil {
+		t.Fatal(err)
+	}
+	opts, err := readWave(filepath.Join("..", "..", "testdata", "survey", "wave.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join("..", "..", "testdata", "survey", "responses.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, err := jobs.IngestSurveyFile(ctx, wh, f, "responses.csv", opts)
+	if err != nil || st.Changed || st.Superseded != 400 {
+		t.Errorf("got %+v, %v; want the sample to change nothing after the demo's survey", st, err)
 	}
 }
