@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"syscall"
 	"time"
 
 	"github.com/npit-mn/ictstat/ingest"
@@ -43,11 +44,15 @@ func benchKobo(reps int, dir string) error {
 	st, _ := os.Stat(file)
 	mb := float64(st.Size()) / 1e6
 
+	var cpu time.Duration // CPU time (user + system, all threads) of the last once
 	once := func(fn func() error) (time.Duration, error) {
 		runtime.GC()
+		c0 := processCPU()
 		start := time.Now()
 		err := fn()
-		return time.Since(start), err
+		d := time.Since(start)
+		cpu = processCPU() - c0
+		return d, err
 	}
 	read := func() error {
 		r, err := os.Open(file)
@@ -93,6 +98,7 @@ func benchKobo(reps int, dir string) error {
 		{"DuckDB read_csv, types detected, into a table", duck("")},
 	}
 	times := make([][]time.Duration, len(contenders))
+	cpus := make([][]time.Duration, len(contenders))
 	ratios := make([][]float64, len(contenders))
 	for range reps {
 		var first time.Duration
@@ -105,6 +111,7 @@ func benchKobo(reps int, dir string) error {
 				first = d
 			}
 			times[k] = append(times[k], d)
+			cpus[k] = append(cpus[k], cpu)
 			ratios[k] = append(ratios[k], d.Seconds()/first.Seconds())
 		}
 	}
@@ -130,15 +137,23 @@ func benchKobo(reps int, dir string) error {
 	}
 	fmt.Printf("## Kobo CSV reader against DuckDB read_csv (%s, %d cores, %s)\n\n", time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), runtime.Version())
 	fmt.Printf("%d responses (synthetic), %.0f MB, 35 columns; median of %d interleaved runs, in one process.\n\n", koboResponses, mb, reps)
-	fmt.Println("| reader | s | responses/s | MB/s | ratio (Kobo reader responses/s ÷ this one's) |")
-	fmt.Println("|---|---:|---:|---:|---:|")
+	fmt.Println("| reader | wall s | responses/s | MB/s | CPU s (all threads) | ratio (Kobo reader responses/s ÷ this one's, wall) |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|")
 	for k, c := range contenders {
 		d := medianDuration(times[k])
-		fmt.Printf("| %s | %.3f | %.0f | %.1f | %.2f |\n", c.name, d.Seconds(), koboResponses/d.Seconds(), mb/d.Seconds(), medianFloat(ratios[k]))
+		fmt.Printf("| %s | %.3f | %.0f | %.1f | %.2f | %.2f |\n", c.name, d.Seconds(), koboResponses/d.Seconds(), mb/d.Seconds(),
+			medianDuration(cpus[k]).Seconds(), medianFloat(ratios[k]))
 	}
 	fmt.Printf("\nReadKoboCSV + transform.SurveyResponses (%d rows of survey_responses), one run: %.3f s, %.0f responses/s.\n",
 		koboResponses*33, transformed.Seconds(), koboResponses/transformed.Seconds())
 	return nil
+}
+
+// processCPU returns the user and system CPU time of this process so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func medianDuration(ds []time.Duration) time.Duration {
