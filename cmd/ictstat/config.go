@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/jobs"
 )
 
 // exampleConfig is printed by `ictstat config example`; a test checks that it
@@ -50,6 +51,7 @@ type SourceConfig struct {
 	Retries    int      `yaml:"retries"`
 	Timeout    Duration `yaml:"timeout"`
 	CommitRows int      `yaml:"commit_rows"`
+	Wave       string   `yaml:"wave"` // survey: the wave file (YAML)
 }
 
 // Duration is a time.Duration written as "90s", "5m", "168h".
@@ -137,6 +139,9 @@ func (c Config) Validate() error {
 		}
 		if s.CommitRows < 0 {
 			return bad("sources."+name+".commit_rows", "%d; want 0 (default) or more", s.CommitRows)
+		}
+		if name == jobs.SourceSurvey && s.Wave == "" {
+			return bad("sources."+name+".wave", "empty; give the wave file (questions, strata, population)")
 		}
 		if s.TokenFile != "" {
 			if _, err := os.Stat(s.TokenFile); err != nil {

@@ -19,7 +19,7 @@ import (
 )
 
 func (a *app) ingestCommand() *cobra.Command {
-	var file, url, token string
+	var file, url, token, wave string
 	cmd := &cobra.Command{
 		Use:   "ingest SOURCE [--file PATH | --url URL]",
 		Short: "Pull one source now and commit it as one snapshot",
@@ -37,17 +37,18 @@ SDMX-CSV 1.0 or 2.0, with --file or an SDMX REST data --url).`,
 			if !ok {
 				return fmt.Errorf("%w: unknown source %q (this build ingests: %s)", ictstat.ErrUsage, args[0], strings.Join(a.ingesterNames(), ", "))
 			}
-			return src(cmd, ingestArgs{file: file, url: url, token: token})
+			return src(cmd, ingestArgs{file: file, url: url, token: token, wave: wave})
 		},
 	}
 	cmd.Flags().StringVar(&file, "file", "", "read the source from this file")
 	cmd.Flags().StringVar(&url, "url", "", "pull the source from this URL")
 	cmd.Flags().StringVar(&token, "token", "", "bearer token for --url (or env ICTSTAT_TOKEN)")
+	cmd.Flags().StringVar(&wave, "wave", "", "survey: the wave file (YAML: questions, strata, population)")
 	return cmd
 }
 
 // ingestArgs are the flags of ingest SOURCE.
-type ingestArgs struct{ file, url, token string }
+type ingestArgs struct{ file, url, token, wave string }
 
 // ingesters returns, for each source name, how ingest pulls it once. Each
 // source checks its own flags so that its message names what it needs.
@@ -75,6 +76,7 @@ func (a *app) ingesters() map[string]func(*cobra.Command, ingestArgs) error {
 			return a.ingestFXFile(cmd, in.file)
 		},
 		jobs.SourceExports: a.ingestExports,
+		jobs.SourceSurvey:  a.ingestSurvey,
 	}
 }
 

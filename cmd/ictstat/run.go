@@ -158,6 +158,7 @@ var sourceTasks = map[string]func(wh *warehouse.Warehouse, name string, s Source
 	jobs.SourceFilings:       feedTask,
 	jobs.SourceRegistrations: feedTask,
 	jobs.SourceExports:       exportsTask,
+	jobs.SourceSurvey:        surveyTask,
 }
 
 // feedTask pulls one of the registry's feeds (filings or registrations).
@@ -215,6 +216,9 @@ func (a *app) startDemoRegistry(ctx context.Context, wh *warehouse.Warehouse) (s
 		return "", err
 	}
 	a.log.Info().Int64("rates", st.Committed).Msg("demo exchange rates loaded (synthetic)")
+	if err := a.loadDemoSurvey(ctx, wh, world); err != nil {
+		return "", err
+	}
 	reg := simulate.NewRegistry(world, simulate.RegistryOptions{Token: demoToken, MonthEvery: demoMonthEvery, StartMonths: 48, Seed: 1})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -1,0 +1,134 @@
+package jobs
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/ingest"
+	"github.com/npit-mn/ictstat/transform"
+	"github.com/npit-mn/ictstat/warehouse"
+)
+
+// SourceSurvey is the source name of the startup-ecosystem survey
+// (KoboToolbox exports and API).
+const SourceSurvey = "survey"
+
+// SurveyOptions configure a survey ingest. Wave is required.
+type SurveyOptions struct {
+	// Wave is the wave's configuration; it must pass Check.
+	Wave transform.Wave
+	// CountCompaniesAt, when set, replaces Wave.Population with the
+	// companies of the warehouse's companies table active on that day, by
+	// ISIC division (the strata must then be the division alone).
+	CountCompaniesAt *ictstat.Date
+}
+
+// IngestSurveyFile reads a Kobo export, CSV or JSON (told apart by the
+// first character that is not white space or a BOM: `{` or `[` is JSON),
+// and commits its responses as one snapshot. A file that cannot be read
+// as such an export is refused before anything is committed.
+func IngestSurveyFile(ctx context.Context, wh *warehouse.Warehouse, r io.Reader, name string, opts SurveyOptions) (PullStats, error) {
+	br := bufio.NewReader(r)
+	head, _ := br.Peek(512)
+	lead := strings.TrimLeft(strings.TrimPrefix(string(head), "\ufeff"), " \t\r\n")
+	var subs []ictstat.Submission
+	var bad []ictstat.Quarantined
+	var raw [][]byte
+	if strings.HasPrefix(lead, "{") || strings.HasPrefix(lead, "[") {
+		data, err := io.ReadAll(br)
+		if err != nil {
+			return PullStats{}, fmt.Errorf("read %s: %w", name, err)
+		}
+		page, err := ingest.ReadKoboJSON(data, name)
+		if err != nil {
+			return PullStats{}, err
+		}
+		subs, bad = page.Submissions, page.Bad
+	} else {
+		var err error
+		if subs, bad, err = ingest.ReadKoboCSV(br, name); err != nil {
+			return PullStats{}, err
+		}
+	}
+	return commitSurvey(ctx, wh, subs, bad, raw, name, opts)
+}
+
+// PullSurvey pulls every submission of a Kobo form through the API, page
+// after page, and commits them as one snapshot with the raw pages. A pull
+// that fails on any page commits nothing: the next pull starts over, which
+// repeats nothing since responses are keyed by their _uuid.
+func PullSurvey(ctx context.Context, wh *warehouse.Warehouse, k *ingest.Kobo, opts SurveyOptions) (PullStats, error) {
+	var subs []ictstat.Submission
+	var bad []ictstat.Quarantined
+	var raw [][]byte
+	err := k.Pages(ctx, func(p ingest.KoboPage) error {
+		subs = append(subs, p.Submissions...)
+		bad = append(bad, p.Bad...)
+		raw = append(raw, p.Body)
+		return ctx.Err()
+	})
+	if err != nil {
+		return PullStats{}, err
+	}
+	return commitSurvey(ctx, wh, subs, bad, raw, k.URL(), opts)
+}
+
+// commitSurvey validates submissions and merges them in one commit.
+func commitSurvey(ctx context.Context, wh *warehouse.Warehouse, subs []ictstat.Submission, bad []ictstat.Quarantined, raw [][]byte, origin string, opts SurveyOptions) (PullStats, error) {
+	st := PullStats{Read: int64(len(subs) + len(bad))}
+	wave := opts.Wave
+	if err := wave.Check(); err != nil {
+		return st, fmt.Errorf("%w: %v", ictstat.ErrUsage, err)
+	}
+	tx, err := wh.Begin(ctx, "ingest survey")
+	if err != nil {
+		return st, err
+	}
+	defer tx.Rollback()
+	if opts.CountCompaniesAt != nil {
+		counts, err := tx.ActiveCompaniesByDivision(*opts.CountCompaniesAt)
+		if err != nil {
+			return st, err
+		}
+		if len(counts) == 0 {
+			return st, fmt.Errorf("%w: wave %s: population from companies on %s: the companies table has no active company then (pull registrations first)",
+				ictstat.ErrUsage, wave.ID, opts.CountCompaniesAt)
+		}
+		wave.Population = counts
+	}
+	rows, rejected := transform.SurveyResponses(subs, &wave, origin)
+	bad = append(bad, rejected...)
+	m, err := tx.MergeSurveyResponses(rows)
+	if err != nil {
+		return st, err
+	}
+	if _, err := tx.AppendQuarantine(SourceSurvey, bad); err != nil {
+		return st, err
+	}
+	st.Committed = int64(m.Added + m.Replaced)
+	st.Superseded = int64(m.Unchanged)
+	st.Quarantined = int64(len(bad))
+	st.Snapshot = tx.Base().ID
+	if err := ctx.Err(); err != nil {
+		return st, err
+	}
+	if !tx.Changed() {
+		return st, nil
+	}
+	for _, p := range raw {
+		if _, err := tx.StageRaw(SourceSurvey, p); err != nil {
+			return st, err
+		}
+	}
+	man, err := tx.Commit(ctx, fmt.Sprintf("%s: wave %s, %d responses read, %d new, %d replaced, %d quarantined",
+		origin, wave.ID, st.Read, m.Added, m.Replaced, len(bad)))
+	if err != nil {
+		return st, err
+	}
+	st.Snapshot, st.Changed = man.ID, true
+	return st, nil
+}
