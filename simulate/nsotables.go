@@ -178,8 +178,10 @@ func nsoAnnual(last int, updated time.Time, gdp func(int) float64) PXWebTable {
 
 // nsoQuarterly builds the quarterly table (SYNTHETIC throughout, though its
 // quarters of GDP at current prices add up to the real annual totals):
-// activity × quarter (2024-IV first), labels in NSO's roman form.
+// indicator (one) × activity × quarter (2024-IV first), labels in NSO's
+// roman form, the time dimension named Улирал rather than Он.
 func nsoQuarterly(last int, updated time.Time, gdp func(int) float64) PXWebTable {
+	ind := PXWebVariable{Code: "Үзүүлэлт", Text: "Indicator", Values: []string{"0"}, ValueTexts: []string{"Gross domestic product, at current prices"}}
 	act := nsoActivities()
 	q := PXWebVariable{Code: "Улирал", Text: "Quarter"}
 	roman := []string{"I", "II", "III", "IV"}
@@ -190,7 +192,7 @@ func nsoQuarterly(last int, updated time.Time, gdp func(int) float64) PXWebTable
 			q.ValueTexts = append(q.ValueTexts, fmt.Sprintf("%d-%s", y, roman[k]))
 		}
 	}
-	t := PXWebTable{ID: NSOTableQuarterly, Updated: updated, Variables: []PXWebVariable{act, q},
+	t := PXWebTable{ID: NSOTableQuarterly, Updated: updated, Variables: []PXWebVariable{ind, act, q},
 		Title: "Gross domestic product at current prices, by economic activity, million MNT, quarterly (SYNTHETIC; quarters sum to NSO's real annual totals)",
 		Note:  []string{"SYNTHETIC: ictstat's PX-Web simulator; an illustrative quarterly table. Quarterly values are invented; each year's four quarters of the total add up to NSO's real annual GDP at current prices."}}
 	nQ := len(q.Values)

@@ -84,10 +84,13 @@ func TestNSOTablesAddUp(t *testing.T) {
 		}
 		// The quarters of the total add up to the year's total.
 		q := tabs[1]
-		nq := len(q.Variables[1].Values)
+		nq := len(q.Variables[2].Values)
 		byYear := map[string]float64{}
 		for i := range nq {
-			byYear[q.Variables[1].ValueTexts[i][:4]] += *q.Values[i]
+			byYear[q.Variables[2].ValueTexts[i][:4]] += *q.Values[i]
+		}
+		if len(byYear) != 2 {
+			t.Errorf("vintage %d: quarterly table covers years %v, want the last two", vintage, byYear)
 		}
 		for k := range years {
 			y := ann.Variables[2].ValueTexts[k]

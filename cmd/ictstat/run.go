@@ -154,8 +154,9 @@ type sourcePull func(ctx context.Context) (jobs.PullStats, error)
 // sourceTasks builds, for each source a configuration may name, its
 // scheduled pull from the source's configuration.
 var sourceTasks = map[string]func(wh *warehouse.Warehouse, name string, s SourceConfig, log zerolog.Logger) (sourcePull, error){
-	jobs.SourceFilings:       feedTask,
-	jobs.SourceRegistrations: feedTask,
+	jobs.SourceFilings:          feedTask,
+	jobs.SourceRegistrations:    feedTask,
+	jobs.SourceNationalAccounts: nationalAccountsTask,
 }
 
 // feedTask pulls one of the registry's feeds (filings or registrations).
