@@ -233,7 +233,7 @@ func unwrapJSONStat(data []byte, raw *rawJSONStat) (json.RawMessage, string, err
 // 1.0).
 func jsonStatShape(raw *rawJSONStat, bad func(string, string, ...any) error) ([]string, []int, error) {
 	idRaw, sizeRaw, idField, sizeField := raw.ID, raw.Size, "id", "size"
-	if len(idRaw) == 0 {
+	if len(idRaw) == 0 && raw.Dimension["id"] != nil {
 		idRaw, sizeRaw, idField, sizeField = raw.Dimension["id"], raw.Dimension["size"], "dimension.id", "dimension.size"
 	}
 	var ids []string
