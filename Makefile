@@ -35,6 +35,8 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzRegistryCursor$$' -fuzztime $(FUZZTIME) ./simulate
 	go test -run '^$$' -fuzz '^FuzzCheckFlags$$' -fuzztime $(FUZZTIME) ./transform
 	go test -run '^$$' -fuzz '^FuzzFXCSV$$' -fuzztime $(FUZZTIME) ./ingest
+	go test -run '^$$' -fuzz '^FuzzJSONStat$$' -fuzztime $(FUZZTIME) ./ingest
+	go test -run '^$$' -fuzz '^FuzzNSOPeriod$$' -fuzztime $(FUZZTIME) ./transform
 
 ## bench: ingest and query benchmarks against DuckDB; see docs/benchmarks.md
 bench: build

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/npit-mn/ictstat"
 	"github.com/npit-mn/ictstat/ingest"
 	"github.com/npit-mn/ictstat/jobs"
+	"github.com/npit-mn/ictstat/simulate"
 	"github.com/npit-mn/ictstat/transform"
 	"github.com/npit-mn/ictstat/warehouse"
 )
@@ -143,4 +145,31 @@ func nationalAccountsTask(wh *warehouse.Warehouse, name string, s SourceConfig, 
 	return func(ctx context.Context) (jobs.PullStats, error) {
 		return jobs.PullNationalAccounts(ctx, wh, px, opts)
 	}, nil
+}
+
+// The demo's PX-Web simulator publishes NSO's earlier release first and the
+// current one after demoPXWebRelease, so that the warehouse shows a revision.
+const (
+	demoPXWebRelease  = 45 * time.Second
+	demoPXWebSchedule = "@every 30s"
+)
+
+// startDemoPXWeb serves the simulated NSO tables on a free loopback port and
+// returns the annual table's URL.
+func (a *app) startDemoPXWeb(ctx context.Context) (string, error) {
+	sim := simulate.NewPXWeb(simulate.PXWebOptions{Tables: simulate.NSOVintage(1)})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	go sim.Serve(ctx, ln)
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-time.After(demoPXWebRelease):
+			sim.SetTables(simulate.NSOVintage(2))
+			a.log.Info().Msg("demo: the PX-Web simulator published NSO's current release (2023 revised, 2024 added)")
+		}
+	}()
+	return sim.TableURL("http://"+ln.Addr().String(), simulate.NSOTableAnnual), nil
 }

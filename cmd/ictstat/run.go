@@ -88,6 +88,11 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
 			"filings":       {URL: url, Schedule: demoSchedule, Limit: 5000, Retries: 3},
 			"registrations": {URL: url, Schedule: demoSchedule, Limit: 5000, Retries: 3},
 		}
+		pxURL, err := a.startDemoPXWeb(ctx)
+		if err != nil {
+			return err
+		}
+		cfg.Sources[jobs.SourceNationalAccounts] = SourceConfig{URL: pxURL, Schedule: demoPXWebSchedule, Retries: 3}
 		os.Setenv("ICTSTAT_TOKEN", demoToken)
 	}
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
