@@ -45,6 +45,7 @@ type JSONStat struct {
 	statusAll string         // status as a string: of every cell
 	statusArr []string       // status as an array: one per cell
 	statusMap map[int]string // status as an object: position → status
+	statusPos []int          // the keys of statusMap, sorted
 }
 
 // JSONStatDimension is one dimension of a dataset.
@@ -416,8 +417,10 @@ func (d *JSONStat) readStatus(raw json.RawMessage, bad func(string, string, ...a
 			}
 			if s != nil {
 				d.statusMap[int(p)] = *s
+				d.statusPos = append(d.statusPos, int(p))
 			}
 		}
+		sort.Ints(d.statusPos)
 	default:
 		return bad("status", "want a string, an array or an object")
 	}
@@ -491,13 +494,19 @@ func (d *JSONStat) Cells() iter.Seq[JSONStatCell] {
 		k := len(d.Dimensions)
 		c := JSONStatCell{Pos: make([]int, k), Codes: make([]string, k)}
 		var v float64
+		next := 0 // the next of statusPos, as cells come in order
 		set := func(i int64) {
 			c.Index = i
 			c.Status = d.statusAll
 			if d.statusArr != nil {
 				c.Status = d.statusArr[i]
-			} else if s, ok := d.statusMap[int(i)]; ok {
-				c.Status = s
+				return
+			}
+			for next < len(d.statusPos) && int64(d.statusPos[next]) < i {
+				next++
+			}
+			if next < len(d.statusPos) && int64(d.statusPos[next]) == i {
+				c.Status = d.statusMap[int(i)]
 			}
 		}
 		if d.sparse != nil {

@@ -104,6 +104,16 @@ func NationalAccounts(c Cube, o NationalAccountsOptions, v NationalAccountsVinta
 		_, indCodes, indLabels = c.Dimension(m.indicator)
 	}
 	vintage, pulled := v.Vintage.UTC().UnixMicro(), v.PulledAt.UTC().UnixMicro()
+	cells := 1
+	for i := range c.Dims() {
+		_, codes, _ := c.Dimension(i)
+		cells *= len(codes)
+		if cells > 1<<22 || cells == 0 { // a sparse dataset may list far fewer
+			cells = min(cells, 1<<22)
+			break
+		}
+	}
+	rows = make([]ictstat.NationalAccount, 0, cells)
 	c.EachCell(func(pos []int, value *float64, status string) bool {
 		t := pos[m.time]
 		if periodErr[t] != nil {

@@ -49,14 +49,20 @@ func (tx *Tx) MergeNationalAccounts(rows []ictstat.NationalAccount, contentVinta
 			latest[r.TableID] = r.Vintage
 		}
 	}
+	// A pull is one vintage of one table: keep its rows as they are rather
+	// than copy them into groups.
 	incoming := map[naKey][]ictstat.NationalAccount{}
 	var order []naKey
-	for _, r := range rows {
-		k := naKey{r.TableID, r.Vintage}
-		if _, ok := incoming[k]; !ok {
-			order = append(order, k)
+	if first := (naKey{rows[0].TableID, rows[0].Vintage}); allOf(rows, first) {
+		incoming[first], order = rows, []naKey{first}
+	} else {
+		for _, r := range rows {
+			k := naKey{r.TableID, r.Vintage}
+			if _, ok := incoming[k]; !ok {
+				order = append(order, k)
+			}
+			incoming[k] = append(incoming[k], r)
 		}
-		incoming[k] = append(incoming[k], r)
 	}
 	var add []ictstat.NationalAccount
 	for _, k := range order {
@@ -73,6 +79,9 @@ func (tx *Tx) MergeNationalAccounts(rows []ictstat.NationalAccount, contentVinta
 			}
 		}
 		res.Added += len(in)
+		if len(order) == 1 {
+			return res, AppendRows(tx, TableNationalAccount, in)
+		}
 		add = append(add, in...)
 	}
 	sort.SliceStable(add, func(i, j int) bool {
@@ -83,6 +92,16 @@ func (tx *Tx) MergeNationalAccounts(rows []ictstat.NationalAccount, contentVinta
 		return a.Vintage < b.Vintage
 	})
 	return res, AppendRows(tx, TableNationalAccount, add)
+}
+
+// allOf reports whether every row is of vintage k.
+func allOf(rows []ictstat.NationalAccount, k naKey) bool {
+	for i := range rows {
+		if rows[i].TableID != k.table || rows[i].Vintage != k.vintage {
+			return false
+		}
+	}
+	return true
 }
 
 // naDiffer counts the incoming cells that are missing from stored or hold

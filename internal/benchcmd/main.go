@@ -32,7 +32,7 @@ func main() {
 	sizes := flag.String("sizes", "2000000,8000000", "rows of the filings files")
 	reps := flag.Int("reps", 3, "runs of each command; the median is reported")
 	dir := flag.String("dir", "", "scratch folder (default: a new temporary folder)")
-	only := flag.String("only", "", "run one benchmark: ingest, pull or serve")
+	only := flag.String("only", "", "run one benchmark: ingest, pull, serve or jsonstat")
 	peer := flag.String("peer", "", "internal: run the DuckDB peer on this file")
 	peerOut := flag.String("peer-out", "", "internal: the peer's output file")
 	flag.Parse()
@@ -101,6 +101,11 @@ func run(bin, sizes string, reps int, dir, only string) error {
 	}
 	if only == "" || only == "pull" {
 		if err := benchPull(bin, dir); err != nil {
+			return err
+		}
+	}
+	if only == "" || only == "jsonstat" {
+		if err := benchJSONStat(bin, reps, dir); err != nil {
 			return err
 		}
 	}
