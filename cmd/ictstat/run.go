@@ -39,7 +39,9 @@ flight is abandoned cleanly: its snapshot is never half written).
 
 Without --config it runs the embedded demo: a warehouse in ./data (or
 --warehouse) fed by the built-in registry simulator on loopback, whose
-synthetic companies file a new month every 30 seconds.`,
+synthetic companies file a new month every 30 seconds, and by a PX-Web
+simulator of NSO's national accounts (real GDP totals, the rest synthetic),
+which publishes a revised release after 45 seconds.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
