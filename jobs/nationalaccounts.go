@@ -82,6 +82,9 @@ func IngestNationalAccounts(ctx context.Context, wh *warehouse.Warehouse, data [
 	if m.TableID == "" {
 		m.TableID = tableIDOf(ds, origin)
 	}
+	if m.TimeDim == "" && len(ds.Role["time"]) == 1 && !hasDimension(ds, transform.DefaultTimeDim) {
+		m.TimeDim = ds.Role["time"][0] // a publisher that marks time (NSO does not)
+	}
 	rows, bad, err := transform.NationalAccounts(ds, m, transform.NationalAccountsVintage{Origin: origin, Vintage: vintage, PulledAt: pulled})
 	if err != nil {
 		return st, err
@@ -121,6 +124,16 @@ func IngestNationalAccounts(ctx context.Context, wh *warehouse.Warehouse, data [
 	}
 	st.Snapshot, st.Changed = man.ID, true
 	return st, nil
+}
+
+// hasDimension reports whether ds has a dimension of that id.
+func hasDimension(ds *ingest.JSONStat, id string) bool {
+	for _, d := range ds.Dimensions {
+		if d.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // tableIDOf names the table: PX-Web's extension.px.tableid, else the base

@@ -322,3 +322,22 @@ func TestPullNationalAccountsFromPXWeb(t *testing.T) {
 		t.Errorf("got %v, want the moved-table message", err)
 	}
 }
+
+func TestNationalAccountsTimeRole(t *testing.T) {
+	ds := `{"id":["Үзүүлэлт","Base","Эдийн засгийн салбар","Time"],"size":[1,1,1,2],ROLE"dimension":{
+		"Үзүүлэлт":{"category":{"index":["0"]}},"Base":{"category":{"index":["2015"]}},
+		"Эдийн засгийн салбар":{"category":{"index":["0"]}},
+		"Time":{"category":{"index":["2024Q1","2023Q4"]}}},"value":[1,2],"updated":"2025-01-01"}`
+	wh := openWH(t)
+	_, err := jobs.IngestNationalAccounts(context.Background(), wh, []byte(strings.Replace(ds, "ROLE", "", 1)), "t.json", jobs.NationalAccountsOptions{})
+	if !errors.Is(err, ictstat.ErrBadInput) || !strings.Contains(err.Error(), "time_dimension") {
+		t.Errorf("got %v, want two period-like dimensions refused, naming time_dimension", err)
+	}
+	st, err := jobs.IngestNationalAccounts(context.Background(), wh, []byte(strings.Replace(ds, "ROLE", `"role":{"time":["Time"]},`, 1)), "t.json", jobs.NationalAccountsOptions{})
+	if err != nil || st.Committed != 2 {
+		t.Fatalf("got %+v, %v; want role.time to name the time dimension", st, err)
+	}
+	if rows := testutil.Rows(t, wh, -1, "SELECT period, freq FROM national_accounts ORDER BY period"); fmt.Sprint(rows) != "[[2023-Q4 Q] [2024-Q1 Q]]" {
+		t.Errorf("got %v, want the quarters", rows)
+	}
+}

@@ -7,9 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
 
 	"github.com/npit-mn/ictstat/internal/testutil"
 	"github.com/npit-mn/ictstat/simulate"
+	"github.com/npit-mn/ictstat/warehouse"
 )
 
 func TestIngestNationalAccountsCommand(t *testing.T) {
@@ -49,6 +53,9 @@ func TestIngestNationalAccountsCommand(t *testing.T) {
 			if ids := testutil.ManifestIDs(t, wh); len(ids) != tc.snapshot {
 				t.Errorf("got snapshots %v, want %d", ids, tc.snapshot)
 			}
+			if files := testutil.TableFolderFiles(t, wh); tc.snapshot == 0 && len(files) > 0 {
+				t.Errorf("got files %v under tables/, want none", files)
+			}
 		})
 	}
 	code, stdout, _ := run(t, "--warehouse", wh, "sql", "--format", "csv",
@@ -72,6 +79,26 @@ func TestIngestNationalAccountsURL(t *testing.T) {
 	code, stdout, stderr := run(t, "--warehouse", wh, "--log-level", "error", "ingest", "national_accounts", "--url", sim.TableURL(base, simulate.NSOTableQuarterly))
 	if code != 0 || !strings.Contains(stdout, "176 cells read, 176 committed") {
 		t.Errorf("got %d %q %q, want the quarterly table's 176 cells", code, stdout, stderr)
+	}
+	// The scheduled source, with a selection from its mapping.
+	w, err := warehouse.Open(filepath.Join(t.TempDir(), "wh2"), warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	pull, err := sourceTasks["national_accounts"](w, "national_accounts", SourceConfig{URL: sim.TableURL(base, simulate.NSOTableAnnual),
+		MinInterval: Duration{time.Millisecond}, Mapping: &NationalAccountsMapping{Selection: map[string][]string{"Үзүүлэлт": {"0"}}, TableID: "GDP"}}, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := pull(ctx); err != nil || st.Committed != 22*7 || !st.Changed {
+		t.Errorf("got %+v, %v; want the 154 cells of indicator 0", st, err)
+	}
+	if n := testutil.Count(t, w, "SELECT count(*) FROM national_accounts WHERE table_id = 'GDP' AND current_prices"); n != 154 {
+		t.Errorf("got %d rows of table GDP at current prices, want 154", n)
+	}
+	if _, err := sourceTasks["national_accounts"](w, "national_accounts", SourceConfig{URL: "http://x/T.px", MinInterval: Duration{-time.Second}}, zerolog.Nop()); err == nil || !strings.Contains(err.Error(), "min_interval") {
+		t.Errorf("got %v, want a negative min_interval refused", err)
 	}
 	moved := sim.TableURL(base, "DT_NSO_0500_001V7")
 	code, _, stderr = run(t, "--warehouse", wh, "--log-level", "error", "ingest", "national_accounts", "--url", moved)
