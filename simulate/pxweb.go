@@ -60,6 +60,9 @@ type PXWeb struct {
 // pxCookie is the session cookie's name (PX-Web runs on ASP.NET).
 const pxCookie = "ASP.NET_SessionId"
 
+// maxPXSessions bounds the sessions the simulator remembers.
+const maxPXSessions = 10000
+
 // NewPXWeb returns a simulator serving o.Tables.
 func NewPXWeb(o PXWebOptions) *PXWeb {
 	if o.Prefix == "" {
@@ -165,6 +168,9 @@ func (s *PXWeb) answer(req *http.Request, now time.Time, rec *PXWebRequest) (int
 		rand.Read(b[:])
 		id := hex.EncodeToString(b[:])
 		s.mu.Lock()
+		if len(s.sessions) >= maxPXSessions { // clients that never come back
+			clear(s.sessions)
+		}
 		s.sessions[id] = now
 		s.mu.Unlock()
 		header["Set-Cookie"] = (&http.Cookie{Name: pxCookie, Value: id, Path: "/", HttpOnly: true}).String()

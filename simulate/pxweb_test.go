@@ -19,16 +19,6 @@ var update = flag.Bool("update", false, "rewrite testdata/national_accounts from
 // answers to a query of every category, so they cannot drift from it.
 const sampleDir = "../testdata/national_accounts"
 
-// queryAll is the body of a query of every category of t.
-func queryAll(t PXWebTable) []byte {
-	var q []map[string]any
-	for _, v := range t.Variables {
-		q = append(q, map[string]any{"code": v.Code, "selection": map[string]any{"filter": "item", "values": v.Values}})
-	}
-	b, _ := json.Marshal(map[string]any{"query": q, "response": map[string]string{"format": "json-stat2"}})
-	return b
-}
-
 func TestNSOSampleFiles(t *testing.T) {
 	files := map[string]PXWebTable{
 		"DT_NSO_0500_001V1.json":                    NSOVintage(2)[0],

@@ -67,10 +67,6 @@ func rowText(r ictstat.NationalAccount) string {
 	return cp + r.Indicator + "/" + r.Activity + ":" + r.ActivityRole + "/" + r.Period + "(" + r.PeriodLabel + "," + r.PeriodStart.String() + ")=" + v + "[" + r.Status + "]"
 }
 
-func ftoa(f float64) string {
-	return strings.TrimSpace(strings.Replace(time.Duration(f).String(), "ns", "", 1))
-}
-
 func TestNationalAccountsDefaults(t *testing.T) {
 	vintage := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
 	pulled := time.Date(2026, 11, 27, 1, 2, 3, 0, time.UTC)
