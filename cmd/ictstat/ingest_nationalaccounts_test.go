@@ -123,3 +123,10 @@ func TestConfigNationalAccountsMapping(t *testing.T) {
 		t.Errorf("got %v, want a mapping on filings refused", err)
 	}
 }
+
+func TestSimulatePXWebFlags(t *testing.T) {
+	code, _, stderr := run(t, "simulate", "pxweb", "--vintage", "3", "--log-level", "error")
+	if code != 2 || !strings.Contains(stderr, "--vintage 3") {
+		t.Errorf("got %d %q, want exit 2 naming --vintage", code, stderr)
+	}
+}
