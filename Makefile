@@ -40,6 +40,8 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzBind$$' -fuzztime $(FUZZTIME) ./queries
 	go test -run '^$$' -fuzz '^FuzzKoboCSV$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzKoboJSON$$' -fuzztime $(FUZZTIME) ./ingest
+	go test -run '^$$' -fuzz '^FuzzJSONStat$$' -fuzztime $(FUZZTIME) ./ingest
+	go test -run '^$$' -fuzz '^FuzzNSOPeriod$$' -fuzztime $(FUZZTIME) ./transform
 
 ## bench: ingest and query benchmarks against DuckDB; see docs/benchmarks.md
 bench: build

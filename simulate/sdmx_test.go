@@ -2,7 +2,6 @@ package simulate_test
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -13,7 +12,7 @@ import (
 	"github.com/npit-mn/ictstat/simulate"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/exports from the seeded world")
+var update = simulate.UpdateSamples // -update rewrites testdata/exports from the seeded world
 
 // sampleWorld is the world of the bundled exports samples: 2019-2025.
 func sampleWorld() *simulate.World {

@@ -52,6 +52,10 @@ type SourceConfig struct {
 	Timeout    Duration `yaml:"timeout"`
 	CommitRows int      `yaml:"commit_rows"`
 	Wave       string   `yaml:"wave"` // survey: the wave file (YAML)
+	// MinInterval paces a PX-Web source's requests (national_accounts).
+	MinInterval Duration `yaml:"min_interval"`
+	// Mapping maps a PX-Web table's dimensions (national_accounts only).
+	Mapping *NationalAccountsMapping `yaml:"mapping"`
 }
 
 // Duration is a time.Duration written as "90s", "5m", "168h".
@@ -136,6 +140,9 @@ func (c Config) Validate() error {
 		}
 		if s.Limit < 0 || s.Limit > 10000 {
 			return bad("sources."+name+".limit", "%d; want 1 to 10000", s.Limit)
+		}
+		if s.Mapping != nil && name != "national_accounts" {
+			return bad("sources."+name+".mapping", "only the national_accounts source has a mapping")
 		}
 		if s.CommitRows < 0 {
 			return bad("sources."+name+".commit_rows", "%d; want 0 (default) or more", s.CommitRows)

@@ -26,7 +26,9 @@ func (a *app) ingestCommand() *cobra.Command {
 		Long: `Pull one source now and commit it as one snapshot; prints rows read,
 committed, superseded and quarantined.
 
-Sources: registrations (the registry feed, with --url); fx (CSV date,currency,mnt_per_unit of official daily rates, with
+Sources: registrations (the registry feed, with --url); national_accounts
+(NSO's PX-Web, JSON-stat 2.0: a saved file with --file or the table's URL
+with --url; each pull is a vintage); fx (CSV date,currency,mnt_per_unit of official daily rates, with
 --file); filings (NDJSON, plain, gzip or zstd, with --file; or the registry
 feed with --url, pulled until it has no more, the cursor committed with the
 rows it covers); exports (balance-of-payments services exports by partner,
@@ -75,8 +77,9 @@ func (a *app) ingesters() map[string]func(*cobra.Command, ingestArgs) error {
 			}
 			return a.ingestFXFile(cmd, in.file)
 		},
-		jobs.SourceExports: a.ingestExports,
-		jobs.SourceSurvey:  a.ingestSurvey,
+		jobs.SourceExports:          a.ingestExports,
+		jobs.SourceSurvey:           a.ingestSurvey,
+		jobs.SourceNationalAccounts: a.ingestNationalAccounts,
 	}
 }
 

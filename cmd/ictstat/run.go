@@ -40,7 +40,9 @@ flight is abandoned cleanly: its snapshot is never half written).
 
 Without --config it runs the embedded demo: a warehouse in ./data (or
 --warehouse) fed by the built-in registry simulator on loopback, whose
-synthetic companies file a new month every 30 seconds.`,
+synthetic companies file a new month every 30 seconds, and by a PX-Web
+simulator of NSO's national accounts (real GDP totals, the rest synthetic),
+which publishes a revised release after 45 seconds.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -89,6 +91,11 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
 			"filings":       {URL: url, Schedule: demoSchedule, Limit: 5000, Retries: 3},
 			"registrations": {URL: url, Schedule: demoSchedule, Limit: 5000, Retries: 3},
 		}
+		pxURL, err := a.startDemoPXWeb(ctx)
+		if err != nil {
+			return err
+		}
+		cfg.Sources[jobs.SourceNationalAccounts] = SourceConfig{URL: pxURL, Schedule: demoPXWebSchedule, Retries: 3}
 		os.Setenv("ICTSTAT_TOKEN", demoToken)
 	}
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
@@ -155,10 +162,11 @@ type sourcePull func(ctx context.Context) (jobs.PullStats, error)
 // sourceTasks builds, for each source a configuration may name, its
 // scheduled pull from the source's configuration.
 var sourceTasks = map[string]func(wh *warehouse.Warehouse, name string, s SourceConfig, log zerolog.Logger) (sourcePull, error){
-	jobs.SourceFilings:       feedTask,
-	jobs.SourceRegistrations: feedTask,
-	jobs.SourceExports:       exportsTask,
-	jobs.SourceSurvey:        surveyTask,
+	jobs.SourceFilings:          feedTask,
+	jobs.SourceRegistrations:    feedTask,
+	jobs.SourceExports:          exportsTask,
+	jobs.SourceSurvey:           surveyTask,
+	jobs.SourceNationalAccounts: nationalAccountsTask,
 }
 
 // feedTask pulls one of the registry's feeds (filings or registrations).

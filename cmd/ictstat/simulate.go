@@ -18,7 +18,7 @@ func (a *app) simulateCommand() *cobra.Command {
 		Use:   "simulate",
 		Short: "Synthetic data from a seeded world of virtual-zone companies",
 	}
-	cmd.AddCommand(a.simulateFilingsCommand(), a.simulateRegistryCommand())
+	cmd.AddCommand(a.simulateFilingsCommand(), a.simulateRegistryCommand(), a.simulatePXWebCommand())
 	return cmd
 }
 

@@ -71,6 +71,7 @@ var benchmarks = []struct {
 	{"serve", func(o options) error { return benchServe(o.bin, o.dir, 10*time.Second, 32) }},
 	{"sdmx", func(o options) error { return benchSDMX(o.sdmxRows, o.reps, o.dir) }},
 	{"kobo", func(o options) error { return benchKobo(o.reps, o.dir) }},
+	{"jsonstat", func(o options) error { return benchJSONStat(o.bin, o.reps, o.dir) }},
 	{"analytics", func(o options) error { return benchAnalytics(o.bin, o.dir, 20, o.analyticsLarge) }},
 }
 

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+
+	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/ingest"
+	"github.com/npit-mn/ictstat/jobs"
+	"github.com/npit-mn/ictstat/simulate"
+	"github.com/npit-mn/ictstat/transform"
+	"github.com/npit-mn/ictstat/warehouse"
+)
+
+// maxNationalAccountsFile bounds a JSON-stat file read whole (NSO's tables
+// are kilobytes to a few megabytes).
+const maxNationalAccountsFile = 1 << 30
+
+// NationalAccountsMapping is the `mapping` block of the national_accounts
+// source: which dimension and which category codes of the PX-Web table
+// mean what. Empty keys take the defaults of NSO's DT_NSO_0500_001V1.
+type NationalAccountsMapping struct {
+	TableID            string              `yaml:"table_id"`
+	IndicatorDimension string              `yaml:"indicator_dimension"`
+	CurrentPrices      string              `yaml:"current_prices"`
+	ActivityDimension  string              `yaml:"activity_dimension"`
+	Total              string              `yaml:"total"`
+	ICT                string              `yaml:"ict"`
+	ICTLabel           string              `yaml:"ict_label"`
+	TimeDimension      string              `yaml:"time_dimension"`
+	YTD                bool                `yaml:"ytd"`
+	Selection          map[string][]string `yaml:"selection"`
+}
+
+// options returns the mapping as the transform's options.
+func (m *NationalAccountsMapping) options() transform.NationalAccountsOptions {
+	if m == nil {
+		return transform.NationalAccountsOptions{}
+	}
+	return transform.NationalAccountsOptions{TableID: m.TableID, IndicatorDim: m.IndicatorDimension, CurrentPrices: m.CurrentPrices,
+		ActivityDim: m.ActivityDimension, TotalCode: m.Total, ICTCode: m.ICT, ICTLabel: m.ICTLabel, TimeDim: m.TimeDimension, YTD: m.YTD}
+}
+
+// ingestNationalAccounts is ingest national_accounts: a saved JSON-stat
+// file (--file) or a PX-Web table (--url), with the default mapping.
+func (a *app) ingestNationalAccounts(cmd *cobra.Command, in ingestArgs) error {
+	if (in.file == "") == (in.url == "") {
+		return fmt.Errorf("%w: ingest national_accounts needs one of --file PATH (a JSON-stat 2.0 file) or --url URL (a PX-Web table, e.g. https://…/api/v1/en/NSO/Economy/DT_NSO_0500_001V1.px)", ictstat.ErrUsage)
+	}
+	log := a.log.With().Str(ictstat.LogSource, jobs.SourceNationalAccounts).Logger()
+	opts := jobs.NationalAccountsOptions{Logger: log}
+	var (
+		res    jobs.PullStats
+		origin string
+	)
+	if in.file != "" {
+		data, err := readWhole(in.file, maxNationalAccountsFile)
+		if err != nil {
+			return err
+		}
+		wh, err := a.openWarehouse()
+		if err != nil {
+			return err
+		}
+		defer wh.Close()
+		origin = in.file
+		if res, err = jobs.IngestNationalAccounts(cmd.Context(), wh, data, in.file, opts); err != nil {
+			return err
+		}
+	} else {
+		px, err := newPXWeb(in.url, 0, nil, log)
+		if err != nil {
+			return err
+		}
+		wh, err := a.openWarehouse()
+		if err != nil {
+			return err
+		}
+		defer wh.Close()
+		origin = in.url
+		if res, err = jobs.PullNationalAccounts(cmd.Context(), wh, px, opts); err != nil {
+			return err
+		}
+	}
+	state := fmt.Sprintf("committed snapshot %d", res.Snapshot)
+	if !res.Changed {
+		state = fmt.Sprintf("nothing new (vintage already held); the warehouse stays at snapshot %d", res.Snapshot)
+	}
+	fmt.Fprintf(a.stdout, "%s %s: %d cells read, %d committed, %d already held, %d quarantined; %s\n",
+		jobs.SourceNationalAccounts, origin, res.Read, res.Committed, res.Superseded, res.Quarantined, state)
+	return nil
+}
+
+// readWhole reads a file of at most limit bytes; a missing or unreadable
+// file is bad input.
+func readWhole(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ictstat.ErrBadInput, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, &ictstat.InputError{File: path, Reason: err.Error()}
+	}
+	if int64(len(data)) > limit {
+		return nil, &ictstat.InputError{File: path, Reason: fmt.Sprintf("larger than %d bytes: not a national-accounts table", limit)}
+	}
+	return data, nil
+}
+
+// newPXWeb returns a PX-Web client that logs its retries.
+func newPXWeb(url string, minInterval time.Duration, selection map[string][]string, log zerolog.Logger) (*ingest.PXWeb, error) {
+	px, err := ingest.NewPXWeb(url, ingest.PXWebOptions{MinInterval: minInterval, Selection: selection,
+		OnRetry: func(attempt int, wait time.Duration, err error) {
+			log.Warn().Err(err).Int("attempt", attempt).Dur("wait", wait).Msg("PX-Web request failed; retrying")
+		}})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ictstat.ErrUsage, err)
+	}
+	return px, nil
+}
+
+// nationalAccountsTask pulls the configured PX-Web table on schedule.
+func nationalAccountsTask(wh *warehouse.Warehouse, name string, s SourceConfig, log zerolog.Logger) (sourcePull, error) {
+	if s.MinInterval.Duration < 0 {
+		return nil, fmt.Errorf("%w: sources.%s.min_interval: %s is negative; want a duration such as 600ms", ictstat.ErrUsage, name, s.MinInterval.Duration)
+	}
+	var sel map[string][]string
+	if s.Mapping != nil {
+		sel = s.Mapping.Selection
+	}
+	px, err := newPXWeb(s.URL, s.MinInterval.Duration, sel, log)
+	if err != nil {
+		return nil, fmt.Errorf("sources.%s: %w", name, err)
+	}
+	opts := jobs.NationalAccountsOptions{Mapping: s.Mapping.options(), Logger: log}
+	return func(ctx context.Context) (jobs.PullStats, error) {
+		return jobs.PullNationalAccounts(ctx, wh, px, opts)
+	}, nil
+}
+
+// The demo's PX-Web simulator publishes NSO's earlier release first and the
+// current one after demoPXWebRelease, so that the warehouse shows a revision.
+const (
+	demoPXWebRelease  = 45 * time.Second
+	demoPXWebSchedule = "@every 30s"
+)
+
+// startDemoPXWeb serves the simulated NSO tables on a free loopback port and
+// returns the annual table's URL.
+func (a *app) startDemoPXWeb(ctx context.Context) (string, error) {
+	sim := simulate.NewPXWeb(simulate.PXWebOptions{Tables: simulate.NSOVintage(1)})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	go sim.Serve(ctx, ln)
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-time.After(demoPXWebRelease):
+			sim.SetTables(simulate.NSOVintage(2))
+			a.log.Info().Msg("demo: the PX-Web simulator published NSO's current release (2023 revised, 2024 added)")
+		}
+	}()
+	return sim.TableURL("http://"+ln.Addr().String(), simulate.NSOTableAnnual), nil
+}
