@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"github.com/npit-mn/ictstat"
 	"github.com/npit-mn/ictstat/ingest"
 	"github.com/npit-mn/ictstat/jobs"
+	"github.com/npit-mn/ictstat/simulate"
 	"github.com/npit-mn/ictstat/warehouse"
 )
 
@@ -76,4 +78,30 @@ func exportsTask(wh *warehouse.Warehouse, name string, s SourceConfig, log zerol
 		st, err := jobs.PullExports(ctx, wh, s.URL, opts)
 		return st.PullStats, err
 	}, nil
+}
+
+// loadDemoExports loads the demo world's synthetic balance of payments: a
+// first SDMX-CSV 1.0 release, then the SDMX-CSV 2.0 update that revises
+// its last quarters (R), withdraws some figures (D) and adds the newest
+// quarter (I), as simulate writes testdata/exports for its own world.
+func (a *app) loadDemoExports(ctx context.Context, wh *warehouse.Warehouse, world *simulate.World) error {
+	first, update := simulate.BopRevision(world.BopQuarterly(), 1)
+	var v1, v2 bytes.Buffer
+	if err := simulate.WriteSDMXCSV1(&v1, first); err != nil {
+		return err
+	}
+	if err := simulate.WriteSDMXCSV2(&v2, update, ';'); err != nil {
+		return err
+	}
+	for _, m := range []struct {
+		name string
+		data *bytes.Buffer
+	}{{"demo: synthetic BoP first release (SDMX-CSV 1.0)", &v1}, {"demo: synthetic BoP update (SDMX-CSV 2.0)", &v2}} {
+		st, err := jobs.IngestExportsFile(ctx, wh, m.data, m.name)
+		if err != nil {
+			return err
+		}
+		a.log.Info().Int64("rows", st.Read).Str(ictstat.LogSource, jobs.SourceExports).Msg(m.name + " loaded")
+	}
+	return nil
 }

@@ -227,6 +227,9 @@ func (a *app) startDemoRegistry(ctx context.Context, wh *warehouse.Warehouse) (s
 	if err := a.loadDemoSurvey(ctx, wh, world); err != nil {
 		return "", err
 	}
+	if err := a.loadDemoExports(ctx, wh, world); err != nil {
+		return "", err
+	}
 	reg := simulate.NewRegistry(world, simulate.RegistryOptions{Token: demoToken, MonthEvery: demoMonthEvery, StartMonths: 48, Seed: 1})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
