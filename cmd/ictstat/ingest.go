@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -39,7 +41,12 @@ SDMX-CSV 1.0 or 2.0, with --file or an SDMX REST data --url).`,
 			if !ok {
 				return fmt.Errorf("%w: unknown source %q (this build ingests: %s)", ictstat.ErrUsage, args[0], strings.Join(a.ingesterNames(), ", "))
 			}
-			return src(cmd, ingestArgs{file: file, url: url, token: token, wave: wave})
+			run := &ictstat.JobRun{Job: args[0], Source: args[0], Trigger: "manual", StartedAt: time.Now().UTC(), Attempts: 1}
+			err := src(cmd, ingestArgs{file: file, url: url, token: token, wave: wave, run: run})
+			if !errors.Is(err, ictstat.ErrUsage) {
+				a.recordManualRun(run, err)
+			}
+			return err
 		},
 	}
 	cmd.Flags().StringVar(&file, "file", "", "read the source from this file")
@@ -49,8 +56,48 @@ SDMX-CSV 1.0 or 2.0, with --file or an SDMX REST data --url).`,
 	return cmd
 }
 
-// ingestArgs are the flags of ingest SOURCE.
-type ingestArgs struct{ file, url, token, wave string }
+// ingestArgs are the flags of ingest SOURCE, and the run it records.
+type ingestArgs struct {
+	file, url, token, wave string
+	run                    *ictstat.JobRun // the ingester adds its counts with countRun
+}
+
+// countRun adds a pull's counts to its run record.
+func countRun(run *ictstat.JobRun, st jobs.PullStats) {
+	if run == nil {
+		return
+	}
+	run.RowsRead += st.Read
+	run.RowsCommitted += st.Committed
+	run.RowsQuarantined += st.Quarantined
+	run.Snapshot = st.Snapshot
+}
+
+// recordManualRun writes the run of `ictstat ingest` to the run log, so
+// that data_quality and `ictstat jobs` see manual pulls too. A failure to
+// record is logged: the pull itself is done.
+func (a *app) recordManualRun(run *ictstat.JobRun, err error) {
+	run.EndedAt = time.Now().UTC()
+	switch {
+	case err == nil:
+		run.Status = "ok"
+	case errors.Is(err, context.Canceled):
+		run.Status, run.Error = "cancelled", err.Error()
+	default:
+		run.Status, run.Error = "failed", err.Error()
+	}
+	wh, werr := a.openWarehouse()
+	if werr == nil {
+		if m, cerr := wh.Current(); cerr == nil {
+			run.Snapshot = m.ID
+		}
+		werr = wh.RecordRun(*run)
+		wh.Close()
+	}
+	if werr != nil {
+		a.log.Warn().Err(werr).Str(ictstat.LogSource, run.Source).Msg("could not record the run in the run log")
+	}
+}
 
 // ingesters returns, for each source name, how ingest pulls it once. Each
 // source checks its own flags so that its message names what it needs.
@@ -61,21 +108,21 @@ func (a *app) ingesters() map[string]func(*cobra.Command, ingestArgs) error {
 			case (in.file == "") == (in.url == ""):
 				return fmt.Errorf("%w: ingest filings needs one of --file PATH or --url URL", ictstat.ErrUsage)
 			case in.url != "":
-				return a.ingestURL(cmd, jobs.SourceFilings, in.url, in.token)
+				return a.ingestURL(cmd, jobs.SourceFilings, in)
 			}
-			return a.ingestFilingsFile(cmd, in.file)
+			return a.ingestFilingsFile(cmd, in.file, in.run)
 		},
 		jobs.SourceRegistrations: func(cmd *cobra.Command, in ingestArgs) error {
 			if in.url == "" {
 				return fmt.Errorf("%w: ingest registrations needs --url URL (the registry feed)", ictstat.ErrUsage)
 			}
-			return a.ingestURL(cmd, jobs.SourceRegistrations, in.url, in.token)
+			return a.ingestURL(cmd, jobs.SourceRegistrations, in)
 		},
 		jobs.SourceFX: func(cmd *cobra.Command, in ingestArgs) error {
 			if in.file == "" {
 				return fmt.Errorf("%w: ingest fx needs --file PATH (CSV date,currency,mnt_per_unit)", ictstat.ErrUsage)
 			}
-			return a.ingestFXFile(cmd, in.file)
+			return a.ingestFXFile(cmd, in.file, in.run)
 		},
 		jobs.SourceExports:          a.ingestExports,
 		jobs.SourceSurvey:           a.ingestSurvey,
@@ -90,7 +137,7 @@ func (a *app) ingesterNames() []string {
 	return names
 }
 
-func (a *app) ingestFilingsFile(cmd *cobra.Command, path string) error {
+func (a *app) ingestFilingsFile(cmd *cobra.Command, path string, run *ictstat.JobRun) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ictstat.ErrBadInput, err)
@@ -111,6 +158,7 @@ func (a *app) ingestFilingsFile(cmd *cobra.Command, path string) error {
 		opts.Progress = prog.show
 	}
 	res, err := jobs.IngestFilingsFile(cmd.Context(), wh, cr, path, opts)
+	countRun(run, res)
 	if prog != nil {
 		prog.done()
 	}
@@ -127,7 +175,7 @@ func (a *app) ingestFilingsFile(cmd *cobra.Command, path string) error {
 }
 
 // ingestFXFile loads official exchange rates.
-func (a *app) ingestFXFile(cmd *cobra.Command, path string) error {
+func (a *app) ingestFXFile(cmd *cobra.Command, path string, run *ictstat.JobRun) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ictstat.ErrBadInput, err)
@@ -139,6 +187,7 @@ func (a *app) ingestFXFile(cmd *cobra.Command, path string) error {
 	}
 	defer wh.Close()
 	res, err := jobs.IngestFXFile(cmd.Context(), wh, f, path)
+	countRun(run, res)
 	if err != nil {
 		return err
 	}
@@ -149,7 +198,8 @@ func (a *app) ingestFXFile(cmd *cobra.Command, path string) error {
 
 // ingestURL pulls a registry feed (filings or registrations) until it has
 // no more.
-func (a *app) ingestURL(cmd *cobra.Command, source, url, token string) error {
+func (a *app) ingestURL(cmd *cobra.Command, source string, in ingestArgs) error {
+	url, token := in.url, in.token
 	if token == "" {
 		token = os.Getenv("ICTSTAT_TOKEN")
 	}
@@ -178,6 +228,7 @@ func (a *app) ingestURL(cmd *cobra.Command, source, url, token string) error {
 		pull = jobs.PullRegistrations
 	}
 	res, err := pull(cmd.Context(), wh, feed, opts)
+	countRun(in.run, res)
 	if prog != nil {
 		prog.done()
 	}

@@ -51,6 +51,7 @@ func (a *app) ingestExports(cmd *cobra.Command, in ingestArgs) error {
 			return err
 		}
 	}
+	countRun(in.run, res.PullStats)
 	state := fmt.Sprintf("committed snapshot %d", res.Snapshot)
 	if !res.Changed {
 		state = fmt.Sprintf("nothing new; the warehouse stays at snapshot %d", res.Snapshot)

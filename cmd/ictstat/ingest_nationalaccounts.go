@@ -89,6 +89,7 @@ func (a *app) ingestNationalAccounts(cmd *cobra.Command, in ingestArgs) error {
 			return err
 		}
 	}
+	countRun(in.run, res)
 	state := fmt.Sprintf("committed snapshot %d", res.Snapshot)
 	if !res.Changed {
 		state = fmt.Sprintf("nothing new (vintage already held); the warehouse stays at snapshot %d", res.Snapshot)

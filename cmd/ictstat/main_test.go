@@ -126,6 +126,9 @@ func TestIngestAndQuery(t *testing.T) {
 		{[]string{"query", "sector_size", "--param", "grain=year", "--format", "csv"}, []string{"period [label],", "\n2024,2024-01-01,62,"}},
 		{[]string{"snapshots", "--format", "csv"}, []string{"ingest filings"}},
 		{[]string{"sql", "SELECT count(*) AS n FROM filings", "--snapshot", "0", "--format", "csv"}, []string{"n\n0\n"}},
+		// Both manual pulls are in the run log, with their counts.
+		{[]string{"sql", "SELECT job, trigger, status, rows_read, rows_committed, snapshot FROM job_runs ORDER BY started_at", "--format", "csv"},
+			[]string{"filings,manual,ok,3000," + strconv.Itoa(3000-st.Invalid) + ",1\nfilings,manual,ok,3000,0,1\n"}},
 	}
 	for _, s := range steps {
 		code, out, stderr := run(t, append(s.args, "--warehouse", wh, "--log-level", "error")...)

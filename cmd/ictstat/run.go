@@ -147,10 +147,7 @@ func (a *app) sourceJob(wh *warehouse.Warehouse, name string, s SourceConfig) (j
 	}
 	task := func(ctx context.Context, run *ictstat.JobRun) error {
 		st, err := pull(ctx)
-		run.RowsRead += st.Read
-		run.RowsCommitted += st.Committed
-		run.RowsQuarantined += st.Quarantined
-		run.Snapshot = st.Snapshot
+		countRun(run, st)
 		return err
 	}
 	return jobs.Job{Name: name, Source: name, Schedule: sched, Spec: s.Schedule, Task: task, Retries: s.Retries, Backoff: 10 * time.Second}, nil
