@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"fmt"
@@ -26,7 +27,8 @@ import (
 // where its defaults do not suffice (a required parameter) or where a
 // heavier variant is the fairer test.
 var benchParams = map[string]map[string]string{
-	"sector_size": {"grain": "month", "subsector": "class"},
+	"sector_size":      {"grain": "month", "subsector": "class"},
+	"survey_estimates": {"question": "barriers"},
 }
 
 // analyticsWorld describes one benchmark warehouse.
@@ -117,36 +119,77 @@ func benchAnalytics(bin, dir string, reps int, large int) error {
 	return nil
 }
 
-// buildWarehouse simulates the world's filings and exchange rates and
-// ingests them with the ictstat binary into dir/name.
+// buildWarehouse fills dir/name with every source of one seeded world,
+// through the ictstat binary: its filings, exchange rates, registrations
+// (pulled from the registry simulator), balance of payments (an SDMX-CSV
+// release and update), survey wave, and NSO's two national-accounts
+// vintages of testdata.
 func buildWarehouse(bin, dir, name string, w analyticsWorld) (*warehouse.Warehouse, error) {
-	file := filepath.Join(dir, name+".ndjson")
-	defer os.Remove(file)
 	root := filepath.Join(dir, name)
 	os.RemoveAll(root)
-	if _, err := measure(bin, "simulate", "filings", "--rows", strconv.Itoa(w.rows), "--companies", strconv.Itoa(w.companies),
-		"--months", strconv.Itoa(w.months), "--out", file); err != nil {
-		return nil, err
+	world := simulate.NewWorld(simulate.Options{Seed: 1, Companies: w.companies, Months: w.months})
+	files := map[string]func(io.Writer) error{
+		"fx.csv":     world.WriteFXRatesCSV,
+		"wave.yaml":  world.WriteSurveyWave,
+		"survey.csv": func(out io.Writer) error { return world.WriteSurveyCSV(out, simulate.SurveyOptions{Responses: 400}) },
+		"bop-1.csv":  nil,
+		"bop-2.csv":  nil,
 	}
-	if _, err := measure(bin, "ingest", "filings", "--file", file, "--warehouse", root, "--log-level", "warn"); err != nil {
-		return nil, err
+	first, update := simulate.BopRevision(world.BopQuarterly(), 1)
+	files["bop-1.csv"] = func(out io.Writer) error { return simulate.WriteSDMXCSV1(out, first) }
+	files["bop-2.csv"] = func(out io.Writer) error { return simulate.WriteSDMXCSV2(out, update, ';') }
+	paths := map[string]string{}
+	for f, write := range files {
+		paths[f] = filepath.Join(dir, name+"-"+f)
+		defer os.Remove(paths[f])
+		if err := writeFile(paths[f], write); err != nil {
+			return nil, err
+		}
 	}
-	fx := filepath.Join(dir, name+"-fx.csv")
-	defer os.Remove(fx)
-	f, err := os.Create(fx)
+	nd := filepath.Join(dir, name+".ndjson")
+	defer os.Remove(nd)
+	reg, line, err := child(bin, "simulate", "registry", "--addr", "127.0.0.1:0", "--companies", strconv.Itoa(w.companies),
+		"--months", strconv.Itoa(w.months), "--start-months", strconv.Itoa(w.months), "--token", "t")
 	if err != nil {
 		return nil, err
 	}
-	world := simulate.NewWorld(simulate.Options{Seed: 1, Companies: 1, Months: w.months})
-	if err := world.WriteFXRatesCSV(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	f.Close()
-	if _, err := measure(bin, "ingest", "fx", "--file", fx, "--warehouse", root, "--log-level", "warn"); err != nil {
-		return nil, err
+	defer func() { reg.Process.Kill(); reg.Wait() }()
+	na := filepath.Join("testdata", "national_accounts")
+	wh := []string{"--warehouse", root, "--log-level", "warn"}
+	for _, args := range [][]string{
+		{"simulate", "filings", "--rows", strconv.Itoa(w.rows), "--companies", strconv.Itoa(w.companies), "--months", strconv.Itoa(w.months), "--out", nd},
+		append([]string{"ingest", "filings", "--file", nd}, wh...),
+		append([]string{"ingest", "fx", "--file", paths["fx.csv"]}, wh...),
+		append([]string{"ingest", "registrations", "--url", urlIn(line), "--token", "t"}, wh...),
+		append([]string{"ingest", "exports", "--file", paths["bop-1.csv"]}, wh...),
+		append([]string{"ingest", "exports", "--file", paths["bop-2.csv"]}, wh...),
+		append([]string{"ingest", "survey", "--file", paths["survey.csv"], "--wave", paths["wave.yaml"]}, wh...),
+		append([]string{"ingest", "national_accounts", "--file", filepath.Join(na, "DT_NSO_0500_001V1.vintage-2024-03-20.json")}, wh...),
+		append([]string{"ingest", "national_accounts", "--file", filepath.Join(na, "DT_NSO_0500_001V1.json")}, wh...),
+	} {
+		if _, err := measure(bin, args...); err != nil {
+			return nil, err
+		}
 	}
 	return warehouse.Open(root, warehouse.Options{Reference: queries.Reference()})
+}
+
+// writeFile writes path with write.
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(f)
+	if err := write(bw); err != nil {
+		f.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // timings runs f twice to warm up, then n times, and returns the sorted
