@@ -311,3 +311,42 @@ func TestParseSDMXNumberExact(t *testing.T) {
 		}
 	}
 }
+
+// TestSDMXQuarantineRaw checks that a quarantined row's raw text is the
+// header and the row, with the file's separator and quoting, and that
+// ReadSDMXCSV reads it again to the same reason: what a quarantine replay
+// relies on.
+func TestSDMXQuarantineRaw(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, raw, reason string
+	}{
+		{
+			name: "1.0 with labels and a quoted separator",
+			in: "\ufeffDATAFLOW;FREQ: Frequency;REF_AREA;COUNTERPART_AREA: Partner area;FLOW;SERVICE_ITEM;TIME_PERIOD;OBS_VALUE\n" +
+				"BOM:ICT_SERV(1.0);Q: Quarterly;MN;\"XK: Kosovo; region\";C;SI2;2025-Q4;3,5\n",
+			raw: "DATAFLOW;FREQ: Frequency;REF_AREA;COUNTERPART_AREA: Partner area;FLOW;SERVICE_ITEM;TIME_PERIOD;OBS_VALUE\n" +
+				"BOM:ICT_SERV(1.0);Q: Quarterly;MN;\"XK: Kosovo; region\";C;SI2;2025-Q4;3,5",
+			reason: `COUNTERPART_AREA: "XK" is neither`,
+		},
+		{
+			name:   "2.0 with ACTION and a wrong field count",
+			in:     "STRUCTURE,STRUCTURE_ID,ACTION,FREQ,REF_AREA,COUNTERPART_AREA,FLOW,SERVICE_ITEM,TIME_PERIOD,OBS_VALUE\r\ndataflow,BOM:ICT_SERV(1.0),D,Q,MN\r\n",
+			raw:    "STRUCTURE,STRUCTURE_ID,ACTION,FREQ,REF_AREA,COUNTERPART_AREA,FLOW,SERVICE_ITEM,TIME_PERIOD,OBS_VALUE\ndataflow,BOM:ICT_SERV(1.0),D,Q,MN",
+			reason: "5 fields: the header has 10",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, bad, _, err := ReadSDMXCSV(strings.NewReader(tc.in), "f.csv")
+			if err != nil || len(bad) != 1 {
+				t.Fatalf("got %v, %v; want one bad row", bad, err)
+			}
+			if bad[0].Raw != tc.raw || !strings.Contains(bad[0].Reason, tc.reason) {
+				t.Fatalf("got raw %q, reason %q; want raw %q, reason with %q", bad[0].Raw, bad[0].Reason, tc.raw, tc.reason)
+			}
+			ch, again, _, err := ReadSDMXCSV(strings.NewReader(bad[0].Raw), "f.csv")
+			if err != nil || len(ch) != 0 || len(again) != 1 || again[0].Reason != bad[0].Reason || again[0].Raw != bad[0].Raw {
+				t.Errorf("re-reading the raw text gave %v, %v, %v; want the same bad row", ch, again, err)
+			}
+		})
+	}
+}
