@@ -270,6 +270,9 @@ func sdmxHeader(head []string, v SDMXVersion, name string) (sdmxColumns, bool, e
 // sdmxLine writes one record as a line of CSV with separator sep, quoting
 // the fields that need it, and the line end.
 func sdmxLine(rec []string, sep byte) string {
+	if len(rec) == 1 && rec[0] == "" {
+		return "\"\"\n" // unquoted, a blank line, which CSV readers skip
+	}
 	var b strings.Builder
 	w := csv.NewWriter(&b)
 	w.Comma = rune(sep)
