@@ -121,7 +121,7 @@ func (p *KoboPage) readResults(dec *json.Decoder, lines *lineCounter, data []byt
 		sub, reason := koboObject(raw)
 		if reason != "" {
 			p.Bad = append(p.Bad, ictstat.Quarantined{Origin: p.URL, Line: line, Raw: string(raw),
-				Reason: reason + " (kept as received; a quarantine replay cannot read it: fix it in Kobo and pull or ingest again)"})
+				Reason: reason + " (kept as received, which a quarantine replay cannot read; fix it in Kobo and pull or ingest again)"})
 			continue
 		}
 		sub.Origin, sub.Line, sub.Raw = p.URL, line, string(raw)
