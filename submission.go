@@ -9,7 +9,7 @@ type Submission struct {
 	Origin string            // file path or page URL
 	Line   int64             // 1-based line of the record in Origin (CSV: the header is line 1)
 	Fields map[string]string // field path -> value as text
-	Raw    string            // the record as received, for quarantine
+	Raw    string            // the record as received (a quarantined record is stored as its Fields in JSON, see transform.SurveyRaw)
 }
 
 // Kobo metadata fields of a submission.

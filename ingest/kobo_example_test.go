@@ -26,5 +26,5 @@ func ExampleReadKoboCSV() {
 	}
 	// Output:
 	// line 2: a1 employees=12 name=Хан Софт; ХХК barriers="finance talent" finance=1
-	// quarantined line 3: 3 columns: the header has 8
+	// quarantined line 3: 3 columns: the header has 8 (the row is kept as its text, which a quarantine replay cannot split into fields: fix the row and ingest the file again)
 }

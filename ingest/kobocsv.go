@@ -108,7 +108,7 @@ func ReadKoboCSV(r io.Reader, name string) (subs []ictstat.Submission, bad []ict
 		}
 		if len(rec) != len(header) {
 			bad = append(bad, ictstat.Quarantined{Origin: name, Line: int64(line), Raw: strings.Join(rec, string(cr.Comma)),
-				Reason: fmt.Sprintf("%d columns: the header has %d", len(rec), len(header))})
+				Reason: fmt.Sprintf("%d columns: the header has %d (the row is kept as its text, which a quarantine replay cannot split into fields: fix the row and ingest the file again)", len(rec), len(header))})
 			continue
 		}
 		fields := make(map[string]string, len(cols))

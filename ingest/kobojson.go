@@ -120,7 +120,8 @@ func (p *KoboPage) readResults(dec *json.Decoder, lines *lineCounter, data []byt
 		line := lines.at(start)
 		sub, reason := koboObject(raw)
 		if reason != "" {
-			p.Bad = append(p.Bad, ictstat.Quarantined{Origin: p.URL, Line: line, Reason: reason, Raw: string(raw)})
+			p.Bad = append(p.Bad, ictstat.Quarantined{Origin: p.URL, Line: line, Raw: string(raw),
+				Reason: reason + " (kept as received, which a quarantine replay cannot read; fix it in Kobo and pull or ingest again)"})
 			continue
 		}
 		sub.Origin, sub.Line, sub.Raw = p.URL, line, string(raw)

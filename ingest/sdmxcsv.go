@@ -58,7 +58,10 @@ type sdmxColumns struct {
 // payments services trade, as RFC 4180 CSV (a UTF-8 BOM and CRLF line ends
 // are accepted). Columns are found by their header ID in any order.
 // Each valid row comes back as a change, in file order; a row that breaks a
-// rule comes back in bad with its line and the reason. A file that is not
+// rule comes back in bad with its line, the reason and, as raw text, the
+// header and the row as two CSV lines with the file's separator: a small
+// SDMX-CSV message of its own that ReadSDMXCSV reads again on a quarantine
+// replay. A file that is not
 // SDMX-CSV (no DATAFLOW or STRUCTURE first column, a required column
 // missing or doubled, broken quoting) is refused with an
 // *ictstat.InputError naming the line and column.
@@ -81,6 +84,7 @@ func ReadSDMXCSV(r io.Reader, name string) (changes []ictstat.BopChange, bad []i
 		return nil, nil, info, err
 	}
 	info.Labels = labels
+	headLine := sdmxLine(head, info.Separator)
 	p := sdmxRowParser{cols: cols, labels: labels, version: info.Version, sep: info.Separator, source: name, intern: map[string]string{}}
 	// Rows gather in chunks, copied once at the end, rather than in one
 	// slice that grows by copying its large, pointer-rich elements.
@@ -106,7 +110,7 @@ func ReadSDMXCSV(r io.Reader, name string) (changes []ictstat.BopChange, bad []i
 		ch, reason := p.row(rec, int64(line))
 		if reason != "" {
 			bad = append(bad, ictstat.Quarantined{Origin: name, Line: int64(line), Reason: reason,
-				Raw: strings.ToValidUTF8(strings.Join(rec, string(info.Separator)), "\uFFFD")})
+				Raw: strings.ToValidUTF8(headLine+strings.TrimSuffix(sdmxLine(rec, info.Separator), "\n"), "\uFFFD")})
 			continue
 		}
 		if len(changes) == cap(changes) && len(changes) > 0 {
@@ -261,4 +265,18 @@ func sdmxHeader(head []string, v SDMXVersion, name string) (sdmxColumns, bool, e
 		}
 	}
 	return c, labels, nil
+}
+
+// sdmxLine writes one record as a line of CSV with separator sep, quoting
+// the fields that need it, and the line end.
+func sdmxLine(rec []string, sep byte) string {
+	if len(rec) == 1 && rec[0] == "" {
+		return "\"\"\n" // unquoted, a blank line, which CSV readers skip
+	}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	w.Comma = rune(sep)
+	w.Write(rec) // a strings.Builder does not fail, and sep is a valid separator
+	w.Flush()
+	return b.String()
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/npit-mn/ictstat"
 )
@@ -260,6 +261,7 @@ func FuzzSDMXCSV(f *testing.F) {
 	f.Add([]byte("\ufeffSTRUCTURE[;];STRUCTURE_ID;ACTION;FREQ;REF_AREA;COUNTERPART_AREA;FLOW;SERVICE_ITEM;TIME_PERIOD;OBS_VALUE;UNIT_MULT\r\ndataflow;A:B(1.0);D;;MN;W1;C;;;-;\r\ndataflow;A:B(1.0);R;M;MN;US;C;SI;2024-M02;\"1,5\";30\r\n"))
 	f.Add([]byte("STRUCTURE\tSTRUCTURE_ID\tFREQ: F\tREF_AREA\tCOUNTERPART_AREA\tFLOW\tSERVICE_ITEM\tTIME_PERIOD\ndataflow\tX: y\tS: s\tMN\t4A\tD\tS\t2023-S1\n"))
 	f.Add([]byte("\"DATAFLOW\",x\n\"a\"\"b\",\n"))
+	f.Add([]byte("DATAFLOW,FREQ,REF_AREA,COUNTERPART_AREA,FLOW,SERVICE_ITEM,TIME_PERIOD,OBS_VALUE\n\"\"\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		changes, bad, _, err := ReadSDMXCSV(strings.NewReader(string(data)), "fuzz.csv")
 		if err != nil {
@@ -286,6 +288,15 @@ func FuzzSDMXCSV(f *testing.F) {
 			if b.Reason == "" || b.Line < 2 {
 				t.Fatalf("quarantined %+v without a reason or line", b)
 			}
+			if !utf8.Valid(data) {
+				continue // raw holds U+FFFD in place of the bad bytes
+			}
+			// What a quarantine replay relies on: the raw text reads again
+			// as the same bad row.
+			ch, again, _, err := ReadSDMXCSV(strings.NewReader(b.Raw), "fuzz.csv")
+			if err != nil || len(ch) != 0 || len(again) != 1 || again[0].Reason != b.Reason {
+				t.Fatalf("raw %q of %+v reads again as %v, %v, %v", b.Raw, b, ch, again, err)
+			}
 		}
 	})
 }
@@ -309,5 +320,50 @@ func TestParseSDMXNumberExact(t *testing.T) {
 		if !ok || err != nil || err2 != nil || v != want || sv != wantScaled {
 			t.Fatalf("%s × 10^%d: got %v %v %v, want %v %v", s, mult, v, sv, ok, want, wantScaled)
 		}
+	}
+}
+
+// TestSDMXQuarantineRaw checks that a quarantined row's raw text is the
+// header and the row, with the file's separator and quoting, and that
+// ReadSDMXCSV reads it again to the same reason: what a quarantine replay
+// relies on.
+func TestSDMXQuarantineRaw(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, raw, reason string
+	}{
+		{
+			name: "1.0 with labels and a quoted separator",
+			in: "\ufeffDATAFLOW;FREQ: Frequency;REF_AREA;COUNTERPART_AREA: Partner area;FLOW;SERVICE_ITEM;TIME_PERIOD;OBS_VALUE\n" +
+				"BOM:ICT_SERV(1.0);Q: Quarterly;MN;\"XK: Kosovo; region\";C;SI2;2025-Q4;3,5\n",
+			raw: "DATAFLOW;FREQ: Frequency;REF_AREA;COUNTERPART_AREA: Partner area;FLOW;SERVICE_ITEM;TIME_PERIOD;OBS_VALUE\n" +
+				"BOM:ICT_SERV(1.0);Q: Quarterly;MN;\"XK: Kosovo; region\";C;SI2;2025-Q4;3,5",
+			reason: `COUNTERPART_AREA: "XK" is neither`,
+		},
+		{
+			name:   "2.0 with ACTION and a wrong field count",
+			in:     "STRUCTURE,STRUCTURE_ID,ACTION,FREQ,REF_AREA,COUNTERPART_AREA,FLOW,SERVICE_ITEM,TIME_PERIOD,OBS_VALUE\r\ndataflow,BOM:ICT_SERV(1.0),D,Q,MN\r\n",
+			raw:    "STRUCTURE,STRUCTURE_ID,ACTION,FREQ,REF_AREA,COUNTERPART_AREA,FLOW,SERVICE_ITEM,TIME_PERIOD,OBS_VALUE\ndataflow,BOM:ICT_SERV(1.0),D,Q,MN",
+			reason: "5 fields: the header has 10",
+		},
+		{
+			name:   "a lone empty quoted field",
+			in:     "DATAFLOW|FREQ|REF_AREA|COUNTERPART_AREA|FLOW|SERVICE_ITEM|TIME_PERIOD|OBS_VALUE\n\"\"\n",
+			raw:    "DATAFLOW|FREQ|REF_AREA|COUNTERPART_AREA|FLOW|SERVICE_ITEM|TIME_PERIOD|OBS_VALUE\n\"\"",
+			reason: "1 fields: the header has 8",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, bad, _, err := ReadSDMXCSV(strings.NewReader(tc.in), "f.csv")
+			if err != nil || len(bad) != 1 {
+				t.Fatalf("got %v, %v; want one bad row", bad, err)
+			}
+			if bad[0].Raw != tc.raw || !strings.Contains(bad[0].Reason, tc.reason) {
+				t.Fatalf("got raw %q, reason %q; want raw %q, reason with %q", bad[0].Raw, bad[0].Reason, tc.raw, tc.reason)
+			}
+			ch, again, _, err := ReadSDMXCSV(strings.NewReader(bad[0].Raw), "f.csv")
+			if err != nil || len(ch) != 0 || len(again) != 1 || again[0].Reason != bad[0].Reason || again[0].Raw != bad[0].Raw {
+				t.Errorf("re-reading the raw text gave %v, %v, %v; want the same bad row", ch, again, err)
+			}
+		})
 	}
 }

@@ -16,16 +16,71 @@ type ReplayStats struct {
 	Replayed  int64 // records that passed and left quarantine
 	Remaining int64 // records that still fail, with their current reason
 	Snapshot  int64
+	// Sources holds the counts of each source replayed that had records
+	// in quarantine, in replay order.
+	Sources []SourceReplay
+	// Notes says what was not replayed and why (survey without a wave,
+	// national accounts, survey records of another wave).
+	Notes []string
 }
 
-// ReplayQuarantine re-validates the quarantined records of source (filings
-// or fx; "" for both) against the current reference data and rules: those
-// that now pass are committed, and leave quarantine, in one snapshot; the
-// others stay, with the reason they fail for now.
+// SourceReplay counts the replay of one source.
+type SourceReplay struct {
+	Source              string
+	Replayed, Remaining int64
+}
+
+// ReplayOptions configure a quarantine replay.
+type ReplayOptions struct {
+	// Source is the source to replay: fx, registrations, filings, exports
+	// or survey; "" replays each of them, survey only when Survey is set.
+	Source string
+	// Survey holds the (corrected) wave that quarantined survey records are
+	// validated against; required to replay survey. Only the records
+	// quarantined under the same wave id are replayed.
+	Survey *SurveyOptions
+}
+
+// ReplaySources lists the replayable sources in the order a replay of
+// every source takes them: rates before the filings they convert,
+// registrations before a survey whose population counts companies.
+var ReplaySources = []string{SourceFX, SourceRegistrations, SourceFilings, SourceExports, SourceSurvey}
+
+// ErrNationalAccountsReplay is the answer to a replay of national
+// accounts, which is done by pulling the table again.
+var ErrNationalAccountsReplay = fmt.Errorf("%w: national_accounts cannot be replayed: a quarantined cell is kept as its text, "+
+	"without the table and the mapping it was read with. Correct the mapping (national_accounts in the config file) and "+
+	"pull the table again with ictstat ingest national_accounts: a pull is a new vintage anyway, and it reads every cell afresh", ictstat.ErrUsage)
+
+// ReplayQuarantine replays the quarantine of source ("" for every source
+// that needs no options: fx, registrations, filings, exports); see Replay.
 func ReplayQuarantine(ctx context.Context, wh *warehouse.Warehouse, source string) (ReplayStats, error) {
+	return Replay(ctx, wh, ReplayOptions{Source: source})
+}
+
+// Replay re-validates the quarantined records of a source (or of every
+// replayable one) against the current reference data, rules and, for the
+// survey, the given wave: those that now pass are committed, and leave
+// quarantine, in one snapshot; the others stay, with the reason they fail
+// for now. A record whose raw text a replay cannot read (quarantined by an
+// older ictstat, or a row that could not be split into fields) stays, its
+// reason saying so. A replay that changes nothing commits nothing.
+func Replay(ctx context.Context, wh *warehouse.Warehouse, o ReplayOptions) (ReplayStats, error) {
 	var st ReplayStats
-	if source != "" && source != SourceFilings && source != SourceFX {
-		return st, fmt.Errorf("%w: cannot replay source %q (replayable: filings, fx)", ictstat.ErrUsage, source)
+	switch {
+	case o.Source == SourceNationalAccounts:
+		return st, ErrNationalAccountsReplay
+	case o.Source == SourceSurvey && o.Survey == nil:
+		return st, fmt.Errorf("%w: replaying survey needs the wave to validate against (--wave FILE, the corrected wave)", ictstat.ErrUsage)
+	case o.Survey != nil && o.Source != "" && o.Source != SourceSurvey:
+		return st, fmt.Errorf("%w: a wave is for replaying survey, not %s", ictstat.ErrUsage, o.Source)
+	case o.Source != "" && !isReplayable(o.Source):
+		return st, fmt.Errorf("%w: cannot replay source %q (replayable: %s)", ictstat.ErrUsage, o.Source, strings.Join(ReplaySources, ", "))
+	}
+	if o.Survey != nil {
+		if err := o.Survey.Wave.Check(); err != nil {
+			return st, fmt.Errorf("%w: %v", ictstat.ErrUsage, err)
+		}
 	}
 	tx, err := wh.Begin(ctx, "quarantine replay")
 	if err != nil {
@@ -33,15 +88,49 @@ func ReplayQuarantine(ctx context.Context, wh *warehouse.Warehouse, source strin
 	}
 	defer tx.Rollback()
 	st.Snapshot = tx.Base().ID
-	if source == "" || source == SourceFX {
-		if err := replayFX(tx, &st); err != nil {
+	steps := map[string]func(*replayRun) error{
+		SourceFX:            func(r *replayRun) error { return replayFX(tx, r) },
+		SourceRegistrations: func(r *replayRun) error { return replayRegistrations(tx, r) },
+		SourceFilings:       func(r *replayRun) error { return replayFilings(ctx, tx, r) },
+		SourceExports:       func(r *replayRun) error { return replayExports(tx, r) },
+		SourceSurvey:        func(r *replayRun) error { return replaySurvey(tx, r, o.Survey, &st) },
+	}
+	for _, source := range ReplaySources {
+		if o.Source != "" && o.Source != source {
+			continue
+		}
+		if source == SourceSurvey && o.Survey == nil {
+			if n, err := countQuarantined(tx, SourceSurvey); err != nil {
+				return st, err
+			} else if n > 0 {
+				st.Notes = append(st.Notes, fmt.Sprintf("survey: %d records not replayed: a survey replay needs the corrected wave (--wave FILE)", n))
+			}
+			continue
+		}
+		rows, err := tx.Quarantined(source)
+		if err != nil {
+			return st, err
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		r := &replayRun{rows: rows}
+		if err := steps[source](r); err != nil {
+			return st, fmt.Errorf("replay %s: %w", source, err)
+		}
+		if err := r.finish(tx, source, &st); err != nil {
 			return st, err
 		}
 	}
-	if source == "" || source == SourceFilings {
-		if err := replayFilings(ctx, wh, tx, &st); err != nil {
+	if o.Source == "" {
+		if n, err := countQuarantined(tx, SourceNationalAccounts); err != nil {
 			return st, err
+		} else if n > 0 {
+			st.Notes = append(st.Notes, fmt.Sprintf("national_accounts: %d cells not replayed: correct the mapping and pull the table again", n))
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return st, err
 	}
 	if !tx.Changed() {
 		return st, nil
@@ -54,44 +143,82 @@ func ReplayQuarantine(ctx context.Context, wh *warehouse.Warehouse, source strin
 	return st, nil
 }
 
-// replayFX re-reads quarantined rate rows first, so that a filings replay in
-// the same run sees the rates they add.
-func replayFX(tx *warehouse.Tx, st *ReplayStats) error {
-	rows, err := tx.Quarantined(SourceFX)
-	if err != nil || len(rows) == 0 {
-		return err
-	}
-	var keep []ictstat.Quarantined
-	var rates []ictstat.FXRate
-	for _, q := range rows {
-		r, bad, err := ingest.ReadFXRates(strings.NewReader("date,currency,mnt_per_unit\n"+q.Raw+"\n"), q.Origin)
-		switch {
-		case err != nil:
-			q.Reason = err.Error()
-			keep = append(keep, q)
-		case len(bad) > 0:
-			q.Reason = bad[0].Reason
-			keep = append(keep, q)
-		default:
-			rates = append(rates, r...)
+func isReplayable(source string) bool {
+	for _, s := range ReplaySources {
+		if s == source {
+			return true
 		}
 	}
-	if _, err := tx.MergeFXRates(rates); err != nil {
-		return err
-	}
-	st.Replayed += int64(len(rows) - len(keep))
-	st.Remaining += int64(len(keep))
-	if len(keep) == len(rows) {
-		return nil
-	}
-	return tx.ReplaceQuarantine(SourceFX, keep)
+	return false
 }
 
-func replayFilings(ctx context.Context, wh *warehouse.Warehouse, tx *warehouse.Tx, st *ReplayStats) error {
-	rows, err := tx.Quarantined(SourceFilings)
-	if err != nil || len(rows) == 0 {
-		return err
+func countQuarantined(tx *warehouse.Tx, source string) (int, error) {
+	rows, err := tx.Quarantined(source)
+	return len(rows), err
+}
+
+// replayRun gathers the outcome of replaying one source's quarantine.
+type replayRun struct {
+	rows    []ictstat.Quarantined // the quarantine before the replay
+	keep    []ictstat.Quarantined // the records that still fail
+	changed bool                  // a kept record's reason changed
+}
+
+// stay keeps q in quarantine with reason.
+func (r *replayRun) stay(q ictstat.Quarantined, reason string) {
+	if q.Reason != reason {
+		q.Reason, r.changed = reason, true
 	}
+	r.keep = append(r.keep, q)
+}
+
+// finish counts the run and rewrites the source's quarantine when a record
+// left it or a reason changed.
+func (r *replayRun) finish(tx *warehouse.Tx, source string, st *ReplayStats) error {
+	done := int64(len(r.rows) - len(r.keep))
+	st.Replayed += done
+	st.Remaining += int64(len(r.keep))
+	st.Sources = append(st.Sources, SourceReplay{Source: source, Replayed: done, Remaining: int64(len(r.keep))})
+	if done == 0 && !r.changed {
+		return nil
+	}
+	return tx.ReplaceQuarantine(source, r.keep)
+}
+
+// cannotReplay starts the reason of a record whose raw text a replay cannot
+// read.
+const cannotReplay = "cannot be replayed: "
+
+// unreplayable returns the reason of a record a replay cannot read: why,
+// what to do, and the reason it was quarantined for. A reason that already
+// says that a replay cannot read the record is kept as it is.
+func unreplayable(q ictstat.Quarantined, why string) string {
+	if strings.HasPrefix(q.Reason, cannotReplay) || strings.Contains(q.Reason, "quarantine replay cannot") {
+		return q.Reason
+	}
+	return cannotReplay + why + "; fix the record and ingest its file again. It was quarantined for: " + q.Reason
+}
+
+// replayFX re-reads quarantined rate rows first, so that a filings replay in
+// the same run sees the rates they add.
+func replayFX(tx *warehouse.Tx, r *replayRun) error {
+	var rates []ictstat.FXRate
+	for _, q := range r.rows {
+		got, bad, err := ingest.ReadFXRates(strings.NewReader("date,currency,mnt_per_unit\n"+q.Raw+"\n"), q.Origin)
+		switch {
+		case err != nil:
+			r.stay(q, err.Error())
+		case len(bad) > 0:
+			r.stay(q, bad[0].Reason)
+		default:
+			rates = append(rates, got...)
+		}
+	}
+	_, err := tx.MergeFXRates(rates)
+	return err
+}
+
+func replayFilings(ctx context.Context, tx *warehouse.Tx, r *replayRun) error {
 	rates, err := tx.FXRates()
 	if err != nil {
 		return err
@@ -102,13 +229,11 @@ func replayFilings(ctx context.Context, wh *warehouse.Warehouse, tx *warehouse.T
 		return err
 	}
 	batch := warehouse.NewFilingBatch()
-	var keep []ictstat.Quarantined
 	var rec ictstat.FilingRecord
-	for _, q := range rows {
+	for _, q := range r.rows {
 		fixed, f, ok := validateRecord([]byte(q.Raw), &rec, fx, q.Origin, q.Line)
 		if !ok {
-			q.Reason = fixed.Reason
-			keep = append(keep, q)
+			r.stay(q, fixed.Reason)
 			continue
 		}
 		batch.Add(&f)
@@ -116,13 +241,6 @@ func replayFilings(ctx context.Context, wh *warehouse.Warehouse, tx *warehouse.T
 	if err := merge.Append(batch); err != nil {
 		return err
 	}
-	if _, err := merge.Finish(ctx); err != nil {
-		return err
-	}
-	st.Replayed += int64(len(rows) - len(keep))
-	st.Remaining += int64(len(keep))
-	if len(keep) == len(rows) {
-		return nil
-	}
-	return tx.ReplaceQuarantine(SourceFilings, keep)
+	_, err = merge.Finish(ctx)
+	return err
 }

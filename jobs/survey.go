@@ -80,8 +80,7 @@ func PullSurvey(ctx context.Context, wh *warehouse.Warehouse, k *ingest.Kobo, op
 // commitSurvey validates submissions and merges them in one commit.
 func commitSurvey(ctx context.Context, wh *warehouse.Warehouse, subs []ictstat.Submission, bad []ictstat.Quarantined, raw [][]byte, origin string, opts SurveyOptions) (PullStats, error) {
 	st := PullStats{Read: int64(len(subs) + len(bad))}
-	wave := opts.Wave
-	if err := wave.Check(); err != nil {
+	if err := opts.Wave.Check(); err != nil {
 		return st, fmt.Errorf("%w: %v", ictstat.ErrUsage, err)
 	}
 	tx, err := wh.Begin(ctx, "ingest survey")
@@ -89,16 +88,9 @@ func commitSurvey(ctx context.Context, wh *warehouse.Warehouse, subs []ictstat.S
 		return st, err
 	}
 	defer tx.Rollback()
-	if opts.CountCompaniesAt != nil {
-		counts, err := tx.ActiveCompaniesByDivision(*opts.CountCompaniesAt)
-		if err != nil {
-			return st, err
-		}
-		if len(counts) == 0 {
-			return st, fmt.Errorf("%w: wave %s: population from companies on %s: the companies table has no active company then (pull registrations first)",
-				ictstat.ErrUsage, wave.ID, opts.CountCompaniesAt)
-		}
-		wave.Population = counts
+	wave, err := surveyWave(tx, opts)
+	if err != nil {
+		return st, err
 	}
 	rows, rejected := transform.SurveyResponses(subs, &wave, origin)
 	bad = append(bad, rejected...)
@@ -131,4 +123,23 @@ func commitSurvey(ctx context.Context, wh *warehouse.Warehouse, subs []ictstat.S
 	}
 	st.Snapshot, st.Changed = man.ID, true
 	return st, nil
+}
+
+// surveyWave returns the wave of opts, its population counted from the
+// companies table of tx when CountCompaniesAt is set.
+func surveyWave(tx *warehouse.Tx, opts SurveyOptions) (transform.Wave, error) {
+	wave := opts.Wave
+	if opts.CountCompaniesAt == nil {
+		return wave, nil
+	}
+	counts, err := tx.ActiveCompaniesByDivision(*opts.CountCompaniesAt)
+	if err != nil {
+		return wave, err
+	}
+	if len(counts) == 0 {
+		return wave, fmt.Errorf("%w: wave %s: population from companies on %s: the companies table has no active company then (pull registrations first)",
+			ictstat.ErrUsage, wave.ID, opts.CountCompaniesAt)
+	}
+	wave.Population = counts
+	return wave, nil
 }

@@ -98,7 +98,9 @@ func (w *Wave) Check() error {
 // breaks a rule (no _uuid, an unreadable _submission_time, an unknown
 // choice code, a number that is not a number, the two forms of a
 // multi-select disagreeing, a stratum without a population total) is
-// returned in bad with the reason, naming the field. When a _uuid appears
+// returned in bad with the reason, naming the field, and as raw text the
+// canonical JSON of its fields and the wave id (SurveyRaw), which a
+// quarantine replay reads back. When a _uuid appears
 // twice, the later submission (by _submission_time, then by position)
 // wins. source is stored on every row. The wave must pass Check.
 func SurveyResponses(subs []ictstat.Submission, w *Wave, source string) (rows []ictstat.SurveyResponse, bad []ictstat.Quarantined) {
@@ -112,7 +114,7 @@ func SurveyResponses(subs []ictstat.Submission, w *Wave, source string) (rows []
 		s := &subs[i]
 		r, reason := surveyResponse(s, w, source)
 		if reason != "" {
-			bad = append(bad, ictstat.Quarantined{Origin: s.Origin, Line: s.Line, Reason: reason, Raw: s.Raw})
+			bad = append(bad, ictstat.Quarantined{Origin: s.Origin, Line: s.Line, Reason: reason, Raw: SurveyRaw(s.Fields, w.ID)})
 			continue
 		}
 		id := r[0].ResponseID

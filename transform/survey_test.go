@@ -136,8 +136,12 @@ func TestSurveyResponsesQuarantine(t *testing.T) {
 				t.Fatalf("got %d rows, %d bad; want the submission quarantined", len(rows), len(bad))
 			}
 			q := bad[0]
-			if !strings.Contains(q.Reason, tc.want) || q.Origin != "t.csv" || q.Line != 2 || q.Raw != tc.s.Raw {
-				t.Errorf("got %+v, want reason with %q at t.csv:2 with the raw record", q, tc.want)
+			if !strings.Contains(q.Reason, tc.want) || q.Origin != "t.csv" || q.Line != 2 {
+				t.Errorf("got %+v, want reason with %q at t.csv:2", q, tc.want)
+			}
+			fields, wave, err := ParseSurveyRaw(q.Raw)
+			if err != nil || wave != "edge-2026" || !reflect.DeepEqual(fields, tc.s.Fields) {
+				t.Errorf("raw %s reads back as %v, %q, %v; want the submission's fields and wave edge-2026", q.Raw, fields, wave, err)
 			}
 		})
 	}

@@ -190,36 +190,79 @@ func (a *app) quarantineCommand() *cobra.Command {
 		},
 	}
 	rf.add(cmd)
-	cmd.Flags().StringVar(&source, "source", "", "only this source (filings, fx)")
+	cmd.Flags().StringVar(&source, "source", "", "only this source (fx, registrations, filings, exports, survey, national_accounts)")
 	cmd.AddCommand(a.replayCommand())
 	return cmd
 }
 
 func (a *app) replayCommand() *cobra.Command {
-	var source string
+	var source, wave string
 	cmd := &cobra.Command{
-		Use:   "replay [--source S]",
+		Use:   "replay [--source S] [--wave FILE]",
 		Short: "Re-validate quarantined records after a fix; those that pass are committed",
-		Long: `Re-validate quarantined records against the current rules and reference
-data (for example after loading the exchange rates a USD filing lacked). The
-records that now pass are committed and leave quarantine in one snapshot; the
-others stay, with the reason they fail for now.`,
+		Long: `Re-validate quarantined records after a fix: new reference data (the
+exchange rates a USD filing lacked), a newer ictstat whose code lists have
+a code an older one refused, or a corrected survey wave. The records that now
+pass are committed and leave quarantine in one snapshot; the others stay,
+with the reason they fail for now. A replay that changes nothing commits
+nothing.
+
+Sources, in the order a replay of all takes them:
+  fx             the rate rows
+  registrations  the feed's records (registrations and companies)
+  filings        the filings, converted with the rates held now
+  exports        the SDMX-CSV rows, applied by their ACTION in the order
+                 they were received (line order within a file)
+  survey         the responses of the wave given by --wave (required): a
+                 corrected wave file, e.g. with the population total of a
+                 stratum or a choice code added. Only records quarantined
+                 under the same wave id are replayed.
+Without --source every source is replayed, survey only when --wave is given.
+
+national_accounts cannot be replayed (exit 2): a quarantined cell is kept as
+its text, without the table it came from. Correct the mapping in the config
+and pull the table again (ictstat ingest national_accounts): a pull is a new
+vintage anyway.
+
+Records quarantined by an older ictstat, before their raw text was kept in a
+form a replay reads (survey rows as text, SDMX rows without their header),
+stay, their reason saying that they cannot be replayed: ingest the file again.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o := jobs.ReplayOptions{Source: source}
+			if source == jobs.SourceNationalAccounts {
+				return jobs.ErrNationalAccountsReplay
+			}
+			if wave != "" {
+				so, err := readWave(wave)
+				if err != nil {
+					return err
+				}
+				o.Survey = &so
+			} else if source == jobs.SourceSurvey {
+				return fmt.Errorf("%w: quarantine replay --source survey needs --wave FILE (the corrected wave: questions, strata, population)", ictstat.ErrUsage)
+			}
 			wh, err := a.openWarehouse()
 			if err != nil {
 				return err
 			}
 			defer wh.Close()
-			st, err := jobs.ReplayQuarantine(cmd.Context(), wh, source)
+			st, err := jobs.Replay(cmd.Context(), wh, o)
 			if err != nil {
 				return err
+			}
+			for _, s := range st.Sources {
+				fmt.Fprintf(a.stdout, "%s: %d records committed, %d still quarantined\n", s.Source, s.Replayed, s.Remaining)
+			}
+			for _, n := range st.Notes {
+				fmt.Fprintln(a.stdout, n)
 			}
 			fmt.Fprintf(a.stdout, "quarantine replay: %d records committed, %d still quarantined; snapshot %d\n", st.Replayed, st.Remaining, st.Snapshot)
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&source, "source", "", "only this source (filings, fx; default both)")
+	cmd.Flags().StringVar(&source, "source", "", "only this source: fx, registrations, filings, exports or survey (default all; survey needs --wave)")
+	cmd.Flags().StringVar(&wave, "wave", "", "survey: the corrected wave file (YAML, as for ingest survey)")
 	return cmd
 }
 
