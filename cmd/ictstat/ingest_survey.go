@@ -163,6 +163,7 @@ func (a *app) ingestSurvey(cmd *cobra.Command, in ingestArgs) error {
 	}
 	defer wh.Close()
 	res, err := pull(cmd.Context(), wh)
+	countRun(in.run, res)
 	if err != nil {
 		return err
 	}
