@@ -148,8 +148,10 @@ func (a *app) sqlCommand() *cobra.Command {
 		Use:   `sql "SELECT ..."`,
 		Short: "Run one read-only SQL query over the warehouse tables",
 		Long: `Run one read-only SQL query over the warehouse tables of a snapshot:
-filings, filing_revisions, filing_exports, registrations, companies, quarantine,
-fx_rates, snapshots, job_runs.
+filings, filing_revisions, filing_exports, registrations, companies,
+survey_responses, bop_exports, national_accounts, fx_rates, quarantine,
+job_runs, snapshots, and the reference table regions (docs/warehouse.md
+documents every column and its unit).
 Only SELECT is accepted; the engine reads nothing but the warehouse tables.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
