@@ -31,3 +31,24 @@ func TestSQLLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestSQLHelpListsEveryTable keeps `ictstat sql --help` in step with the
+// views the engine builds for each snapshot.
+func TestSQLHelpListsEveryTable(t *testing.T) {
+	wh := filepath.Join(t.TempDir(), "wh")
+	code, out, stderr := run(t, "sql", "SELECT view_name FROM duckdb_views() WHERE schema_name = current_schema() ORDER BY 1",
+		"--format", "csv", "--warehouse", wh, "--log-level", "error")
+	if code != 0 {
+		t.Fatalf("got exit code %d, want 0: %s", code, stderr)
+	}
+	views := strings.Fields(strings.TrimPrefix(out, "view_name\n"))
+	if len(views) < 10 {
+		t.Fatalf("got views %v, want the warehouse's tables", views)
+	}
+	_, help, _ := run(t, "sql", "--help")
+	for _, v := range views {
+		if !strings.Contains(help, v) {
+			t.Errorf("sql --help does not name table %s", v)
+		}
+	}
+}
