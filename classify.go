@@ -28,8 +28,16 @@ func ValidISIC4(s string) bool {
 	if len(s) != 4 || !allDigits(s) {
 		return false
 	}
-	return strings.Contains(isicDivisions, s[:2])
+	return validDivision[int(s[0]-'0')*10+int(s[1]-'0')]
 }
+
+// validDivision[d] reports whether division d (0-99) is in isicDivisions.
+var validDivision = func() (t [100]bool) {
+	for _, d := range strings.Fields(isicDivisions) {
+		t[int(d[0]-'0')*10+int(d[1]-'0')] = true
+	}
+	return t
+}()
 
 // ICTServiceItems are the EBOPS 2010 telecommunications, computer and
 // information services items (SI and its sub-items): ICT services exports.
@@ -77,6 +85,14 @@ func ValidCountry(s string) bool {
 	if len(s) != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' {
 		return false
 	}
-	i := strings.Index(iso3166, s)
-	return i >= 0 && i%3 == 0
+	return validCountry[int(s[0]-'A')*26+int(s[1]-'A')]
 }
+
+// validCountry[a*26+b] reports whether the code of letters A+a, A+b is in
+// iso3166.
+var validCountry = func() (t [26 * 26]bool) {
+	for _, c := range strings.Fields(iso3166) {
+		t[int(c[0]-'A')*26+int(c[1]-'A')] = true
+	}
+	return t
+}()

@@ -103,7 +103,8 @@ func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ic
 		return f, bad("programs", "%d entries; at most %d", len(rec.Programs), maxPrograms)
 	}
 	for i, p := range rec.Programs {
-		if e := checkText(fmt.Sprintf("programs[%d]", i), p, maxProgramLen, nil); e != nil {
+		if e := checkText("programs", p, maxProgramLen, nil); e != nil {
+			e.Field = fmt.Sprintf("programs[%d]", i)
 			return f, e
 		}
 	}
@@ -145,7 +146,8 @@ func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ic
 		if x.Amount == nil {
 			return f, bad(field("amount"), "missing")
 		}
-		if e := checkAmount(field("amount"), *x.Amount, false); e != nil {
+		if e := checkAmount("amount", *x.Amount, false); e != nil {
+			e.Field = field("amount")
 			return f, e
 		}
 		f.ExportsMNT += *x.Amount * rate
@@ -196,22 +198,30 @@ func checkAmount(field string, v float64, optional bool) *ictstat.InputError {
 // checkFlags accepts an absent flags field or an object of booleans, and
 // returns the ai and startup flags. raw is already known to be valid JSON.
 func checkFlags(raw []byte) (ai, startup bool, e *ictstat.InputError) {
+	ai, startup, ok := parseFlags(raw)
+	if !ok {
+		return false, false, bad("flags", "want an object of true/false values")
+	}
+	return ai, startup, nil
+}
+
+// parseFlags is checkFlags without the error, which only a failure builds.
+func parseFlags(raw []byte) (ai, startup, ok bool) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
-		return false, false, nil
+		return false, false, true
 	}
-	fail := bad("flags", "want an object of true/false values")
 	i := skipSpace(raw, 0)
 	if i >= len(raw) || raw[i] != '{' {
-		return false, false, fail
+		return false, false, false
 	}
 	i = skipSpace(raw, i+1)
 	if i < len(raw) && raw[i] == '}' {
-		return false, false, nil
+		return false, false, true
 	}
 	for i < len(raw) {
 		if raw[i] != '"' {
-			return false, false, fail
+			return false, false, false
 		}
 		end := i + 1
 		for end < len(raw) && raw[end] != '"' {
@@ -221,17 +231,21 @@ func checkFlags(raw []byte) (ai, startup bool, e *ictstat.InputError) {
 			end++
 		}
 		if end >= len(raw) {
-			return false, false, fail
+			return false, false, false
 		}
-		key := string(raw[i+1 : end])
-		if strings.IndexByte(key, '\\') >= 0 {
+		keyB := raw[i+1 : end]
+		var isAI, isStartup bool
+		if bytes.IndexByte(keyB, '\\') >= 0 {
 			// An escaped key: only "ai" and "startup" matter, and a key
 			// strconv cannot unquote (\/, surrogate pairs) is neither.
-			key, _ = strconv.Unquote(string(raw[i : end+1]))
+			key, _ := strconv.Unquote(string(raw[i : end+1]))
+			isAI, isStartup = key == "ai", key == "startup"
+		} else {
+			isAI, isStartup = string(keyB) == "ai", string(keyB) == "startup"
 		}
 		i = skipSpace(raw, end+1)
 		if i >= len(raw) || raw[i] != ':' {
-			return false, false, fail
+			return false, false, false
 		}
 		i = skipSpace(raw, i+1)
 		var v bool
@@ -241,24 +255,24 @@ func checkFlags(raw []byte) (ai, startup bool, e *ictstat.InputError) {
 		case strings.HasPrefix(string(raw[i:]), "false"):
 			v, i = false, i+5
 		default:
-			return false, false, fail
+			return false, false, false
 		}
-		switch key {
-		case "ai":
+		switch {
+		case isAI:
 			ai = v
-		case "startup":
+		case isStartup:
 			startup = v
 		}
 		i = skipSpace(raw, i)
 		if i < len(raw) && raw[i] == '}' {
-			return ai, startup, nil
+			return ai, startup, true
 		}
 		if i >= len(raw) || raw[i] != ',' {
-			return false, false, fail
+			return false, false, false
 		}
 		i = skipSpace(raw, i+1)
 	}
-	return false, false, fail
+	return false, false, false
 }
 
 func skipSpace(b []byte, i int) int {

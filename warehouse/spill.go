@@ -79,6 +79,7 @@ var errSpillCorrupt = errors.New("spill record corrupt")
 type spillReader struct {
 	b   []byte
 	err error
+	opt []float64 // slab of the optional amounts, so that they are not one allocation each
 }
 
 func (r *spillReader) uvarint() uint64 {
@@ -150,7 +151,11 @@ func (r *spillReader) optF64() *float64 {
 		return nil
 	}
 	v := r.f64()
-	return &v
+	if len(r.opt) == cap(r.opt) {
+		r.opt = make([]float64, 0, 1024)
+	}
+	r.opt = append(r.opt, v)
+	return &r.opt[len(r.opt)-1]
 }
 
 // next decodes one filing into f.

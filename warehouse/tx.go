@@ -33,7 +33,8 @@ type Tx struct {
 	moved  []string // files already renamed into table folders by Commit
 	seq    int
 	done   bool
-	mu     sync.Mutex // guards staged, seq and next.Tables for parallel staging
+	mu     sync.Mutex     // guards staged, seq and next.Tables for parallel staging
+	bg     sync.WaitGroup // merges running in the background, awaited before the end
 }
 
 type staged struct {
@@ -120,7 +121,8 @@ func (tx *Tx) readable(files []File) []File {
 }
 
 // DropPartition removes every file of table in partition from the next
-// snapshot (the files stay on disk for older snapshots until gc).
+// snapshot (the files stay on disk for older snapshots until gc). Files this
+// transaction staged there are deleted at once: no snapshot holds them.
 func (tx *Tx) DropPartition(table, partition string) {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
@@ -131,6 +133,15 @@ func (tx *Tx) DropPartition(table, partition string) {
 		}
 	}
 	tx.next.Tables[table] = fs
+	kept := tx.staged[:0]
+	for _, s := range tx.staged {
+		if s.table == table && s.file.Partition == partition {
+			os.Remove(s.tmp)
+			continue
+		}
+		kept = append(kept, s)
+	}
+	tx.staged = kept
 }
 
 // SetCursor records source's cursor in the snapshot being built.
@@ -182,6 +193,7 @@ func (tx *Tx) Commit(ctx context.Context, message string) (*Manifest, error) {
 		return nil, fmt.Errorf("commit: transaction already ended")
 	}
 	defer tx.Rollback()
+	tx.bg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("commit abandoned: %w", err)
 	}
@@ -237,6 +249,7 @@ func (tx *Tx) Rollback() error {
 	if tx.done {
 		return nil
 	}
+	tx.bg.Wait() // background merges still write into the staging folder
 	tx.done = true
 	for _, p := range tx.moved { // a failed commit: these were never published
 		os.Remove(p)
