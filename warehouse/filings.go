@@ -44,6 +44,7 @@ func PartitionOf(period ictstat.Date) string {
 type FilingBatch struct {
 	parts map[string]*batchPart
 	rows  int
+	free  [][]byte // buffers of partitions the batch no longer holds
 
 	lastPeriod ictstat.Date // the partition of the previous row, which
 	last       *batchPart   // is most often the next one's too
@@ -64,6 +65,9 @@ func (b *FilingBatch) Add(f *ictstat.Filing) {
 		bp := b.parts[p]
 		if bp == nil {
 			bp = &batchPart{}
+			if n := len(b.free); n > 0 {
+				bp.data, b.free = b.free[n-1], b.free[:n-1]
+			}
 			b.parts[p] = bp
 		}
 		b.lastPeriod, b.last = f.Period, bp
@@ -75,14 +79,22 @@ func (b *FilingBatch) Add(f *ictstat.Filing) {
 
 // Reset empties the batch for reuse. It keeps the buffers of the partitions
 // the batch just held, which the next batch most likely holds too (input is
-// nearly in period order), and lets the others go.
+// nearly in period order), and gives those of the others to new partitions.
 func (b *FilingBatch) Reset() {
 	for p, bp := range b.parts {
 		if len(bp.data) == 0 {
 			delete(b.parts, p)
+			if cap(bp.data) > 0 {
+				b.free = append(b.free, bp.data)
+			}
 		} else {
 			bp.data, bp.rows = bp.data[:0], 0
 		}
+	}
+	// The largest buffer is handed out first.
+	sort.Slice(b.free, func(i, j int) bool { return cap(b.free[i]) < cap(b.free[j]) })
+	if len(b.free) > 8 {
+		b.free = b.free[len(b.free)-8:]
 	}
 	b.rows, b.last = 0, nil
 }
@@ -103,6 +115,7 @@ type FilingsMerge struct {
 	buffered int64 // encoded input held in memory, not yet merging
 	clock    int64 // encoded input appended so far
 	files    int   // scratch files created
+	launches int   // partition merges started
 
 	hold, cold, partSpill int64 // the constants above; tests lower them
 
@@ -268,6 +281,7 @@ func (m *FilingsMerge) launch(ctx context.Context, p string, sp *spillPart) {
 	m.buffered -= sp.held
 	prev, done := sp.prev, make(chan struct{})
 	*sp = spillPart{prev: done}
+	m.launches++
 	m.sem.Acquire(context.Background(), w) // never fails: no deadline
 	m.tx.bg.Add(1)
 	go func() {

@@ -79,7 +79,8 @@ var errSpillCorrupt = errors.New("spill record corrupt")
 type spillReader struct {
 	b   []byte
 	err error
-	opt []float64 // slab of the optional amounts, so that they are not one allocation each
+	opt []float64        // slab of the optional amounts, so that they are not one allocation each
+	exp []ictstat.Export // slab of the exports, for the same reason
 }
 
 func (r *spillReader) uvarint() uint64 {
@@ -189,7 +190,11 @@ func (r *spillReader) next(f *ictstat.Filing) error {
 		r.fail()
 	}
 	if n > 0 && r.err == nil {
-		f.Exports = make([]ictstat.Export, n)
+		if cap(r.exp)-len(r.exp) < int(n) {
+			r.exp = make([]ictstat.Export, 0, max(1024, n))
+		}
+		f.Exports = r.exp[len(r.exp) : len(r.exp)+int(n) : len(r.exp)+int(n)]
+		r.exp = r.exp[:len(r.exp)+int(n)]
 		for i := range f.Exports {
 			e := &f.Exports[i]
 			e.FilingID, e.Revision, e.RegistryNo, e.Period, e.Currency = f.FilingID, f.Revision, f.RegistryNo, f.Period, f.Currency
