@@ -15,10 +15,13 @@ import (
 )
 
 // A merge holds the encoded input of each partition in memory until the
-// partition turns cold (no rows for coldBytes of input), then merges it in
+// partition turns cold (no rows for coldBytes of input, nor for the input
+// of an average partition so far), then merges it in
 // the background while reading goes on. Held input above holdBytes in all,
 // or partSpillBytes for one partition, is appended to the partition's
-// scratch file instead. A partition fed again after its merge started is
+// scratch file instead; holdBytes shrinks, down to half, by twice the largest
+// partition seen, since merging a partition takes memory in proportion to
+// it. A partition fed again after its merge started is
 // merged again, after the first merge, with the rows that came late.
 const (
 	holdBytes      = 64 << 20
@@ -116,8 +119,11 @@ type FilingsMerge struct {
 	clock    int64 // encoded input appended so far
 	files    int   // scratch files created
 	launches int   // partition merges started
+	spilled  int64 // bytes written to scratch files
+	largest  int64 // encoded bytes of the largest open segment seen
 
 	hold, cold, partSpill int64 // the constants above; tests lower them
+	adaptCold             bool  // cold after the input of an average partition too
 
 	sem     *semaphore.Weighted
 	mu      sync.Mutex // guards st, changed and err
@@ -144,16 +150,24 @@ type segment struct {
 	rows   int
 }
 
-// spillBlock is the size of the blocks a partition's input is held in:
-// appending to a list of blocks copies each byte once, where growing one
-// buffer would copy it again at every doubling.
-const spillBlock = 1 << 20
+// A partition's input is held in blocks of minBlock bytes, then twice as
+// large each, up to maxBlock: appending to a list of blocks copies each byte
+// once, where growing one buffer would copy it again at every doubling, and
+// a partition that only gets a few amendments holds a small block.
+const (
+	minBlock = 64 << 10
+	maxBlock = 1 << 20
+)
 
 // hold appends data, whole records, to the blocks of sp.
 func (sp *spillPart) hold(data []byte) {
 	n := len(sp.blocks)
 	if n == 0 || cap(sp.blocks[n-1])-len(sp.blocks[n-1]) < len(data) {
-		sp.blocks = append(sp.blocks, make([]byte, 0, max(spillBlock, len(data))))
+		size := minBlock
+		if n > 0 {
+			size = min(2*cap(sp.blocks[n-1]), maxBlock)
+		}
+		sp.blocks = append(sp.blocks, make([]byte, 0, max(size, len(data))))
 		n++
 	}
 	sp.blocks[n-1] = append(sp.blocks[n-1], data...)
@@ -166,6 +180,8 @@ type MergeStats struct {
 	Accepted   int64 // new revisions, added to filing_revisions
 	Superseded int64 // revisions not newer than one already held: changed nothing
 	Partitions int   // partitions whose tables changed
+	Merges     int   // partition merges run: more than Partitions when rows came late
+	Spilled    int64 // encoded bytes written to scratch files, for lack of memory
 }
 
 // MergeFilings starts a merge in tx.
@@ -175,7 +191,7 @@ func (tx *Tx) MergeFilings() (*FilingsMerge, error) {
 		return nil, err
 	}
 	return &FilingsMerge{tx: tx, dir: dir, parts: map[string]*spillPart{},
-		hold: holdBytes, cold: coldBytes, partSpill: partSpillBytes,
+		hold: holdBytes, cold: coldBytes, partSpill: partSpillBytes, adaptCold: true,
 		sem: semaphore.NewWeighted(mergeBudget), changed: map[string]bool{}}, nil
 }
 
@@ -198,6 +214,7 @@ func (m *FilingsMerge) Append(b *FilingBatch) error {
 		sp.hold(bp.data)
 		sp.size += int64(len(bp.data))
 		sp.rows += bp.rows
+		m.largest = max(m.largest, sp.size)
 		m.buffered += int64(len(bp.data))
 		m.clock += int64(len(bp.data))
 		sp.last = m.clock
@@ -207,12 +224,18 @@ func (m *FilingsMerge) Append(b *FilingBatch) error {
 			}
 		}
 	}
+	// Cold: no rows for the input of about one partition, and at least
+	// m.cold bytes.
+	cold := m.cold
+	if m.adaptCold && len(m.parts) > 0 {
+		cold = max(cold, m.clock/int64(len(m.parts)))
+	}
 	for p, sp := range m.parts {
-		if sp.size > 0 && m.clock-sp.last > m.cold {
+		if sp.size > 0 && m.clock-sp.last > cold {
 			m.launch(context.Background(), p, sp)
 		}
 	}
-	if m.buffered > m.hold {
+	if hold := max(m.hold/2, m.hold+m.hold/2-2*m.largest); m.buffered > hold {
 		// The input is not in period order, or its periods are large:
 		// spill the partitions fed longest ago until half the bound is left.
 		keys := make([]string, 0, len(m.parts))
@@ -223,7 +246,7 @@ func (m *FilingsMerge) Append(b *FilingBatch) error {
 		}
 		sort.Slice(keys, func(i, j int) bool { return m.parts[keys[i]].last < m.parts[keys[j]].last })
 		for _, p := range keys {
-			if m.buffered <= m.hold/2 {
+			if m.buffered <= hold/2 {
 				break
 			}
 			if err := m.flushPart(p, m.parts[p]); err != nil {
@@ -266,6 +289,7 @@ func (m *FilingsMerge) flushPart(p string, sp *spillPart) error {
 		return fmt.Errorf("spill %s: %w", p, err)
 	}
 	m.buffered -= sp.held
+	m.spilled += sp.held
 	sp.blocks, sp.held = nil, 0
 	return nil
 }
@@ -331,7 +355,7 @@ func (m *FilingsMerge) Finish(ctx context.Context) (MergeStats, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	st := m.st
-	st.Partitions = len(m.changed)
+	st.Partitions, st.Merges, st.Spilled = len(m.changed), m.launches, m.spilled
 	err := m.err
 	if err == nil {
 		err = ctx.Err()

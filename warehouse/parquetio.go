@@ -30,7 +30,7 @@ func writerOptions() []parquet.WriterOption {
 // transaction's staging folder and records it in the next snapshot.
 func stageRows[T any](tx *Tx, table, partition string, rows []T) (File, error) {
 	tmp, final := tx.newStagedPath(table, partition)
-	n, size, err := writeParquet(tmp, rows)
+	n, size, err := writeParquet(tmp, rows, tx.syncLater)
 	if err != nil {
 		return File{}, fmt.Errorf("write %s %s: %w", table, partition, err)
 	}
@@ -63,8 +63,10 @@ func stageLink(tx *Tx, table, partition string, src File) (File, error) {
 	return f, nil
 }
 
-// writeParquet writes rows to path and fsyncs it.
-func writeParquet[T any](path string, rows []T) (n, size int64, err error) {
+// writeParquet writes rows to path, then hands the open file to done, which
+// makes it durable and closes it (see Tx.syncLater); nil done does both
+// at once.
+func writeParquet[T any](path string, rows []T, done func(*os.File)) (n, size int64, err error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
 		return 0, 0, err
@@ -88,11 +90,15 @@ func writeParquet[T any](path string, rows []T) (n, size int64, err error) {
 	if err := bw.Flush(); err != nil {
 		return 0, 0, err
 	}
-	if err := f.Sync(); err != nil {
-		return 0, 0, err
-	}
 	st, err := f.Stat()
 	if err != nil {
+		return 0, 0, err
+	}
+	if done != nil {
+		done(f)
+		return int64(len(rows)), st.Size(), nil
+	}
+	if err := f.Sync(); err != nil {
 		return 0, 0, err
 	}
 	return int64(len(rows)), st.Size(), f.Close()
