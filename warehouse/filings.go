@@ -19,9 +19,9 @@ import (
 // of an average partition so far), then merges it in
 // the background while reading goes on. Held input above holdBytes in all,
 // or partSpillBytes for one partition, is appended to the partition's
-// scratch file instead; holdBytes shrinks, down to half, by twice the largest
-// partition seen, since merging a partition takes memory in proportion to
-// it. A partition fed again after its merge started is
+// scratch file instead; the bound shrinks, down to a quarter of holdBytes,
+// by three times the largest partition seen beyond half of holdBytes, since
+// merging a partition takes memory in proportion to it. A partition fed again after its merge started is
 // merged again, after the first merge, with the rows that came late.
 const (
 	holdBytes      = 64 << 20
@@ -54,8 +54,9 @@ type FilingBatch struct {
 }
 
 type batchPart struct {
-	data []byte
-	rows int
+	data   []byte
+	rows   int
+	source string // Source of the last row in data
 }
 
 // NewFilingBatch returns an empty batch.
@@ -75,7 +76,7 @@ func (b *FilingBatch) Add(f *ictstat.Filing) {
 		}
 		b.lastPeriod, b.last = f.Period, bp
 	}
-	b.last.data = encodeFiling(b.last.data, f)
+	b.last.data = encodeFiling(b.last.data, f, &b.last.source)
 	b.last.rows++
 	b.rows++
 }
@@ -91,7 +92,7 @@ func (b *FilingBatch) Reset() {
 				b.free = append(b.free, bp.data)
 			}
 		} else {
-			bp.data, bp.rows = bp.data[:0], 0
+			bp.data, bp.rows, bp.source = bp.data[:0], 0, ""
 		}
 	}
 	// The largest buffer is handed out first.
@@ -235,7 +236,7 @@ func (m *FilingsMerge) Append(b *FilingBatch) error {
 			m.launch(context.Background(), p, sp)
 		}
 	}
-	if hold := max(m.hold/2, m.hold+m.hold/2-2*m.largest); m.buffered > hold {
+	if hold := min(m.hold, max(m.hold/4, m.hold+m.hold/2-3*m.largest)); m.buffered > hold {
 		// The input is not in period order, or its periods are large:
 		// spill the partitions fed longest ago until half the bound is left.
 		keys := make([]string, 0, len(m.parts))
