@@ -1,6 +1,9 @@
 package ictstat
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // ictPrefixes is the OECD ICT-sector definition (ISIC Rev.4) as class
 // prefixes: groups 261-264 and 268, classes 4651 and 4652, group 582,
@@ -10,6 +13,21 @@ var ictPrefixes = [...]string{"261", "262", "263", "264", "268", "4651", "4652",
 // ICTSector reports whether the ISIC Rev.4 class lies inside the OECD ICT
 // sector definition.
 func ICTSector(isic4 string) bool {
+	if len(isic4) == 4 && allDigits(isic4) {
+		return ictClass[int(isic4[0]-'0')*1000+int(isic4[1]-'0')*100+int(isic4[2]-'0')*10+int(isic4[3]-'0')]
+	}
+	return hasICTPrefix(isic4)
+}
+
+// ictClass[c] is ICTSector of the 4-digit class c (0000-9999).
+var ictClass = func() (t [10000]bool) {
+	for c := range t {
+		t[c] = hasICTPrefix(fmt.Sprintf("%04d", c))
+	}
+	return t
+}()
+
+func hasICTPrefix(isic4 string) bool {
 	for _, p := range ictPrefixes {
 		if strings.HasPrefix(isic4, p) {
 			return true

@@ -119,7 +119,7 @@ func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ic
 	}
 	f.GVAMNT = GVA(f.RevenueMNT, f.IntermediateMNT)
 	if len(rec.Flags) > 0 {
-		f.Flags = string(rec.Flags)
+		f.Flags = flagsText(rec.Flags)
 	}
 	// The optional amounts share one allocation.
 	opt := new([4]float64)
@@ -163,6 +163,21 @@ func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ic
 		})
 	}
 	return f, nil
+}
+
+// commonFlags are the flags objects nearly every record sends, kept as
+// strings once rather than copied for each record.
+var commonFlags = [...]string{`{"ai":false,"startup":false}`, `{"ai":true,"startup":false}`,
+	`{"ai":false,"startup":true}`, `{"ai":true,"startup":true}`}
+
+// flagsText returns raw as a string.
+func flagsText(raw []byte) string {
+	for _, c := range commonFlags {
+		if string(raw) == c {
+			return c
+		}
+	}
+	return string(raw)
 }
 
 func findExport(ex []ictstat.Export, country, ebops string) int {
