@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/parquet-go/parquet-go"
 )
@@ -68,6 +69,9 @@ func stageLink(tx *Tx, table, partition string, src File) (File, error) {
 	return f, nil
 }
 
+// fileBuffers holds 1 MiB write buffers, reused from file to file.
+var fileBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 1<<20) }}
+
 // writeParquet writes rows to path, then hands the open file to done, which
 // makes it durable and closes it (see Tx.syncLater); nil done does both
 // at once.
@@ -82,7 +86,9 @@ func writeParquet[T any](path string, rows []T, done func(*os.File)) (n, size in
 			os.Remove(path)
 		}
 	}()
-	bw := bufio.NewWriterSize(f, 1<<20) // parquet-go writes page by page
+	bw := fileBuffers.Get().(*bufio.Writer) // parquet-go writes page by page
+	bw.Reset(f)
+	defer func() { bw.Reset(nil); fileBuffers.Put(bw) }()
 	w := parquet.NewGenericWriter[T](bw, writerOptions()...)
 	for i := 0; i < len(rows); i += 8192 {
 		if _, err := w.Write(rows[i:min(i+8192, len(rows))]); err != nil {
