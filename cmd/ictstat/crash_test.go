@@ -61,6 +61,11 @@ func ingestChild(t *testing.T, dir, part string, delay time.Duration) (killed bo
 // does while a writer holds the lock: debris of the crash is still there.
 func readWithoutRecovery(t *testing.T, dir string) *testutil.Observed {
 	t.Helper()
+	// A child killed before it created the warehouse folder leaves none:
+	// that is the empty warehouse, which Open would create too.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	f, err := os.OpenFile(filepath.Join(dir, "LOCK"), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		t.Fatal(err)
