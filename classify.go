@@ -1,6 +1,9 @@
 package ictstat
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // ictPrefixes is the OECD ICT-sector definition (ISIC Rev.4) as class
 // prefixes: groups 261-264 and 268, classes 4651 and 4652, group 582,
@@ -10,6 +13,21 @@ var ictPrefixes = [...]string{"261", "262", "263", "264", "268", "4651", "4652",
 // ICTSector reports whether the ISIC Rev.4 class lies inside the OECD ICT
 // sector definition.
 func ICTSector(isic4 string) bool {
+	if len(isic4) == 4 && allDigits(isic4) {
+		return ictClass[int(isic4[0]-'0')*1000+int(isic4[1]-'0')*100+int(isic4[2]-'0')*10+int(isic4[3]-'0')]
+	}
+	return hasICTPrefix(isic4)
+}
+
+// ictClass[c] is ICTSector of the 4-digit class c (0000-9999).
+var ictClass = func() (t [10000]bool) {
+	for c := range t {
+		t[c] = hasICTPrefix(fmt.Sprintf("%04d", c))
+	}
+	return t
+}()
+
+func hasICTPrefix(isic4 string) bool {
 	for _, p := range ictPrefixes {
 		if strings.HasPrefix(isic4, p) {
 			return true
@@ -28,8 +46,16 @@ func ValidISIC4(s string) bool {
 	if len(s) != 4 || !allDigits(s) {
 		return false
 	}
-	return strings.Contains(isicDivisions, s[:2])
+	return validDivision[int(s[0]-'0')*10+int(s[1]-'0')]
 }
+
+// validDivision[d] reports whether division d (0-99) is in isicDivisions.
+var validDivision = func() (t [100]bool) {
+	for _, d := range strings.Fields(isicDivisions) {
+		t[int(d[0]-'0')*10+int(d[1]-'0')] = true
+	}
+	return t
+}()
 
 // ICTServiceItems are the EBOPS 2010 telecommunications, computer and
 // information services items (SI and its sub-items): ICT services exports.
@@ -77,6 +103,14 @@ func ValidCountry(s string) bool {
 	if len(s) != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' {
 		return false
 	}
-	i := strings.Index(iso3166, s)
-	return i >= 0 && i%3 == 0
+	return validCountry[int(s[0]-'A')*26+int(s[1]-'A')]
 }
+
+// validCountry[a*26+b] reports whether the code of letters A+a, A+b is in
+// iso3166.
+var validCountry = func() (t [26 * 26]bool) {
+	for _, c := range strings.Fields(iso3166) {
+		t[int(c[0]-'A')*26+int(c[1]-'A')] = true
+	}
+	return t
+}()

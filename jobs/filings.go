@@ -88,7 +88,7 @@ func IngestFilingsFile(ctx context.Context, wh *warehouse.Warehouse, r io.Reader
 	if err != nil {
 		return st, err
 	}
-	opts.Logger.Debug().Dur("read", t1.Sub(t0)).Dur("merge", time.Since(t1)).Int("partitions", ms.Partitions).Msg("filings pull phases")
+	opts.Logger.Debug().Dur("read", t1.Sub(t0)).Dur("merge", time.Since(t1)).Int("partitions", ms.Partitions).Int("merges", ms.Merges).Int64("spilled", ms.Spilled).Msg("filings pull phases")
 	if _, err := tx.AppendQuarantine(SourceFilings, bad); err != nil {
 		return st, err
 	}

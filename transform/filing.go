@@ -6,7 +6,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/npit-mn/ictstat"
@@ -32,7 +31,7 @@ func bad(field, format string, args ...any) *ictstat.InputError {
 // measures. The error names the first field that breaks a rule.
 func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ictstat.InputError) {
 	var f ictstat.Filing
-	if e := checkText("filing_id", rec.FilingID, maxIDLen, isIDChar); e != nil {
+	if e := checkText("filing_id", rec.FilingID, maxIDLen, true); e != nil {
 		return f, e
 	}
 	switch {
@@ -47,13 +46,13 @@ func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ic
 	if !ictstat.ValidRegistryNo(rec.RegistryNo) {
 		return f, bad("registry_no", "%q is not a state registration number (7 digits)", clip(rec.RegistryNo))
 	}
-	if e := checkText("company_name", rec.CompanyName, maxNameLen, nil); e != nil {
+	if e := checkText("company_name", rec.CompanyName, maxNameLen, false); e != nil {
 		return f, e
 	}
 	if !ictstat.ValidISIC4(rec.ISIC4) {
 		return f, bad("isic4", "%q is not an ISIC Rev.4 class (4 digits of an existing division)", clip(rec.ISIC4))
 	}
-	if e := checkText("zone", rec.Zone, maxZoneLen, isIDChar); e != nil {
+	if e := checkText("zone", rec.Zone, maxZoneLen, true); e != nil {
 		return f, e
 	}
 	if rec.Period == "" {
@@ -63,11 +62,11 @@ func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ic
 	if err != nil {
 		return f, &ictstat.InputError{Field: "period", Reason: err.Error()}
 	}
-	sub, err := time.Parse(time.RFC3339, rec.SubmittedAt)
+	subMicros, sy, sm, err := parseSubmitted(rec.SubmittedAt)
 	if err != nil {
 		return f, bad("submitted_at", "%q is not an RFC 3339 time (2026-11-05T09:12:00+08:00)", clip(rec.SubmittedAt))
 	}
-	if sy, sm := sub.Year(), int(sub.Month()); year*12+month > sy*12+sm {
+	if year*12+month > sy*12+sm {
 		return f, bad("period", "%s is after the month the filing was submitted (%04d-%02d)", rec.Period, sy, sm)
 	}
 	rate, ok := fx.Rate(rec.Currency, year, month)
@@ -103,7 +102,8 @@ func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ic
 		return f, bad("programs", "%d entries; at most %d", len(rec.Programs), maxPrograms)
 	}
 	for i, p := range rec.Programs {
-		if e := checkText(fmt.Sprintf("programs[%d]", i), p, maxProgramLen, nil); e != nil {
+		if e := checkText("programs", p, maxProgramLen, false); e != nil {
+			e.Field = fmt.Sprintf("programs[%d]", i)
 			return f, e
 		}
 	}
@@ -112,14 +112,14 @@ func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ic
 	f = ictstat.Filing{
 		FilingID: rec.FilingID, Revision: int32(rec.Revision), RegistryNo: rec.RegistryNo, CompanyName: rec.CompanyName,
 		ISIC4: rec.ISIC4, ISICDivision: rec.ISIC4[:2], ICTSector: ictstat.ICTSector(rec.ISIC4), Zone: rec.Zone,
-		Period: period, SubmittedAt: sub.UnixMicro(), Currency: rec.Currency,
+		Period: period, SubmittedAt: subMicros, Currency: rec.Currency,
 		Revenue: rec.Revenue, IntermediateConsumption: rec.IntermediateConsumption, Employees: int32(rec.Employees),
 		FXRate: rate, RevenueMNT: rec.Revenue * rate, IntermediateMNT: rec.IntermediateConsumption * rate,
 		ExportLines: int32(len(rec.Exports)), AI: ai, Startup: startup, Programs: rec.Programs,
 	}
 	f.GVAMNT = GVA(f.RevenueMNT, f.IntermediateMNT)
 	if len(rec.Flags) > 0 {
-		f.Flags = string(rec.Flags)
+		f.Flags = flagsText(rec.Flags)
 	}
 	// The optional amounts share one allocation.
 	opt := new([4]float64)
@@ -145,7 +145,8 @@ func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ic
 		if x.Amount == nil {
 			return f, bad(field("amount"), "missing")
 		}
-		if e := checkAmount(field("amount"), *x.Amount, false); e != nil {
+		if e := checkAmount("amount", *x.Amount, false); e != nil {
+			e.Field = field("amount")
 			return f, e
 		}
 		f.ExportsMNT += *x.Amount * rate
@@ -162,6 +163,21 @@ func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ic
 		})
 	}
 	return f, nil
+}
+
+// commonFlags are the flags objects nearly every record sends, kept as
+// strings once rather than copied for each record.
+var commonFlags = [...]string{`{"ai":false,"startup":false}`, `{"ai":true,"startup":false}`,
+	`{"ai":false,"startup":true}`, `{"ai":true,"startup":true}`}
+
+// flagsText returns raw as a string.
+func flagsText(raw []byte) string {
+	for _, c := range commonFlags {
+		if string(raw) == c {
+			return c
+		}
+	}
+	return string(raw)
 }
 
 func findExport(ex []ictstat.Export, country, ebops string) int {
@@ -196,22 +212,30 @@ func checkAmount(field string, v float64, optional bool) *ictstat.InputError {
 // checkFlags accepts an absent flags field or an object of booleans, and
 // returns the ai and startup flags. raw is already known to be valid JSON.
 func checkFlags(raw []byte) (ai, startup bool, e *ictstat.InputError) {
+	ai, startup, ok := parseFlags(raw)
+	if !ok {
+		return false, false, bad("flags", "want an object of true/false values")
+	}
+	return ai, startup, nil
+}
+
+// parseFlags is checkFlags without the error, which only a failure builds.
+func parseFlags(raw []byte) (ai, startup, ok bool) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
-		return false, false, nil
+		return false, false, true
 	}
-	fail := bad("flags", "want an object of true/false values")
 	i := skipSpace(raw, 0)
 	if i >= len(raw) || raw[i] != '{' {
-		return false, false, fail
+		return false, false, false
 	}
 	i = skipSpace(raw, i+1)
 	if i < len(raw) && raw[i] == '}' {
-		return false, false, nil
+		return false, false, true
 	}
 	for i < len(raw) {
 		if raw[i] != '"' {
-			return false, false, fail
+			return false, false, false
 		}
 		end := i + 1
 		for end < len(raw) && raw[end] != '"' {
@@ -221,17 +245,21 @@ func checkFlags(raw []byte) (ai, startup bool, e *ictstat.InputError) {
 			end++
 		}
 		if end >= len(raw) {
-			return false, false, fail
+			return false, false, false
 		}
-		key := string(raw[i+1 : end])
-		if strings.IndexByte(key, '\\') >= 0 {
+		keyB := raw[i+1 : end]
+		var isAI, isStartup bool
+		if bytes.IndexByte(keyB, '\\') >= 0 {
 			// An escaped key: only "ai" and "startup" matter, and a key
 			// strconv cannot unquote (\/, surrogate pairs) is neither.
-			key, _ = strconv.Unquote(string(raw[i : end+1]))
+			key, _ := strconv.Unquote(string(raw[i : end+1]))
+			isAI, isStartup = key == "ai", key == "startup"
+		} else {
+			isAI, isStartup = string(keyB) == "ai", string(keyB) == "startup"
 		}
 		i = skipSpace(raw, end+1)
 		if i >= len(raw) || raw[i] != ':' {
-			return false, false, fail
+			return false, false, false
 		}
 		i = skipSpace(raw, i+1)
 		var v bool
@@ -241,24 +269,24 @@ func checkFlags(raw []byte) (ai, startup bool, e *ictstat.InputError) {
 		case strings.HasPrefix(string(raw[i:]), "false"):
 			v, i = false, i+5
 		default:
-			return false, false, fail
+			return false, false, false
 		}
-		switch key {
-		case "ai":
+		switch {
+		case isAI:
 			ai = v
-		case "startup":
+		case isStartup:
 			startup = v
 		}
 		i = skipSpace(raw, i)
 		if i < len(raw) && raw[i] == '}' {
-			return ai, startup, nil
+			return ai, startup, true
 		}
 		if i >= len(raw) || raw[i] != ',' {
-			return false, false, fail
+			return false, false, false
 		}
 		i = skipSpace(raw, i+1)
 	}
-	return false, false, fail
+	return false, false, false
 }
 
 func skipSpace(b []byte, i int) int {
@@ -268,37 +296,46 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-func checkText(field, s string, maxLen int, ok func(rune) bool) *ictstat.InputError {
+func checkText(field, s string, maxLen int, idOnly bool) *ictstat.InputError {
 	switch {
 	case s == "":
 		return bad(field, "missing")
 	case len(s) > maxLen:
 		return bad(field, "%d bytes; at most %d", len(s), maxLen)
 	}
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x80 {
-			ascii = false
-			break
-		}
-		if c < ' ' || c == 0x7f || (ok != nil && !ok(rune(c))) {
-			return bad(field, "%q has a character that is not allowed (%q)", clip(s), rune(c))
-		}
+	allowed := &textChars
+	if idOnly {
+		allowed = &idChars
 	}
-	if ascii {
+	i := 0
+	for ; i < len(s) && allowed[s[i]]; i++ {
+	}
+	if i == len(s) {
 		return nil
+	}
+	if s[i] < 0x80 {
+		return bad(field, "%q has a character that is not allowed (%q)", clip(s), rune(s[i]))
 	}
 	if !utf8.ValidString(s) {
 		return bad(field, "not valid UTF-8")
 	}
 	for _, r := range s {
-		if r < ' ' || r == 0x7f || (ok != nil && !ok(r)) {
+		if r < ' ' || r == 0x7f || (idOnly && !isIDChar(r)) {
 			return bad(field, "%q has a character that is not allowed (%q)", clip(s), r)
 		}
 	}
 	return nil
 }
+
+// textChars and idChars tell the ASCII bytes allowed in free text and in
+// identifiers; bytes from 0x80 on are false in both, for checkText to look
+// at the whole rune.
+var textChars, idChars = func() (text, id [256]bool) {
+	for c := ' '; c < 0x7f; c++ {
+		text[c], id[c] = true, isIDChar(c)
+	}
+	return text, id
+}()
 
 func isIDChar(r rune) bool {
 	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' || r == ':'

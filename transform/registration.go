@@ -16,13 +16,13 @@ func ValidateRegistration(rec *ictstat.RegistrationRecord) (ictstat.Registration
 	if !ictstat.ValidRegistryNo(rec.RegistryNo) {
 		return r, bad("registry_no", "%q is not a state registration number (7 digits)", clip(rec.RegistryNo))
 	}
-	if e := checkText("company_name", rec.CompanyName, maxNameLen, nil); e != nil {
+	if e := checkText("company_name", rec.CompanyName, maxNameLen, false); e != nil {
 		return r, e
 	}
 	if !ictstat.ValidISIC4(rec.ISIC4) {
 		return r, bad("isic4", "%q is not an ISIC Rev.4 class (4 digits of an existing division)", clip(rec.ISIC4))
 	}
-	if e := checkText("zone", rec.Zone, maxZoneLen, isIDChar); e != nil {
+	if e := checkText("zone", rec.Zone, maxZoneLen, true); e != nil {
 		return r, e
 	}
 	if rec.Event != "registered" && rec.Event != "deregistered" {

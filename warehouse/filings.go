@@ -14,12 +14,19 @@ import (
 	"github.com/npit-mn/ictstat"
 )
 
-// A merge buffers encoded input in memory up to spillFlushBytes in all, or
-// partFlushBytes for one partition, before it appends the buffers to the
-// partitions' scratch files.
+// A merge holds the encoded input of each partition in memory until the
+// partition turns cold (no rows for coldBytes of input, nor for the input
+// of an average partition so far), then merges it in
+// the background while reading goes on. Held input above holdBytes in all,
+// or partSpillBytes for one partition, is appended to the partition's
+// scratch file instead; the bound shrinks, down to a quarter of holdBytes,
+// by three times the largest partition seen beyond half of holdBytes, since
+// merging a partition takes memory in proportion to it. A partition fed again after its merge started is
+// merged again, after the first merge, with the rows that came late.
 const (
-	spillFlushBytes = 32 << 20
-	partFlushBytes  = 2 << 20
+	holdBytes      = 64 << 20
+	coldBytes      = 8 << 20
+	partSpillBytes = 32 << 20
 )
 
 // mergeBudget bounds the encoded input of the partitions merged at once:
@@ -38,59 +45,134 @@ func PartitionOf(period ictstat.Date) string {
 // partition. Batches are built in parallel and appended to a FilingsMerge in
 // input order.
 type FilingBatch struct {
-	parts map[string][]byte
+	parts map[string]*batchPart
 	rows  int
+	free  [][]byte // buffers of partitions the batch no longer holds
 
 	lastPeriod ictstat.Date // the partition of the previous row, which
-	lastPart   string       // is most often the next one's too
+	last       *batchPart   // is most often the next one's too
+}
+
+type batchPart struct {
+	data   []byte
+	rows   int
+	source string // Source of the last row in data
 }
 
 // NewFilingBatch returns an empty batch.
-func NewFilingBatch() *FilingBatch { return &FilingBatch{parts: map[string][]byte{}} }
+func NewFilingBatch() *FilingBatch { return &FilingBatch{parts: map[string]*batchPart{}} }
 
 // Add encodes f into the batch.
 func (b *FilingBatch) Add(f *ictstat.Filing) {
-	if b.lastPart == "" || f.Period != b.lastPeriod {
-		b.lastPeriod, b.lastPart = f.Period, PartitionOf(f.Period)
+	if b.last == nil || f.Period != b.lastPeriod {
+		p := PartitionOf(f.Period)
+		bp := b.parts[p]
+		if bp == nil {
+			bp = &batchPart{}
+			if n := len(b.free); n > 0 {
+				bp.data, b.free = b.free[n-1], b.free[:n-1]
+			}
+			b.parts[p] = bp
+		}
+		b.lastPeriod, b.last = f.Period, bp
 	}
-	p := b.lastPart
-	b.parts[p] = encodeFiling(b.parts[p], f)
+	b.last.data = encodeFiling(b.last.data, f, &b.last.source)
+	b.last.rows++
 	b.rows++
 }
 
 // Reset empties the batch for reuse. It keeps the buffers of the partitions
 // the batch just held, which the next batch most likely holds too (input is
-// nearly in period order), and lets the others go.
+// nearly in period order), and gives those of the others to new partitions.
 func (b *FilingBatch) Reset() {
-	for p, data := range b.parts {
-		if len(data) == 0 {
+	for p, bp := range b.parts {
+		if len(bp.data) == 0 {
 			delete(b.parts, p)
+			if cap(bp.data) > 0 {
+				b.free = append(b.free, bp.data)
+			}
 		} else {
-			b.parts[p] = data[:0]
+			bp.data, bp.rows, bp.source = bp.data[:0], 0, ""
 		}
 	}
-	b.rows = 0
+	// The largest buffer is handed out first.
+	sort.Slice(b.free, func(i, j int) bool { return cap(b.free[i]) < cap(b.free[j]) })
+	if len(b.free) > 8 {
+		b.free = b.free[len(b.free)-8:]
+	}
+	b.rows, b.last = 0, nil
 }
 
 // Rows returns the number of filings in the batch.
 func (b *FilingBatch) Rows() int { return b.rows }
 
 // FilingsMerge applies a stream of validated filings to the tables filings,
-// filing_revisions and filing_exports of a transaction. Input is spilled by
-// partition, so memory stays bounded by one partition whatever the input
-// size; revisions are resolved per partition at Finish, because a filing's
-// period, and so its partition, never changes.
+// filing_revisions and filing_exports of a transaction. Revisions are
+// resolved per partition, because a filing's period, and so its partition,
+// never changes. Memory stays bounded whatever the input size: input is held
+// by partition up to a bound and spilled beyond it, and partitions the input
+// has moved past are merged while reading goes on.
 type FilingsMerge struct {
 	tx       *Tx
 	dir      string
 	parts    map[string]*spillPart
-	buffered int
+	buffered int64 // encoded input held in memory, not yet merging
+	clock    int64 // encoded input appended so far
+	files    int   // scratch files created
+	launches int   // partition merges started
+	spilled  int64 // bytes written to scratch files
+	largest  int64 // encoded bytes of the largest open segment seen
+
+	hold, cold, partSpill int64 // the constants above; tests lower them
+	adaptCold             bool  // cold after the input of an average partition too
+
+	sem     *semaphore.Weighted
+	mu      sync.Mutex // guards st, changed and err
+	st      MergeStats
+	changed map[string]bool
+	err     error
 }
 
+// spillPart is the open segment of a partition: the input not yet merging.
 type spillPart struct {
-	buf  []byte
-	path string // scratch file once the partition has been flushed
-	size int64  // encoded bytes in all
+	blocks [][]byte // held in memory; each holds whole records
+	held   int64    // bytes in blocks
+	path   string   // scratch file once the segment has been spilled
+	size   int64    // encoded bytes in all (scratch file and blocks)
+	rows   int
+	last   int64         // clock at the last rows
+	prev   chan struct{} // closed when the partition's latest merge has ended
+}
+
+// segment is the input of one merge of a partition.
+type segment struct {
+	blocks [][]byte
+	path   string
+	rows   int
+}
+
+// A partition's input is held in blocks of minBlock bytes, then twice as
+// large each, up to maxBlock: appending to a list of blocks copies each byte
+// once, where growing one buffer would copy it again at every doubling, and
+// a partition that only gets a few amendments holds a small block.
+const (
+	minBlock = 64 << 10
+	maxBlock = 1 << 20
+)
+
+// hold appends data, whole records, to the blocks of sp.
+func (sp *spillPart) hold(data []byte) {
+	n := len(sp.blocks)
+	if n == 0 || cap(sp.blocks[n-1])-len(sp.blocks[n-1]) < len(data) {
+		size := minBlock
+		if n > 0 {
+			size = min(2*cap(sp.blocks[n-1]), maxBlock)
+		}
+		sp.blocks = append(sp.blocks, make([]byte, 0, max(size, len(data))))
+		n++
+	}
+	sp.blocks[n-1] = append(sp.blocks[n-1], data...)
+	sp.held += int64(len(data))
 }
 
 // MergeStats counts what a merge did.
@@ -99,6 +181,8 @@ type MergeStats struct {
 	Accepted   int64 // new revisions, added to filing_revisions
 	Superseded int64 // revisions not newer than one already held: changed nothing
 	Partitions int   // partitions whose tables changed
+	Merges     int   // partition merges run: more than Partitions when rows came late
+	Spilled    int64 // encoded bytes written to scratch files, for lack of memory
 }
 
 // MergeFilings starts a merge in tx.
@@ -107,14 +191,20 @@ func (tx *Tx) MergeFilings() (*FilingsMerge, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	return &FilingsMerge{tx: tx, dir: dir, parts: map[string]*spillPart{}}, nil
+	return &FilingsMerge{tx: tx, dir: dir, parts: map[string]*spillPart{},
+		hold: holdBytes, cold: coldBytes, partSpill: partSpillBytes, adaptCold: true,
+		sem: semaphore.NewWeighted(mergeBudget), changed: map[string]bool{}}, nil
 }
 
 // Append adds a batch; batches must come in input order, which decides
-// between two equal revisions (the first wins).
+// between two equal revisions (the first wins). It returns the error of a
+// background merge, if one failed.
 func (m *FilingsMerge) Append(b *FilingBatch) error {
-	for p, data := range b.parts {
-		if len(data) == 0 {
+	if err := m.failed(); err != nil {
+		return err
+	}
+	for p, bp := range b.parts {
+		if len(bp.data) == 0 {
 			continue
 		}
 		sp := m.parts[p]
@@ -122,18 +212,45 @@ func (m *FilingsMerge) Append(b *FilingBatch) error {
 			sp = &spillPart{}
 			m.parts[p] = sp
 		}
-		sp.buf = append(sp.buf, data...)
-		sp.size += int64(len(data))
-		m.buffered += len(data)
-		if len(sp.buf) >= partFlushBytes {
+		sp.hold(bp.data)
+		sp.size += int64(len(bp.data))
+		sp.rows += bp.rows
+		m.largest = max(m.largest, sp.size)
+		m.buffered += int64(len(bp.data))
+		m.clock += int64(len(bp.data))
+		sp.last = m.clock
+		if sp.held >= m.partSpill {
 			if err := m.flushPart(p, sp); err != nil {
 				return err
 			}
 		}
 	}
-	if m.buffered >= spillFlushBytes {
+	// Cold: no rows for the input of about one partition, and at least
+	// m.cold bytes.
+	cold := m.cold
+	if m.adaptCold && len(m.parts) > 0 {
+		cold = max(cold, m.clock/int64(len(m.parts)))
+	}
+	for p, sp := range m.parts {
+		if sp.size > 0 && m.clock-sp.last > cold {
+			m.launch(context.Background(), p, sp)
+		}
+	}
+	if hold := min(m.hold, max(m.hold/4, m.hold+m.hold/2-3*m.largest)); m.buffered > hold {
+		// The input is not in period order, or its periods are large:
+		// spill the partitions fed longest ago until half the bound is left.
+		keys := make([]string, 0, len(m.parts))
 		for p, sp := range m.parts {
-			if err := m.flushPart(p, sp); err != nil {
+			if sp.held > 0 {
+				keys = append(keys, p)
+			}
+		}
+		sort.Slice(keys, func(i, j int) bool { return m.parts[keys[i]].last < m.parts[keys[j]].last })
+		for _, p := range keys {
+			if m.buffered <= hold/2 {
+				break
+			}
+			if err := m.flushPart(p, m.parts[p]); err != nil {
 				return err
 			}
 		}
@@ -141,72 +258,110 @@ func (m *FilingsMerge) Append(b *FilingBatch) error {
 	return nil
 }
 
+func (m *FilingsMerge) failed() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.err
+}
+
 // flushPart appends a partition's buffer to its scratch file and lets the
-// buffer go, so that memory does not stay with partitions no longer fed.
+// buffer go.
 func (m *FilingsMerge) flushPart(p string, sp *spillPart) error {
-	if len(sp.buf) == 0 {
+	if sp.held == 0 {
 		return nil
 	}
 	if sp.path == "" {
-		sp.path = filepath.Join(m.dir, strings.NewReplacer("/", "_", "=", "").Replace(p)+".bin")
+		m.files++
+		sp.path = filepath.Join(m.dir, fmt.Sprintf("%s-%d.bin", strings.NewReplacer("/", "_", "=", "").Replace(p), m.files))
 	}
 	f, err := os.OpenFile(sp.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(sp.buf)
+	for _, b := range sp.blocks {
+		if err == nil {
+			_, err = f.Write(b)
+		}
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		return fmt.Errorf("spill %s: %w", p, err)
 	}
-	m.buffered -= len(sp.buf)
-	sp.buf = nil
+	m.buffered -= sp.held
+	m.spilled += sp.held
+	sp.blocks, sp.held = nil, 0
 	return nil
 }
 
-// Finish resolves revisions partition by partition (two at a time) and
-// stages the new files of the three tables.
+// launch starts the merge of the open segment of partition p in the
+// background, after the partition's previous merge, and empties the
+// segment. It waits while the merges running hold mergeBudget of input.
+func (m *FilingsMerge) launch(ctx context.Context, p string, sp *spillPart) {
+	seg := segment{blocks: sp.blocks, path: sp.path, rows: sp.rows}
+	// Two partitions at a time, unless together they would hold more than
+	// mergeBudget of input in memory.
+	w := min(max(sp.size, mergeBudget/2), mergeBudget)
+	m.buffered -= sp.held
+	prev, done := sp.prev, make(chan struct{})
+	*sp = spillPart{prev: done}
+	m.launches++
+	m.sem.Acquire(context.Background(), w) // never fails: no deadline
+	m.tx.bg.Add(1)
+	go func() {
+		defer m.tx.bg.Done()
+		defer close(done)
+		defer m.sem.Release(w)
+		if prev != nil {
+			<-prev
+		}
+		if m.failed() != nil {
+			return
+		}
+		ps, err := m.mergePartition(ctx, p, seg)
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if err != nil && m.err == nil {
+			m.err = fmt.Errorf("merge filings %s: %w", p, err)
+		}
+		m.st.Read += ps.Read
+		m.st.Accepted += ps.Accepted
+		m.st.Superseded += ps.Superseded
+		if ps.Partitions > 0 {
+			m.changed[p] = true
+		}
+	}()
+}
+
+// Finish merges the partitions not merged yet (two at a time), waits for
+// every merge and returns what they did.
 func (m *FilingsMerge) Finish(ctx context.Context) (MergeStats, error) {
 	keys := make([]string, 0, len(m.parts))
-	for p := range m.parts {
-		keys = append(keys, p)
+	for p, sp := range m.parts {
+		if sp.size > 0 {
+			keys = append(keys, p)
+		}
 	}
 	sort.Strings(keys)
-	var (
-		mu    sync.Mutex
-		st    MergeStats
-		first error
-		wg    sync.WaitGroup
-		sem   = semaphore.NewWeighted(mergeBudget)
-	)
 	for _, p := range keys {
-		// Two partitions at a time, unless together they would hold more
-		// than mergeBudget of input in memory.
-		w := min(max(m.parts[p].size, mergeBudget/2), mergeBudget)
-		if err := sem.Acquire(ctx, w); err != nil {
-			return st, err
+		if ctx.Err() != nil {
+			break
 		}
-		wg.Add(1)
-		go func(p string) {
-			defer func() { sem.Release(w); wg.Done() }()
-			ps, err := m.mergePartition(ctx, p)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil && first == nil {
-				first = fmt.Errorf("merge filings %s: %w", p, err)
-			}
-			st.Read += ps.Read
-			st.Accepted += ps.Accepted
-			st.Superseded += ps.Superseded
-			st.Partitions += ps.Partitions
-		}(p)
+		m.launch(ctx, p, m.parts[p])
 	}
-	wg.Wait()
+	m.tx.bg.Wait()
 	m.parts = nil
 	os.RemoveAll(m.dir)
-	return st, first
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st := m.st
+	st.Partitions, st.Merges, st.Spilled = len(m.changed), m.launches, m.spilled
+	err := m.err
+	if err == nil {
+		err = ctx.Err()
+	}
+	return st, err
 }
 
 // slot is what a merge knows of one filing_id in a partition.
@@ -224,9 +379,9 @@ type slot struct {
 // link); accepted rows superseded within the same input go to
 // filing_revisions alone. Only when the input replaces filings the partition
 // already held are its current rows rewritten, without the replaced ones.
-func (m *FilingsMerge) mergePartition(ctx context.Context, p string) (MergeStats, error) {
+func (m *FilingsMerge) mergePartition(ctx context.Context, p string, seg segment) (MergeStats, error) {
 	var st MergeStats
-	incoming, err := m.load(p)
+	incoming, err := seg.load()
 	if err != nil {
 		return st, err
 	}
@@ -240,7 +395,11 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string) (MergeStats
 	for i := range current {
 		state[current[i].FilingID] = slot{rev: current[i].Revision, cur: int32(i), inc: -1}
 	}
-	var accepted []int32
+	// kind[i] is 1 for an accepted row still the newest revision of its
+	// filing, 2 for one a later row of the input superseded, 0 for a row
+	// not accepted.
+	kind := make([]uint8, len(incoming))
+	accepted, superseded, replacesCurrent := 0, 0, false
 	for i := range incoming {
 		f := &incoming[i]
 		s, ok := state[f.FilingID]
@@ -249,35 +408,40 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string) (MergeStats
 			continue
 		}
 		if !ok {
-			s.cur = -1
+			s.cur, s.inc = -1, -1
 		}
+		if s.inc >= 0 {
+			kind[s.inc] = 2
+			superseded++
+		}
+		replacesCurrent = replacesCurrent || s.cur >= 0
 		s.rev, s.inc = f.Revision, int32(i)
 		state[f.FilingID] = s
-		accepted = append(accepted, int32(i))
+		kind[i] = 1
+		accepted++
 	}
-	st.Accepted = int64(len(accepted))
-	if len(accepted) == 0 || ctx.Err() != nil {
+	st.Accepted = int64(accepted)
+	if accepted == 0 || ctx.Err() != nil {
 		return st, ctx.Err()
 	}
 	st.Partitions = 1
-	var newest, older []ictstat.Filing
-	replacesCurrent, allNewest := false, len(accepted) == len(incoming)
-	for _, i := range accepted {
-		s := state[incoming[i].FilingID]
-		allNewest = allNewest && s.inc == i
-		replacesCurrent = replacesCurrent || (s.inc == i && s.cur >= 0)
-	}
-	if allNewest {
-		newest = incoming // the common case: no copy
-	} else {
-		newest = make([]ictstat.Filing, 0, len(accepted))
-		for _, i := range accepted {
-			if state[incoming[i].FilingID].inc == i {
-				newest = append(newest, incoming[i])
-			} else {
+	newest, older := incoming, []ictstat.Filing(nil) // the common case: no copy
+	if accepted != len(incoming) || superseded > 0 {
+		// Move the newest rows to the front, in input order.
+		older = make([]ictstat.Filing, 0, superseded)
+		n := 0
+		for i := range incoming {
+			switch kind[i] {
+			case 1:
+				if n != i {
+					incoming[n] = incoming[i]
+				}
+				n++
+			case 2:
 				older = append(older, incoming[i])
 			}
 		}
+		newest = incoming[:n]
 	}
 	revFile, err := stageRows(tx, TableFilingRevisions, p, newest)
 	if err != nil {
@@ -332,26 +496,32 @@ func stageExports(tx *Tx, p string, keep []ictstat.Export, filings []ictstat.Fil
 	return err
 }
 
-// load decodes every spilled filing of partition p in input order.
-func (m *FilingsMerge) load(p string) ([]ictstat.Filing, error) {
-	sp := m.parts[p]
-	data := sp.buf
-	if sp.path != "" {
-		disk, err := os.ReadFile(sp.path)
+// load decodes every filing of the segment in input order.
+func (seg segment) load() ([]ictstat.Filing, error) {
+	srcs := seg.blocks
+	if seg.path != "" {
+		disk, err := os.ReadFile(seg.path)
 		if err != nil {
 			return nil, err
 		}
-		data = append(disk, sp.buf...)
-		os.Remove(sp.path)
+		os.Remove(seg.path)
+		srcs = append([][]byte{disk}, srcs...)
 	}
-	sp.buf = nil
-	out := make([]ictstat.Filing, 0, len(data)/256+16)
-	r := spillReader{b: data}
-	for len(r.b) > 0 {
-		out = append(out, ictstat.Filing{})
-		if err := r.next(&out[len(out)-1]); err != nil {
-			return nil, err
+	out := make([]ictstat.Filing, seg.rows)
+	r := spillReader{opt: make([]float64, 0, 4*seg.rows)}
+	i := 0
+	for _, b := range srcs {
+		for r.b = b; len(r.b) > 0; i++ {
+			if i == len(out) {
+				return nil, fmt.Errorf("decode spilled filings: %w", errSpillCorrupt)
+			}
+			if err := r.next(&out[i]); err != nil {
+				return nil, err
+			}
 		}
+	}
+	if i != len(out) {
+		return nil, fmt.Errorf("decode spilled filings: %d of %d rows: %w", i, len(out), errSpillCorrupt)
 	}
 	return out, nil
 }

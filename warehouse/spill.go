@@ -37,10 +37,20 @@ func putBool(b []byte, v bool) []byte {
 	return append(b, 0)
 }
 
-// encodeFiling appends f (with its exports) to b.
-func encodeFiling(b []byte, f *ictstat.Filing) []byte {
-	for _, s := range [...]string{f.FilingID, f.RegistryNo, f.CompanyName, f.ISIC4, f.ISICDivision, f.Zone, f.Currency, f.Flags, f.Source} {
+// encodeFiling appends f (with its exports) to b. *source is the Source
+// of the previous record in b, "" at the start of b: a record with the same
+// one, as all of a file's are, stores a 0 instead (a string of length n is
+// stored as n+1), and *source becomes f's.
+func encodeFiling(b []byte, f *ictstat.Filing, source *string) []byte {
+	for _, s := range [...]string{f.FilingID, f.RegistryNo, f.CompanyName, f.ISIC4, f.ISICDivision, f.Zone, f.Currency, f.Flags} {
 		b = putString(b, s)
+	}
+	if f.Source != "" && f.Source == *source {
+		b = append(b, 0)
+	} else {
+		b = binary.AppendUvarint(b, uint64(len(f.Source))+1)
+		b = append(b, f.Source...)
+		*source = f.Source
 	}
 	b = binary.AppendVarint(b, int64(f.Revision))
 	b = binary.AppendVarint(b, int64(f.Period))
@@ -79,6 +89,9 @@ var errSpillCorrupt = errors.New("spill record corrupt")
 type spillReader struct {
 	b   []byte
 	err error
+	opt []float64        // slab of the optional amounts, so that they are not one allocation each
+	exp []ictstat.Export // slab of the exports, for the same reason
+	src string           // Source of the previous record
 }
 
 func (r *spillReader) uvarint() uint64 {
@@ -150,14 +163,27 @@ func (r *spillReader) optF64() *float64 {
 		return nil
 	}
 	v := r.f64()
-	return &v
+	if len(r.opt) == cap(r.opt) {
+		r.opt = make([]float64, 0, 1024)
+	}
+	r.opt = append(r.opt, v)
+	return &r.opt[len(r.opt)-1]
 }
 
 // next decodes one filing into f.
 func (r *spillReader) next(f *ictstat.Filing) error {
-	for _, p := range [...]*string{&f.FilingID, &f.RegistryNo, &f.CompanyName, &f.ISIC4, &f.ISICDivision, &f.Zone, &f.Currency, &f.Flags, &f.Source} {
+	for _, p := range [...]*string{&f.FilingID, &f.RegistryNo, &f.CompanyName, &f.ISIC4, &f.ISICDivision, &f.Zone, &f.Currency, &f.Flags} {
 		*p = r.str()
 	}
+	if len(r.b) > 0 && r.b[0] == 0 {
+		r.b = r.b[1:]
+	} else if n := r.uvarint(); n > 0 && uint64(len(r.b)) >= n-1 {
+		r.src = string(r.b[:n-1])
+		r.b = r.b[n-1:]
+	} else {
+		r.fail()
+	}
+	f.Source = r.src
 	f.Revision = int32(r.varint())
 	f.Period = ictstat.Date(r.varint())
 	f.SubmittedAt = r.varint()
@@ -184,7 +210,11 @@ func (r *spillReader) next(f *ictstat.Filing) error {
 		r.fail()
 	}
 	if n > 0 && r.err == nil {
-		f.Exports = make([]ictstat.Export, n)
+		if cap(r.exp)-len(r.exp) < int(n) {
+			r.exp = make([]ictstat.Export, 0, max(1024, n))
+		}
+		f.Exports = r.exp[len(r.exp) : len(r.exp)+int(n) : len(r.exp)+int(n)]
+		r.exp = r.exp[:len(r.exp)+int(n)]
 		for i := range f.Exports {
 			e := &f.Exports[i]
 			e.FilingID, e.Revision, e.RegistryNo, e.Period, e.Currency = f.FilingID, f.Revision, f.RegistryNo, f.Period, f.Currency

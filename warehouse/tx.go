@@ -33,7 +33,45 @@ type Tx struct {
 	moved  []string // files already renamed into table folders by Commit
 	seq    int
 	done   bool
-	mu     sync.Mutex // guards staged, seq and next.Tables for parallel staging
+	mu     sync.Mutex     // guards staged, seq and next.Tables for parallel staging
+	bg     sync.WaitGroup // merges running in the background, awaited before the end
+
+	syncs   sync.WaitGroup // fsyncs of staged files, awaited by Commit
+	syncSem chan struct{}  // bounds the fsyncs at once
+	syncMu  sync.Mutex
+	syncErr error
+}
+
+// syncLater fsyncs and closes f, a staged file just written, in the
+// background: the disk writes it back while the transaction goes on, and
+// Commit waits for every such fsync before it publishes anything.
+func (tx *Tx) syncLater(f *os.File) {
+	tx.syncs.Add(1)
+	go func() {
+		defer tx.syncs.Done()
+		tx.syncSem <- struct{}{}
+		err := f.Sync()
+		<-tx.syncSem
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			tx.syncMu.Lock()
+			if tx.syncErr == nil {
+				tx.syncErr = fmt.Errorf("sync %s: %w", f.Name(), err)
+			}
+			tx.syncMu.Unlock()
+		}
+	}()
+}
+
+// waitSyncs waits for the fsyncs syncLater started and returns the first
+// error.
+func (tx *Tx) waitSyncs() error {
+	tx.syncs.Wait()
+	tx.syncMu.Lock()
+	defer tx.syncMu.Unlock()
+	return tx.syncErr
 }
 
 type staged struct {
@@ -53,7 +91,7 @@ func newTx(w *Warehouse, l *writerLock, base *Manifest, operation string) (*Tx, 
 	next := base.clone()
 	next.ID = base.ID + 1
 	next.Operation = operation
-	return &Tx{w: w, lock: l, base: base, next: next, dir: dir}, nil
+	return &Tx{w: w, lock: l, base: base, next: next, dir: dir, syncSem: make(chan struct{}, 4)}, nil
 }
 
 // Base returns the snapshot the transaction started from.
@@ -120,7 +158,8 @@ func (tx *Tx) readable(files []File) []File {
 }
 
 // DropPartition removes every file of table in partition from the next
-// snapshot (the files stay on disk for older snapshots until gc).
+// snapshot (the files stay on disk for older snapshots until gc). Files this
+// transaction staged there are deleted at once: no snapshot holds them.
 func (tx *Tx) DropPartition(table, partition string) {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
@@ -131,6 +170,15 @@ func (tx *Tx) DropPartition(table, partition string) {
 		}
 	}
 	tx.next.Tables[table] = fs
+	kept := tx.staged[:0]
+	for _, s := range tx.staged {
+		if s.table == table && s.file.Partition == partition {
+			os.Remove(s.tmp)
+			continue
+		}
+		kept = append(kept, s)
+	}
+	tx.staged = kept
 }
 
 // SetCursor records source's cursor in the snapshot being built.
@@ -182,6 +230,10 @@ func (tx *Tx) Commit(ctx context.Context, message string) (*Manifest, error) {
 		return nil, fmt.Errorf("commit: transaction already ended")
 	}
 	defer tx.Rollback()
+	tx.bg.Wait()
+	if err := tx.waitSyncs(); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("commit abandoned: %w", err)
 	}
@@ -237,6 +289,8 @@ func (tx *Tx) Rollback() error {
 	if tx.done {
 		return nil
 	}
+	tx.bg.Wait() // background merges still write into the staging folder
+	tx.syncs.Wait()
 	tx.done = true
 	for _, p := range tx.moved { // a failed commit: these were never published
 		os.Remove(p)

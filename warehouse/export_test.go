@@ -1,0 +1,10 @@
+package warehouse
+
+// SetMergeLimits lowers the bounds of a merge, so that a test can reach
+// background merges, spills and late segments with a small input.
+func SetMergeLimits(m *FilingsMerge, hold, cold, partSpill int64) {
+	m.hold, m.cold, m.partSpill, m.adaptCold = hold, cold, partSpill, false
+}
+
+// MergeLaunches returns the number of partition merges a merge started.
+func MergeLaunches(m *FilingsMerge) int { return m.launches }
