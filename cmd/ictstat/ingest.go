@@ -205,9 +205,9 @@ func (a *app) ingestURL(cmd *cobra.Command, source string, in ingestArgs) error 
 	}
 	log := a.log.With().Str(ictstat.LogSource, source).Logger()
 	feed, err := ingest.NewFeed(url, source, ingest.FeedOptions{Token: token, Limit: 10000,
-		OnRetry: func(attempt int, wait time.Duration, err error) {
+		RetryOptions: ingest.RetryOptions{OnRetry: func(attempt int, wait time.Duration, err error) {
 			log.Warn().Err(err).Int("attempt", attempt).Dur("wait", wait).Msg("feed request failed; retrying")
-		}})
+		}}})
 	if err != nil {
 		return fmt.Errorf("%w: %v", ictstat.ErrUsage, err)
 	}

@@ -62,10 +62,10 @@ func (a *app) ingestExports(cmd *cobra.Command, in ingestArgs) error {
 }
 
 func exportsFetchOptions(token string, timeout time.Duration, log zerolog.Logger) ingest.FetchOptions {
-	return ingest.FetchOptions{Token: token, Timeout: timeout,
-		OnRetry: func(attempt int, wait time.Duration, err error) {
+	return ingest.FetchOptions{Token: token,
+		RetryOptions: ingest.RetryOptions{Timeout: timeout, OnRetry: func(attempt int, wait time.Duration, err error) {
 			log.Warn().Err(err).Str(ictstat.LogSource, jobs.SourceExports).Int("attempt", attempt).Dur("wait", wait).Msg("exports request failed; retrying")
-		}}
+		}}}
 }
 
 // exportsTask pulls the configured SDMX REST data URL (or file: path).

@@ -120,9 +120,9 @@ func readWhole(path string, limit int64) ([]byte, error) {
 // newPXWeb returns a PX-Web client that logs its retries.
 func newPXWeb(url string, minInterval time.Duration, selection map[string][]string, log zerolog.Logger) (*ingest.PXWeb, error) {
 	px, err := ingest.NewPXWeb(url, ingest.PXWebOptions{MinInterval: minInterval, Selection: selection,
-		OnRetry: func(attempt int, wait time.Duration, err error) {
+		RetryOptions: ingest.RetryOptions{OnRetry: func(attempt int, wait time.Duration, err error) {
 			log.Warn().Err(err).Int("attempt", attempt).Dur("wait", wait).Msg("PX-Web request failed; retrying")
-		}})
+		}}})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ictstat.ErrUsage, err)
 	}

@@ -178,10 +178,10 @@ func (a *app) ingestSurvey(cmd *cobra.Command, in ingestArgs) error {
 
 // koboClient builds the Kobo API client, logging retries.
 func (a *app) koboClient(url, token string, timeout time.Duration, log zerolog.Logger) (*ingest.Kobo, error) {
-	return ingest.NewKobo(url, ingest.KoboOptions{Token: token, Timeout: timeout,
-		OnRetry: func(attempt int, wait time.Duration, err error) {
+	return ingest.NewKobo(url, ingest.KoboOptions{Token: token,
+		RetryOptions: ingest.RetryOptions{Timeout: timeout, OnRetry: func(attempt int, wait time.Duration, err error) {
 			log.Warn().Err(err).Int("attempt", attempt).Dur("wait", wait).Msg("Kobo request failed; retrying")
-		}})
+		}}})
 }
 
 // surveyTask pulls the configured Kobo form on schedule.
