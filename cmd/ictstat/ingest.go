@@ -19,6 +19,7 @@ import (
 	"github.com/npit-mn/ictstat"
 	"github.com/npit-mn/ictstat/ingest"
 	"github.com/npit-mn/ictstat/jobs"
+	"github.com/npit-mn/ictstat/warehouse"
 )
 
 func (a *app) ingestCommand() *cobra.Command {
@@ -72,6 +73,16 @@ func countRun(run *ictstat.JobRun, st jobs.PullStats) {
 	run.RowsCommitted += st.Committed
 	run.RowsQuarantined += st.Quarantined
 	run.Snapshot = st.Snapshot
+}
+
+// pullInto opens the warehouse, runs pull on it and closes it.
+func (a *app) pullInto(ctx context.Context, pull func(context.Context, *warehouse.Warehouse) (jobs.PullStats, error)) (jobs.PullStats, error) {
+	wh, err := a.openWarehouse()
+	if err != nil {
+		return jobs.PullStats{}, err
+	}
+	defer wh.Close()
+	return pull(ctx, wh)
 }
 
 // tokenOr returns the token given by --token, else ICTSTAT_TOKEN.

@@ -76,12 +76,7 @@ func (a *app) ingestNationalAccounts(cmd *cobra.Command, in ingestArgs) error {
 			return jobs.PullNationalAccounts(ctx, wh, px, opts)
 		}
 	}
-	wh, err := a.openWarehouse()
-	if err != nil {
-		return err
-	}
-	defer wh.Close()
-	res, err := pull(cmd.Context(), wh)
+	res, err := a.pullInto(cmd.Context(), pull)
 	if err != nil {
 		return err
 	}

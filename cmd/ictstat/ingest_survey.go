@@ -153,12 +153,7 @@ func (a *app) ingestSurvey(cmd *cobra.Command, in ingestArgs) error {
 			return jobs.PullSurvey(ctx, wh, k, opts)
 		}
 	}
-	wh, err := a.openWarehouse()
-	if err != nil {
-		return err
-	}
-	defer wh.Close()
-	res, err := pull(cmd.Context(), wh)
+	res, err := a.pullInto(cmd.Context(), pull)
 	countRun(in.run, res)
 	if err != nil {
 		return err
