@@ -3,13 +3,10 @@ package ingest
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -50,7 +47,11 @@ const (
 )
 
 // FeedOptions configure a Feed. The zero value is the default.
+//
+// The retry defaults of a Feed: Timeout 30s, MaxRetries 8, BackoffBase
+// 250ms, BackoffMax 30s, MaxRetryAfter 5m, MaxBodyBytes 256 MiB.
 type FeedOptions struct {
+	RetryOptions
 	// Token is the bearer token sent with every request; surrounding white
 	// space (a token file's newline) is trimmed. Empty sends no
 	// Authorization header. The token never appears in errors or URLs.
@@ -58,42 +59,11 @@ type FeedOptions struct {
 	// Limit is the page size asked for, in records; default 1000, at most
 	// 10000 (the contract's maximum).
 	Limit int
-	// Timeout bounds one request, from sending it to reading the whole
-	// body; default 30s. A request that runs out of time is retried.
-	Timeout time.Duration
-	// MaxRetries is the number of transient failures (5xx, timeouts,
-	// connection errors, truncated bodies) retried per page before Fetch
-	// gives up; default 8, negative for none. Throttling (429) has its own
-	// budget of twice as many waits, since a throttled request is the feed
-	// working as intended rather than failing.
-	MaxRetries int
-	// BackoffBase is the ceiling of the first wait after a failure; default
-	// 250ms. The ceiling doubles with each failure up to BackoffMax, and the
-	// wait is drawn uniformly below it ("full jitter"), so that clients that
-	// failed together do not retry together.
-	BackoffBase time.Duration
-	// BackoffMax caps the backoff ceiling; default 30s.
-	BackoffMax time.Duration
-	// MaxRetryAfter is the longest Retry-After of a 429 response that Fetch
-	// waits out; default 5m. A longer one fails the fetch, saying when to
-	// pull again, rather than holding the job for that long.
-	MaxRetryAfter time.Duration
-	// MaxBodyBytes bounds a response body, decompressed; default 256 MiB.
-	MaxBodyBytes int64
-	// Client sends the requests; default a client with keep-alive, gzip and
-	// proxy settings from the environment, which refuses redirects from
-	// https to http so that the token is never sent in clear.
-	Client *http.Client
-	// Sleep waits d or until ctx is done, returning ctx's error then;
-	// default a timer. Tests replace it to run without waiting.
-	Sleep func(ctx context.Context, d time.Duration) error
-	// Rand returns a number in [0, 1) for the jitter; default math/rand/v2.
-	Rand func() float64
-	// OnRetry, when set, is called before each wait with the number of the
-	// attempt that failed (1-based), the wait and the failure; for logging
-	// and metrics.
-	OnRetry func(attempt int, wait time.Duration, err error)
 }
+
+// feedRetryDefaults are the retry defaults of a Feed.
+var feedRetryDefaults = RetryOptions{Timeout: 30 * time.Second, MaxRetries: feedDefaultMaxRetry,
+	BackoffBase: 250 * time.Millisecond, BackoffMax: 30 * time.Second, MaxRetryAfter: 5 * time.Minute, MaxBodyBytes: feedDefaultMaxBody}
 
 // Feed pulls one kind of record from the registry's feed. It is safe for
 // concurrent use when the functions in its options are.
@@ -186,41 +156,13 @@ func NewFeed(baseURL, kind string, opts FeedOptions) (*Feed, error) {
 		return nil, fmt.Errorf("%w: feed option MaxBodyBytes is negative (%d): want bytes > 0, or 0 for the default", ictstat.ErrUsage, o.MaxBodyBytes)
 	}
 	o.Limit = feedDefault(o.Limit, feedDefaultLimit)
-	o.Timeout = feedDefault(o.Timeout, 30*time.Second)
-	o.BackoffBase = feedDefault(o.BackoffBase, 250*time.Millisecond)
-	o.BackoffMax = feedDefault(o.BackoffMax, 30*time.Second)
-	o.MaxRetryAfter = feedDefault(o.MaxRetryAfter, 5*time.Minute)
-	o.MaxBodyBytes = feedDefault(o.MaxBodyBytes, feedDefaultMaxBody)
-	switch {
-	case o.MaxRetries == 0:
-		o.MaxRetries = feedDefaultMaxRetry
-	case o.MaxRetries < 0:
-		o.MaxRetries = 0
-	}
 	owned := o.Client == nil
-	if owned {
-		o.Client = newFeedClient()
-	}
-	if o.Sleep == nil {
-		o.Sleep = feedSleep
-	}
-	if o.Rand == nil {
-		o.Rand = rand.Float64
-	}
+	o.RetryOptions = o.RetryOptions.withDefaults(feedRetryDefaults)
 	f := &Feed{kind: kind, endpoint: u, token: o.Token, limit: strconv.Itoa(o.Limit), o: o, owned: owned}
 	if o.Token != "" {
 		f.auth = "Bearer " + o.Token
 	}
 	return f, nil
-}
-
-// feedDefault returns v, or def when v is the zero value.
-func feedDefault[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // newFeedClient returns a client with a transport of its own (no shared
@@ -251,37 +193,6 @@ func newFeedClient() *http.Client {
 	}
 }
 
-// feedSleep waits d or until ctx is done.
-func feedSleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	case <-t.C:
-		return nil
-	}
-}
-
-// feedClass says what to do after an attempt failed.
-type feedClass int
-
-const (
-	feedPermanent feedClass = iota // give up
-	feedTransient                  // back off and retry
-	feedThrottled                  // 429: wait as told and retry
-)
-
-// feedFailure is a failed attempt.
-type feedFailure struct {
-	class      feedClass
-	retryAfter time.Duration // the server's wait, or -1 for none
-	err        error
-}
-
 // Fetch gets the page after cursor ("" for the first page), retrying
 // transient failures with backoff. Errors wrap ErrUnauthorized (401),
 // ErrBadCursor (400 for a saved cursor), ictstat.ErrBadInput (a 200 response
@@ -293,69 +204,9 @@ func (f *Feed) Fetch(ctx context.Context, cursor string) (Page, error) {
 		where = fmt.Sprintf("fetch first %s page", f.kind)
 	}
 	reqURL := f.pageURL(cursor)
-	var attempts, failures, throttles int
-	for {
-		if err := ctx.Err(); err != nil {
-			return Page{}, fmt.Errorf("%s: %w", where, context.Cause(ctx))
-		}
-		attempts++
-		page, fail := f.try(ctx, reqURL, cursor)
-		if fail == nil {
-			return page, nil
-		}
-		if ctx.Err() != nil {
-			return Page{}, fmt.Errorf("%s: %w", where, context.Cause(ctx))
-		}
-		var wait time.Duration
-		switch fail.class {
-		case feedPermanent:
-			return Page{}, fmt.Errorf("%s: %w", where, fail.err)
-		case feedThrottled:
-			throttles++
-			if throttles > 2*f.o.MaxRetries {
-				return Page{}, fmt.Errorf("%s: gave up after %d attempts (%d throttled, %d failed): last: %w", where, attempts, throttles, failures, fail.err)
-			}
-			if fail.retryAfter > f.o.MaxRetryAfter {
-				return Page{}, fmt.Errorf("%s: %w; the feed asks to wait %s, more than the %s allowed (MaxRetryAfter): pull again after %s",
-					where, fail.err, fail.retryAfter, f.o.MaxRetryAfter, time.Now().Add(fail.retryAfter).Format(time.RFC3339))
-			}
-			wait = fail.retryAfter
-			if wait < 0 {
-				wait = f.backoff(throttles)
-			}
-		default:
-			failures++
-			if failures > f.o.MaxRetries {
-				return Page{}, fmt.Errorf("%s: gave up after %d attempts (%d failed, %d throttled): last: %w", where, attempts, failures, throttles, fail.err)
-			}
-			wait = fail.retryAfter
-			if wait < 0 || wait > f.o.MaxRetryAfter {
-				wait = f.backoff(failures)
-			}
-		}
-		if f.o.OnRetry != nil {
-			f.o.OnRetry(attempts, wait, fail.err)
-		}
-		if err := f.o.Sleep(ctx, wait); err != nil {
-			return Page{}, fmt.Errorf("%s: waiting to retry after %v: %w", where, fail.err, err)
-		}
-	}
-}
-
-// backoff returns the wait before retry n (1-based): uniform in
-// [0, min(BackoffMax, BackoffBase*2^(n-1))).
-func (f *Feed) backoff(n int) time.Duration {
-	ceiling := f.o.BackoffMax
-	if n-1 < 62 {
-		if c := f.o.BackoffBase << (n - 1); c > 0 && c>>(n-1) == f.o.BackoffBase && c < ceiling {
-			ceiling = c
-		}
-	}
-	r := f.o.Rand()
-	if r < 0 || r >= 1 || r != r {
-		r = 0.5 // a broken jitter source must not break the backoff
-	}
-	return time.Duration(r * float64(ceiling))
+	return retry(ctx, &f.o.RetryOptions, where, func(ctx context.Context) (Page, *failure) {
+		return f.try(ctx, reqURL, cursor)
+	})
 }
 
 // pageURL returns the URL of the page after cursor.
@@ -371,12 +222,12 @@ func (f *Feed) pageURL(cursor string) string {
 }
 
 // try makes one attempt at the page.
-func (f *Feed) try(ctx context.Context, reqURL, cursor string) (Page, *feedFailure) {
+func (f *Feed) try(ctx context.Context, reqURL, cursor string) (Page, *failure) {
 	actx, cancel := context.WithTimeout(ctx, f.o.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(actx, http.MethodGet, reqURL, nil)
 	if err != nil {
-		return Page{}, &feedFailure{class: feedPermanent, err: fmt.Errorf("GET %s: %w", reqURL, err)}
+		return Page{}, permanent(fmt.Errorf("GET %s: %w", reqURL, err))
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "ictstat")
@@ -385,7 +236,7 @@ func (f *Feed) try(ctx context.Context, reqURL, cursor string) (Page, *feedFailu
 	}
 	resp, err := f.o.Client.Do(req)
 	if err != nil {
-		return Page{}, f.transportFailure(actx, reqURL, "no response", err)
+		return Page{}, transportFailure(actx, f.o.Timeout, "no response", err).within("GET " + reqURL)
 	}
 	defer resp.Body.Close()
 
@@ -393,14 +244,14 @@ func (f *Feed) try(ctx context.Context, reqURL, cursor string) (Page, *feedFailu
 		return Page{}, f.statusFailure(resp, reqURL, cursor)
 	}
 	if resp.ContentLength > f.o.MaxBodyBytes {
-		return Page{}, &feedFailure{class: feedPermanent, err: f.tooLarge(reqURL, resp.ContentLength)}
+		return Page{}, permanent(f.tooLarge(reqURL, resp.ContentLength))
 	}
 	body, err := readFeedBody(resp.Body, resp.ContentLength, f.lastBody.Load(), f.o.MaxBodyBytes)
 	if errors.Is(err, errFeedTooLarge) {
-		return Page{}, &feedFailure{class: feedPermanent, err: f.tooLarge(reqURL, -1)}
+		return Page{}, permanent(f.tooLarge(reqURL, -1))
 	}
 	if err != nil {
-		return Page{}, f.transportFailure(actx, reqURL, fmt.Sprintf("body cut off after %d bytes", len(body)), err)
+		return Page{}, transportFailure(actx, f.o.Timeout, fmt.Sprintf("body cut off after %d bytes", len(body)), err).within("GET " + reqURL)
 	}
 	f.lastBody.Store(int64(len(body)))
 	env, err := parseFeedEnvelope(body, f.kind)
@@ -409,23 +260,22 @@ func (f *Feed) try(ctx context.Context, reqURL, cursor string) (Page, *feedFailu
 		if errors.As(err, &se) && se.eof && !feedFramed(resp) {
 			// Without a length or chunked framing a dropped connection
 			// looks like the end of the body: retry a body that ends early.
-			return Page{}, &feedFailure{class: feedTransient, retryAfter: -1,
-				err: fmt.Errorf("GET %s: body ends early after %d bytes (connection closed?)", reqURL, len(body))}
+			return Page{}, transient(fmt.Errorf("GET %s: body ends early after %d bytes (connection closed?)", reqURL, len(body)))
 		}
 		reason := err.Error()
 		if ct := resp.Header.Get("Content-Type"); ct != "" && !strings.Contains(ct, "json") {
 			reason += fmt.Sprintf(" (Content-Type %q: is this the registry's feed?)", ct)
 		}
-		return Page{}, &feedFailure{class: feedPermanent, err: &ictstat.InputError{File: reqURL, Field: feedErrField(err), Reason: reason}}
+		return Page{}, permanent(&ictstat.InputError{File: reqURL, Field: feedErrField(err), Reason: reason})
 	}
 	page := Page{Records: env.records, Next: env.next, HasMore: env.hasMore, Body: body, URL: reqURL}
 	switch {
 	case env.hasMore && env.next == "":
-		return Page{}, &feedFailure{class: feedPermanent, err: &ictstat.InputError{File: reqURL, Field: "next",
-			Reason: "has_more is true but next is missing or empty: the feed cannot be followed"}}
+		return Page{}, permanent(&ictstat.InputError{File: reqURL, Field: "next",
+			Reason: "has_more is true but next is missing or empty: the feed cannot be followed"})
 	case env.hasMore && env.next == cursor:
-		return Page{}, &feedFailure{class: feedPermanent, err: &ictstat.InputError{File: reqURL, Field: "next",
-			Reason: "has_more is true but next repeats the cursor sent: the feed does not advance"}}
+		return Page{}, permanent(&ictstat.InputError{File: reqURL, Field: "next",
+			Reason: "has_more is true but next repeats the cursor sent: the feed does not advance"})
 	case env.next == "":
 		page.Next = cursor
 	}
@@ -448,38 +298,17 @@ func (f *Feed) tooLarge(reqURL string, n int64) error {
 		reqURL, size, f.o.MaxBodyBytes, f.limit)
 }
 
-// transportFailure classifies a failure to get or read a response: bad
-// certificates are permanent, everything else (timeouts, refused or reset
-// connections, truncated bodies) is transient.
-func (f *Feed) transportFailure(actx context.Context, reqURL, what string, err error) *feedFailure {
-	if errors.Is(actx.Err(), context.DeadlineExceeded) {
-		return &feedFailure{class: feedTransient, retryAfter: -1,
-			err: fmt.Errorf("GET %s: no complete response within %s (Timeout): %w", reqURL, f.o.Timeout, context.DeadlineExceeded)}
-	}
-	var (
-		unknownCA   x509.UnknownAuthorityError
-		hostErr     x509.HostnameError
-		invalidCert x509.CertificateInvalidError
-		verifyErr   *tls.CertificateVerificationError
-	)
-	if errors.As(err, &unknownCA) || errors.As(err, &hostErr) || errors.As(err, &invalidCert) || errors.As(err, &verifyErr) {
-		return &feedFailure{class: feedPermanent, err: fmt.Errorf("GET %s: the server's TLS certificate is not trusted: %w", reqURL, err)}
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err // its message repeats the URL
-	}
-	return &feedFailure{class: feedTransient, retryAfter: -1, err: fmt.Errorf("GET %s: %s: %w", reqURL, what, err)}
-}
-
 // statusFailure classifies a response other than 200 OK.
-func (f *Feed) statusFailure(resp *http.Response, reqURL, cursor string) *feedFailure {
+func (f *Feed) statusFailure(resp *http.Response, reqURL, cursor string) *failure {
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, feedMaxErrorBody))
 	text := feedServerText(raw, f.token)
 	if text != "" {
 		text = fmt.Sprintf(" (server: %q)", text)
 	}
 	status := fmt.Sprintf("GET %s: %s%s", reqURL, resp.Status, text)
+	if fail := retryStatus(resp, errors.New(status)); fail != nil {
+		return fail
+	}
 	code := resp.StatusCode
 	switch {
 	case code == http.StatusUnauthorized:
@@ -487,40 +316,17 @@ func (f *Feed) statusFailure(resp *http.Response, reqURL, cursor string) *feedFa
 		if f.auth == "" {
 			hint = "no token was given: set one by " + feedTokenHelp
 		}
-		return &feedFailure{class: feedPermanent, err: fmt.Errorf("%s: %w: %s", status, ErrUnauthorized, hint)}
+		return permanent(fmt.Errorf("%s: %w: %s", status, ErrUnauthorized, hint))
 	case code == http.StatusBadRequest && cursor != "":
-		return &feedFailure{class: feedPermanent, err: fmt.Errorf("%s: %w %q (expired, or saved from another feed): reset the source's cursor to pull again from the start, which is safe since records already committed change nothing",
-			status, ErrBadCursor, cursor)}
-	case code == http.StatusTooManyRequests:
-		return &feedFailure{class: feedThrottled, retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()), err: errors.New(status)}
-	case code >= 500 || code == http.StatusRequestTimeout:
-		return &feedFailure{class: feedTransient, retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()), err: errors.New(status)}
+		return permanent(fmt.Errorf("%s: %w %q (expired, or saved from another feed): reset the source's cursor to pull again from the start, which is safe since records already committed change nothing",
+			status, ErrBadCursor, cursor))
 	case code == http.StatusForbidden:
-		return &feedFailure{class: feedPermanent, err: fmt.Errorf("%s: the token is not allowed to read the %s feed: ask the registry for access", status, f.kind)}
+		return permanent(fmt.Errorf("%s: the token is not allowed to read the %s feed: ask the registry for access", status, f.kind))
 	case code == http.StatusNotFound:
-		return &feedFailure{class: feedPermanent, err: fmt.Errorf("%s: no feed at this address: check the base URL (the feed is served at {base_url}/v1/%s)", status, f.kind)}
+		return permanent(fmt.Errorf("%s: no feed at this address: check the base URL (the feed is served at {base_url}/v1/%s)", status, f.kind))
 	default:
-		return &feedFailure{class: feedPermanent, err: errors.New(status)}
+		return permanent(errors.New(status))
 	}
-}
-
-// parseRetryAfter reads a Retry-After header, seconds or an HTTP date,
-// as a wait from now; -1 when absent or unreadable.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return -1
-	}
-	if n, err := strconv.ParseUint(v, 10, 63); err == nil {
-		if n > uint64(1<<62/time.Second) {
-			return 1 << 62
-		}
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0)
-	}
-	return -1
 }
 
 // feedServerText extracts the message of an error response: the "error",

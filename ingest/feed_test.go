@@ -239,13 +239,12 @@ func TestFeedRetriesTransient(t *testing.T) {
 		w.Write(testPage(0, 3, "n1", true))
 	})
 	var retries []int
-	f, sl := testFeed(t, srv, FeedOptions{BackoffBase: 100 * time.Millisecond, BackoffMax: 300 * time.Millisecond,
-		OnRetry: func(attempt int, wait time.Duration, err error) {
-			retries = append(retries, attempt)
-			if !strings.Contains(err.Error(), "busy") {
-				t.Errorf("retry %d: error %v, want the server's text", attempt, err)
-			}
-		}})
+	f, sl := testFeed(t, srv, FeedOptions{RetryOptions: RetryOptions{BackoffBase: 100 * time.Millisecond, BackoffMax: 300 * time.Millisecond, OnRetry: func(attempt int, wait time.Duration, err error) {
+		retries = append(retries, attempt)
+		if !strings.Contains(err.Error(), "busy") {
+			t.Errorf("retry %d: error %v, want the server's text", attempt, err)
+		}
+	}}})
 	p, err := f.Fetch(context.Background(), "")
 	if err != nil {
 		t.Fatal(err)
@@ -272,7 +271,7 @@ func TestFeedRetriesTransient(t *testing.T) {
 }
 
 func TestFeedBackoffJitter(t *testing.T) {
-	f, err := NewFeed("http://127.0.0.1:1", FeedFilings, FeedOptions{BackoffBase: time.Second, BackoffMax: 10 * time.Second})
+	f, err := NewFeed("http://127.0.0.1:1", FeedFilings, FeedOptions{RetryOptions: RetryOptions{BackoffBase: time.Second, BackoffMax: 10 * time.Second}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +290,7 @@ func TestFeedBackoffJitter(t *testing.T) {
 		{1000, 0.25, 2500 * time.Millisecond},
 	} {
 		f.o.Rand = func() float64 { return tc.r }
-		if got := f.backoff(tc.n); got != tc.want {
+		if got := f.o.backoff(tc.n); got != tc.want {
 			t.Errorf("backoff(%d) with rand %g: got %s, want %s", tc.n, tc.r, got, tc.want)
 		}
 	}
@@ -301,7 +300,7 @@ func TestFeedGiveUp(t *testing.T) {
 	srv, calls := server(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		http.Error(w, fmt.Sprintf(`{"error":"database down (%d)"}`, n), http.StatusInternalServerError)
 	})
-	f, sl := testFeed(t, srv, FeedOptions{MaxRetries: 2})
+	f, sl := testFeed(t, srv, FeedOptions{RetryOptions: RetryOptions{MaxRetries: 2}})
 	_, err := f.Fetch(context.Background(), "c9")
 	if err == nil {
 		t.Fatal("got no error")
@@ -315,7 +314,7 @@ func TestFeedGiveUp(t *testing.T) {
 		t.Errorf("got %d requests and %d waits, want 3 and 2", calls.Load(), len(sl.got()))
 	}
 
-	f, sl = testFeed(t, srv, FeedOptions{MaxRetries: -1})
+	f, sl = testFeed(t, srv, FeedOptions{RetryOptions: RetryOptions{MaxRetries: -1}})
 	calls.Store(0)
 	if _, err := f.Fetch(context.Background(), ""); err == nil || calls.Load() != 1 || len(sl.got()) != 0 {
 		t.Errorf("MaxRetries -1: got %v after %d requests, want an error after 1", err, calls.Load())
@@ -378,7 +377,7 @@ func TestFeedThrottled(t *testing.T) {
 			w.Header().Set("Retry-After", "1")
 			w.WriteHeader(http.StatusTooManyRequests)
 		})
-		f, _ := testFeed(t, srv, FeedOptions{MaxRetries: 2})
+		f, _ := testFeed(t, srv, FeedOptions{RetryOptions: RetryOptions{MaxRetries: 2}})
 		_, err := f.Fetch(context.Background(), "")
 		// MaxRetries 2 allows 4 waits for throttling: 5 attempts.
 		if err == nil || !strings.Contains(err.Error(), "gave up after 5 attempts (5 throttled") || calls.Load() != 5 {
@@ -440,8 +439,7 @@ func TestFeedTimeout(t *testing.T) {
 		w.Write(testPage(0, 2, "n", false))
 	})
 	var retryErr error
-	f, sl := testFeed(t, srv, FeedOptions{Timeout: 100 * time.Millisecond,
-		OnRetry: func(_ int, _ time.Duration, err error) { retryErr = err }})
+	f, sl := testFeed(t, srv, FeedOptions{RetryOptions: RetryOptions{Timeout: 100 * time.Millisecond, OnRetry: func(_ int, _ time.Duration, err error) { retryErr = err }}})
 	start := time.Now()
 	p, err := f.Fetch(context.Background(), "")
 	if err != nil {
@@ -492,7 +490,7 @@ func TestFeedTruncatedBody(t *testing.T) {
 				bw.Flush()
 			})
 			var retryErr error
-			f, _ := testFeed(t, srv, FeedOptions{OnRetry: func(_ int, _ time.Duration, err error) { retryErr = err }})
+			f, _ := testFeed(t, srv, FeedOptions{RetryOptions: RetryOptions{OnRetry: func(_ int, _ time.Duration, err error) { retryErr = err }}})
 			p, err := f.Fetch(context.Background(), "")
 			if err != nil {
 				t.Fatal(err)
@@ -536,7 +534,7 @@ func TestFeedCancel(t *testing.T) {
 		srv, calls := server(t, func(w http.ResponseWriter, r *http.Request, n int) {
 			w.WriteHeader(http.StatusBadGateway)
 		})
-		f, err := NewFeed(srv.URL, FeedFilings, FeedOptions{BackoffBase: time.Hour, BackoffMax: time.Hour, Rand: func() float64 { return 0.9 }})
+		f, err := NewFeed(srv.URL, FeedFilings, FeedOptions{RetryOptions: RetryOptions{BackoffBase: time.Hour, BackoffMax: time.Hour, Rand: func() float64 { return 0.9 }}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -576,7 +574,7 @@ func TestFeedBodyLimit(t *testing.T) {
 				w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 				w.Write(body)
 			})
-			f, _ := testFeed(t, srv, FeedOptions{MaxBodyBytes: 1000})
+			f, _ := testFeed(t, srv, FeedOptions{RetryOptions: RetryOptions{MaxBodyBytes: 1000}})
 			_, err := f.Fetch(context.Background(), "")
 			if err == nil || !strings.Contains(err.Error(), "the limit of 1000 bytes") || !strings.Contains(err.Error(), "lower the page size") {
 				t.Errorf("got %v, want the body limit error", err)
@@ -584,7 +582,7 @@ func TestFeedBodyLimit(t *testing.T) {
 			if calls.Load() != 1 {
 				t.Errorf("got %d requests, want 1", calls.Load())
 			}
-			f, _ = testFeed(t, srv, FeedOptions{MaxBodyBytes: int64(len(body))})
+			f, _ = testFeed(t, srv, FeedOptions{RetryOptions: RetryOptions{MaxBodyBytes: int64(len(body))}})
 			if p, err := f.Fetch(context.Background(), ""); err != nil || len(p.Records) != 20 {
 				t.Errorf("body of exactly the limit: got %v, %d records; want 20", err, len(p.Records))
 			}
@@ -619,7 +617,7 @@ func TestFeedConnectionRefused(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close()
-	f, err := NewFeed(url, FeedFilings, FeedOptions{MaxRetries: 2, Sleep: (&sleeps{}).sleep})
+	f, err := NewFeed(url, FeedFilings, FeedOptions{RetryOptions: RetryOptions{MaxRetries: 2, Sleep: (&sleeps{}).sleep}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -669,8 +667,8 @@ func TestNewFeed(t *testing.T) {
 		{"https://registry.example/#x", "filings", FeedOptions{}, "fragment", ""},
 		{"https://registry.example", "filings", FeedOptions{Limit: 10001}, "want 1 to 10000", ""},
 		{"https://registry.example", "filings", FeedOptions{Limit: -1}, "want 1 to 10000", ""},
-		{"https://registry.example", "filings", FeedOptions{Timeout: -time.Second}, "Timeout is negative", ""},
-		{"https://registry.example", "filings", FeedOptions{MaxBodyBytes: -1}, "MaxBodyBytes is negative", ""},
+		{"https://registry.example", "filings", FeedOptions{RetryOptions: RetryOptions{Timeout: -time.Second}}, "Timeout is negative", ""},
+		{"https://registry.example", "filings", FeedOptions{RetryOptions: RetryOptions{MaxBodyBytes: -1}}, "MaxBodyBytes is negative", ""},
 		{"https://registry.example", "filings", FeedOptions{Token: "abc\r\nX-Evil: 1"}, "control or non-ASCII character at byte 4", ""},
 	} {
 		f, err := NewFeed(tc.url, tc.kind, tc.opts)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,31 +17,22 @@ import (
 var ErrKoboNotFound = errors.New("the Kobo server has no such asset")
 
 // KoboOptions configure a Kobo client. The zero value is the default.
+//
+// The retry defaults of a Kobo client: Timeout 60s, MaxRetries 6 per page,
+// BackoffBase 500ms, BackoffMax 30s, MaxRetryAfter 5m, MaxBodyBytes 256 MiB
+// per page.
 type KoboOptions struct {
+	RetryOptions
 	// Token is the KoboToolbox API token (account settings, "API key"),
 	// sent as `Authorization: Token {key}`; never shown in errors.
 	Token string
-	// Timeout bounds one request, body included; default 60s.
-	Timeout time.Duration
-	// MaxRetries is the number of transient failures (5xx, 429, connection
-	// errors) retried per page; default 6, negative for none.
-	MaxRetries int
-	// BackoffBase is the first wait after a failure without Retry-After,
-	// doubling up to BackoffMax; defaults 500ms and 30s.
-	BackoffBase, BackoffMax time.Duration
-	// MaxRetryAfter is the longest Retry-After waited out; default 5m.
-	MaxRetryAfter time.Duration
-	// MaxBodyBytes bounds one page; default 256 MiB.
-	MaxBodyBytes int64
 	// MaxPages bounds the pages one pull follows; default 100,000.
 	MaxPages int
-	// Client sends the requests; default a client of its own.
-	Client *http.Client
-	// Sleep waits d or until ctx is done; tests replace it.
-	Sleep func(ctx context.Context, d time.Duration) error
-	// OnRetry, when set, is called before each wait.
-	OnRetry func(attempt int, wait time.Duration, err error)
 }
+
+// koboRetryDefaults are the retry defaults of a Kobo client.
+var koboRetryDefaults = RetryOptions{Timeout: 60 * time.Second, MaxRetries: 6,
+	BackoffBase: 500 * time.Millisecond, BackoffMax: 30 * time.Second, MaxRetryAfter: 5 * time.Minute, MaxBodyBytes: 256 << 20}
 
 // Kobo pulls the submissions of one KoboToolbox form through the API v2.
 type Kobo struct {
@@ -93,24 +83,8 @@ func NewKobo(dataURL string, opts KoboOptions) (*Kobo, error) {
 	if strings.ContainsFunc(o.Token, func(r rune) bool { return r <= ' ' || r > '~' }) {
 		return nil, fmt.Errorf("%w: the Kobo token has a space, control or non-ASCII character", ictstat.ErrUsage)
 	}
-	o.Timeout = feedDefault(o.Timeout, 60*time.Second)
-	o.BackoffBase = feedDefault(o.BackoffBase, 500*time.Millisecond)
-	o.BackoffMax = feedDefault(o.BackoffMax, 30*time.Second)
-	o.MaxRetryAfter = feedDefault(o.MaxRetryAfter, 5*time.Minute)
-	o.MaxBodyBytes = feedDefault(o.MaxBodyBytes, 256<<20)
 	o.MaxPages = feedDefault(o.MaxPages, 100_000)
-	switch {
-	case o.MaxRetries == 0:
-		o.MaxRetries = 6
-	case o.MaxRetries < 0:
-		o.MaxRetries = 0
-	}
-	if o.Client == nil {
-		o.Client = newFeedClient()
-	}
-	if o.Sleep == nil {
-		o.Sleep = feedSleep
-	}
+	o.RetryOptions = o.RetryOptions.withDefaults(koboRetryDefaults)
 	k := &Kobo{dataURL: u.String(), host: u.Host, o: o}
 	if o.Token != "" {
 		k.auth = "Token " + o.Token
@@ -158,41 +132,18 @@ func (k *Kobo) Pages(ctx context.Context, fn func(KoboPage) error) error {
 
 // get fetches one URL with retries.
 func (k *Kobo) get(ctx context.Context, u string) ([]byte, error) {
-	for attempt := 1; ; attempt++ {
-		body, wait, err := k.try(ctx, u)
-		if err == nil {
-			return body, nil
-		}
-		if wait < 0 || attempt > k.o.MaxRetries {
-			if wait >= 0 {
-				err = fmt.Errorf("gave up after %d attempts: %w", attempt, err)
-			}
-			return nil, fmt.Errorf("kobo GET %s: %w", u, err)
-		}
-		if wait == 0 {
-			ceil := min(k.o.BackoffBase<<(attempt-1), k.o.BackoffMax)
-			wait = ceil/2 + time.Duration(rand.Int64N(int64(ceil/2)+1))
-		}
-		if wait > k.o.MaxRetryAfter {
-			return nil, fmt.Errorf("kobo GET %s: %w; the server asks to wait %s: pull again later", u, err, wait)
-		}
-		if k.o.OnRetry != nil {
-			k.o.OnRetry(attempt, wait, err)
-		}
-		if err := k.o.Sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("kobo GET %s: %w", u, err)
-		}
-	}
+	return retry(ctx, &k.o.RetryOptions, "kobo GET "+u, func(ctx context.Context) ([]byte, *failure) {
+		return k.try(ctx, u)
+	})
 }
 
-// try makes one request. wait < 0 means a permanent failure, 0 a
-// transient one with backoff, > 0 the server's Retry-After.
-func (k *Kobo) try(ctx context.Context, u string) ([]byte, time.Duration, error) {
-	ctx, cancel := context.WithTimeout(ctx, k.o.Timeout)
+// try makes one request.
+func (k *Kobo) try(ctx context.Context, u string) ([]byte, *failure) {
+	actx, cancel := context.WithTimeout(ctx, k.o.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	req, err := http.NewRequestWithContext(actx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, -1, err
+		return nil, permanent(err)
 	}
 	req.Header.Set("Accept", "application/json")
 	if k.auth != "" {
@@ -200,40 +151,37 @@ func (k *Kobo) try(ctx context.Context, u string) ([]byte, time.Duration, error)
 	}
 	resp, err := k.o.Client.Do(req)
 	if err != nil {
-		if ctx.Err() != nil && ctx.Err() != context.DeadlineExceeded {
-			return nil, -1, err
-		}
-		return nil, 0, err
+		return nil, transportFailure(actx, k.o.Timeout, "no response", err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, k.o.MaxBodyBytes+1))
 	if resp.StatusCode == http.StatusOK {
 		switch {
 		case err != nil:
-			return nil, 0, fmt.Errorf("reading the body: %w", err)
+			return nil, transportFailure(actx, k.o.Timeout, "reading the body", err)
 		case int64(len(body)) > k.o.MaxBodyBytes:
-			return nil, -1, fmt.Errorf("%w: page larger than %d bytes", ictstat.ErrBadInput, k.o.MaxBodyBytes)
+			return nil, permanent(fmt.Errorf("%w: page larger than %d bytes", ictstat.ErrBadInput, k.o.MaxBodyBytes))
 		}
-		return body, 0, nil
+		return body, nil
 	}
 	text := strings.TrimSpace(string(body[:min(len(body), 300)]))
 	if k.o.Token != "" {
 		text = strings.ReplaceAll(text, k.o.Token, "***")
 	}
-	switch s := resp.StatusCode; {
+	s := resp.StatusCode
+	statusErr := fmt.Errorf("HTTP %d: %s", s, text)
+	if s == http.StatusTooManyRequests {
+		statusErr = errors.New("HTTP 429 too many requests")
+	}
+	if fail := retryStatus(resp, statusErr); fail != nil {
+		return nil, fail
+	}
+	switch {
 	case s == http.StatusUnauthorized || s == http.StatusForbidden:
-		return nil, -1, fmt.Errorf("%w (HTTP %d): check the Kobo API token (--token, ICTSTAT_TOKEN or token_file) and that its account may view the submissions of this form", ErrUnauthorized, s)
+		return nil, permanent(fmt.Errorf("%w (HTTP %d): check the Kobo API token (--token, ICTSTAT_TOKEN or token_file) and that its account may view the submissions of this form", ErrUnauthorized, s))
 	case s == http.StatusNotFound:
-		return nil, -1, fmt.Errorf("%w (HTTP 404): check the asset uid in the URL (…/api/v2/assets/{uid}/data/) and the server", ErrKoboNotFound)
-	case s == http.StatusTooManyRequests:
-		wait := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-		if wait <= 0 {
-			wait = 0
-		}
-		return nil, wait, fmt.Errorf("HTTP 429 too many requests")
-	case s >= 500:
-		return nil, 0, fmt.Errorf("HTTP %d: %s", s, text)
+		return nil, permanent(fmt.Errorf("%w (HTTP 404): check the asset uid in the URL (…/api/v2/assets/{uid}/data/) and the server", ErrKoboNotFound))
 	default:
-		return nil, -1, fmt.Errorf("HTTP %d: %s", s, text)
+		return nil, permanent(statusErr)
 	}
 }

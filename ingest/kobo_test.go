@@ -255,7 +255,7 @@ func TestKoboPages(t *testing.T) {
 	base = srv.URL
 	var waits []time.Duration
 	k, err := NewKobo(srv.URL+"/api/v2/assets/aEdge/data/", KoboOptions{Token: "secret-token",
-		Sleep: func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }})
+		RetryOptions: RetryOptions{Sleep: func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +307,7 @@ func TestKoboErrors(t *testing.T) {
 			defer srv.Close()
 			base = srv.URL
 			k, err := NewKobo(srv.URL+"/api/v2/assets/aEdge/data/", KoboOptions{Token: tc.token,
-				Sleep: func(context.Context, time.Duration) error { return nil }})
+				RetryOptions: RetryOptions{Sleep: func(context.Context, time.Duration) error { return nil }}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -331,8 +331,7 @@ func TestKoboGivesUp(t *testing.T) {
 	}))
 	defer srv.Close()
 	n := 0
-	k, _ := NewKobo(srv.URL+"/api/v2/assets/x/data/", KoboOptions{MaxRetries: 2,
-		Sleep: func(context.Context, time.Duration) error { n++; return nil }})
+	k, _ := NewKobo(srv.URL+"/api/v2/assets/x/data/", KoboOptions{RetryOptions: RetryOptions{MaxRetries: 2, Sleep: func(context.Context, time.Duration) error { n++; return nil }}})
 	err := k.Pages(context.Background(), func(KoboPage) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "gave up after 3 attempts") || n != 2 {
 		t.Errorf("got %v after %d waits, want to give up after 3 attempts and 2 waits", err, n)

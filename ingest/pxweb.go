@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -36,27 +35,16 @@ type PXWebOptions struct {
 	// ConfigKey names the setting of the table's URL in error messages;
 	// default "sources.national_accounts.url".
 	ConfigKey string
-	// Timeout bounds one request; default 60s.
-	Timeout time.Duration
-	// MaxRetries is the number of failed attempts (429, 5xx, timeouts,
-	// connection errors) retried per request; default 6, negative for none.
-	MaxRetries int
-	// BackoffBase is the ceiling of the first wait after a failure without
-	// Retry-After; default 1s, doubling up to BackoffMax (default 30s),
-	// drawn uniformly below the ceiling.
-	BackoffBase, BackoffMax time.Duration
-	// MaxRetryAfter is the longest Retry-After waited out; default 2m.
-	MaxRetryAfter time.Duration
-	// MaxBodyBytes bounds a response body; default 64 MiB.
-	MaxBodyBytes int64
-	// Client sends the requests; default a client of its own. Without a
-	// cookie jar it is given one, since PX-Web servers track a session.
-	Client *http.Client
-	// Sleep waits d or until ctx is done; default a timer.
-	Sleep func(ctx context.Context, d time.Duration) error
-	// OnRetry, when set, is called before each wait after a failure.
-	OnRetry func(attempt int, wait time.Duration, err error)
+	// RetryOptions: defaults Timeout 60s, MaxRetries 6 per request,
+	// BackoffBase 1s, BackoffMax 30s, MaxRetryAfter 2m, MaxBodyBytes
+	// 64 MiB. A Client without a cookie jar is given one, since PX-Web
+	// servers track a session.
+	RetryOptions
 }
+
+// pxRetryDefaults are the retry defaults of a PXWeb client.
+var pxRetryDefaults = RetryOptions{Timeout: 60 * time.Second, MaxRetries: 6,
+	BackoffBase: time.Second, BackoffMax: 30 * time.Second, MaxRetryAfter: 2 * time.Minute, MaxBodyBytes: 64 << 20}
 
 // PXWeb is a client of one PX-Web (API v1) table, such as
 // https://.../api/v1/en/NSO/Economy/DT_NSO_0500_001V1.px. It keeps the
@@ -120,28 +108,12 @@ func NewPXWeb(tableURL string, opts PXWebOptions) (*PXWeb, error) {
 		o.MinInterval = 600 * time.Millisecond
 	}
 	o.ConfigKey = feedDefault(o.ConfigKey, "sources.national_accounts.url")
-	o.Timeout = feedDefault(o.Timeout, 60*time.Second)
-	o.BackoffBase = feedDefault(o.BackoffBase, time.Second)
-	o.BackoffMax = feedDefault(o.BackoffMax, 30*time.Second)
-	o.MaxRetryAfter = feedDefault(o.MaxRetryAfter, 2*time.Minute)
-	o.MaxBodyBytes = feedDefault(o.MaxBodyBytes, 64<<20)
-	switch {
-	case o.MaxRetries == 0:
-		o.MaxRetries = 6
-	case o.MaxRetries < 0:
-		o.MaxRetries = 0
-	}
-	if o.Client == nil {
-		o.Client = newFeedClient()
-	}
+	o.RetryOptions = o.RetryOptions.withDefaults(pxRetryDefaults)
 	if o.Client.Jar == nil {
 		jar, _ := cookiejar.New(nil)
 		c := *o.Client
 		c.Jar = jar
 		o.Client = &c
-	}
-	if o.Sleep == nil {
-		o.Sleep = feedSleep
 	}
 	return &PXWeb{url: u.String(), tableID: strings.TrimSuffix(path.Base(u.Path), ".px"), o: o}, nil
 }
@@ -248,44 +220,16 @@ func (c *PXWeb) pace(ctx context.Context) error {
 
 // do sends one request, retrying 429, 5xx and transport failures.
 func (c *PXWeb) do(ctx context.Context, method string, body []byte) ([]byte, error) {
-	where := fmt.Sprintf("%s %s", method, c.url)
-	for attempt := 1; ; attempt++ {
+	return retry(ctx, &c.o.RetryOptions, method+" "+c.url, func(ctx context.Context) ([]byte, *failure) {
 		if err := c.pace(ctx); err != nil {
-			return nil, fmt.Errorf("%s: %w", where, err)
+			return nil, permanent(err)
 		}
-		data, retryAfter, err := c.try(ctx, method, body)
-		if err == nil {
-			return data, nil
-		}
-		if retryAfter == -2 || ctx.Err() != nil || attempt > c.o.MaxRetries {
-			if attempt > 1 && retryAfter != -2 {
-				return nil, fmt.Errorf("%s: gave up after %d attempts: %w", where, attempt, err)
-			}
-			return nil, err
-		}
-		wait := retryAfter
-		if wait > c.o.MaxRetryAfter {
-			return nil, fmt.Errorf("%w; the server asks to wait %s, more than the %s allowed: pull again later", err, wait, c.o.MaxRetryAfter)
-		}
-		if wait < 0 {
-			ceiling := c.o.BackoffBase << min(attempt-1, 20)
-			if ceiling <= 0 || ceiling > c.o.BackoffMax {
-				ceiling = c.o.BackoffMax
-			}
-			wait = time.Duration(rand.Float64() * float64(ceiling))
-		}
-		if c.o.OnRetry != nil {
-			c.o.OnRetry(attempt, wait, err)
-		}
-		if err := c.o.Sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("%s: waiting to retry: %w", where, err)
-		}
-	}
+		return c.try(ctx, method, body)
+	})
 }
 
-// try makes one attempt. retryAfter is the server's wait (>= 0), -1 for a
-// retryable failure without one, -2 for a permanent failure.
-func (c *PXWeb) try(ctx context.Context, method string, body []byte) ([]byte, time.Duration, error) {
+// try makes one attempt.
+func (c *PXWeb) try(ctx context.Context, method string, body []byte) ([]byte, *failure) {
 	actx, cancel := context.WithTimeout(ctx, c.o.Timeout)
 	defer cancel()
 	var rd io.Reader
@@ -294,7 +238,7 @@ func (c *PXWeb) try(ctx context.Context, method string, body []byte) ([]byte, ti
 	}
 	req, err := http.NewRequestWithContext(actx, method, c.url, rd)
 	if err != nil {
-		return nil, -2, fmt.Errorf("%s %s: %w", method, c.url, err)
+		return nil, permanent(err)
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "ictstat")
@@ -303,14 +247,7 @@ func (c *PXWeb) try(ctx context.Context, method string, body []byte) ([]byte, ti
 	}
 	resp, err := c.o.Client.Do(req)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, -2, fmt.Errorf("%s %s: %w", method, c.url, context.Cause(ctx))
-		}
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, -1, fmt.Errorf("%s %s: no response: %w", method, c.url, err)
+		return nil, transportFailure(actx, c.o.Timeout, "no response", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -319,22 +256,23 @@ func (c *PXWeb) try(ctx context.Context, method string, body []byte) ([]byte, ti
 		if text != "" {
 			text = fmt.Sprintf(" (server: %q)", text)
 		}
-		status := fmt.Sprintf("%s %s: %s%s", method, c.url, resp.Status, text)
+		status := resp.Status + text
+		if fail := retryStatus(resp, errors.New(status)); fail != nil {
+			return nil, fail
+		}
 		switch code := resp.StatusCode; {
-		case code == http.StatusTooManyRequests || code >= 500 || code == http.StatusRequestTimeout:
-			return nil, parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()), errors.New(status)
 		case code == http.StatusNotFound || code == http.StatusBadRequest:
-			return nil, -2, fmt.Errorf("%s: %w: table %s not found at %s: NSO may have moved it; update %s", status, ErrTableMoved, c.tableID, c.url, c.o.ConfigKey)
+			return nil, permanent(fmt.Errorf("%s: %w: table %s not found at %s: NSO may have moved it; update %s", status, ErrTableMoved, c.tableID, c.url, c.o.ConfigKey))
 		default:
-			return nil, -2, errors.New(status)
+			return nil, permanent(errors.New(status))
 		}
 	}
 	data, err := readFeedBody(resp.Body, resp.ContentLength, 0, c.o.MaxBodyBytes)
 	if errors.Is(err, errFeedTooLarge) {
-		return nil, -2, fmt.Errorf("%s %s: the answer exceeds %d bytes: select fewer categories (selection) or raise the limit", method, c.url, c.o.MaxBodyBytes)
+		return nil, permanent(fmt.Errorf("the answer exceeds %d bytes: select fewer categories (selection) or raise the limit", c.o.MaxBodyBytes))
 	}
 	if err != nil {
-		return nil, -1, fmt.Errorf("%s %s: body cut off after %d bytes: %w", method, c.url, len(data), err)
+		return nil, transportFailure(actx, c.o.Timeout, fmt.Sprintf("body cut off after %d bytes", len(data)), err)
 	}
-	return data, 0, nil
+	return data, nil
 }

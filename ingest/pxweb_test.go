@@ -114,7 +114,7 @@ func TestPXWebRetriesHonourRetryAfter(t *testing.T) {
 	defer srv.Close()
 	var sleeps []time.Duration
 	px, _ := ingest.NewPXWeb(srv.URL+"/api/v1/en/NSO/DT_X.px", ingest.PXWebOptions{MinInterval: -1,
-		Sleep: func(ctx context.Context, d time.Duration) error { sleeps = append(sleeps, d); return nil }})
+		RetryOptions: ingest.RetryOptions{Sleep: func(ctx context.Context, d time.Duration) error { sleeps = append(sleeps, d); return nil }}})
 	meta, err := px.Metadata(context.Background())
 	if err != nil || len(meta.Variables) != 1 {
 		t.Fatalf("got %+v, %v; want the metadata after two retries", meta, err)
@@ -125,8 +125,8 @@ func TestPXWebRetriesHonourRetryAfter(t *testing.T) {
 
 	// A server that never recovers: the client gives up after MaxRetries.
 	sleeps = nil
-	px, _ = ingest.NewPXWeb(srv.URL+"/x.px", ingest.PXWebOptions{MinInterval: -1, MaxRetries: 2,
-		Sleep: func(ctx context.Context, d time.Duration) error { sleeps = append(sleeps, d); return nil }})
+	px, _ = ingest.NewPXWeb(srv.URL+"/x.px", ingest.PXWebOptions{MinInterval: -1,
+		RetryOptions: ingest.RetryOptions{MaxRetries: 2, Sleep: func(ctx context.Context, d time.Duration) error { sleeps = append(sleeps, d); return nil }}})
 	mu.Lock()
 	calls = -1 << 30
 	mu.Unlock()

@@ -229,7 +229,7 @@ func TestPullExportsRetries(t *testing.T) {
 	}
 	defer wh.Close()
 	var waits []time.Duration
-	opts := ingestpkg.FetchOptions{Sleep: func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return nil }}
+	opts := ingestpkg.FetchOptions{RetryOptions: ingestpkg.RetryOptions{Sleep: func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return nil }}}
 	url := srv.URL + "/rest/data/BOM,ICT_SERV,1.0/Q.MN..C."
 	st, err := jobs.PullExports(context.Background(), wh, url, opts)
 	if err != nil || calls.Load() != 2 || len(waits) != 1 || waits[0] != time.Second {

@@ -45,8 +45,7 @@ func TestPullWithEveryFault(t *testing.T) {
 	}
 	defer wh.Close()
 	feed, err := feedpkg.NewFeed(url, "filings", feedpkg.FeedOptions{Token: "secret", Limit: 97,
-		BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond, MaxRetries: 50,
-		Sleep: func(ctx context.Context, d time.Duration) error { return nil }})
+		RetryOptions: feedpkg.RetryOptions{BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond, MaxRetries: 50, Sleep: func(ctx context.Context, d time.Duration) error { return nil }}})
 	if err != nil {
 		t.Fatal(err)
 	}

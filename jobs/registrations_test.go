@@ -24,8 +24,8 @@ func TestPullRegistrations(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer wh.Close()
-	feed, err := feedpkg.NewFeed(url, "registrations", feedpkg.FeedOptions{Token: "secret", Limit: 37, MaxRetries: 50,
-		Sleep: func(context.Context, time.Duration) error { return nil }})
+	feed, err := feedpkg.NewFeed(url, "registrations", feedpkg.FeedOptions{Token: "secret", Limit: 37,
+		RetryOptions: feedpkg.RetryOptions{MaxRetries: 50, Sleep: func(context.Context, time.Duration) error { return nil }}})
 	if err != nil {
 		t.Fatal(err)
 	}

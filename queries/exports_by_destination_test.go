@@ -2,7 +2,6 @@ package queries_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -220,24 +219,12 @@ func checkFloat(t *testing.T, what string, got any, want float64) {
 // TestExportsByDestinationBadParams checks that bad parameters are refused,
 // naming the parameter, before any SQL runs.
 func TestExportsByDestinationBadParams(t *testing.T) {
-	q, err := queries.Get("exports_by_destination")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		params map[string]string
-		name   string
-	}{
+	checkBadParams(t, "exports_by_destination", []badParams{
 		{map[string]string{"currency": "EUR"}, "currency"},
 		{map[string]string{"service_item": "XX"}, "service_item"},
 		{map[string]string{"service_item": "SI'; DROP"}, "service_item"},
 		{map[string]string{"grain": "month"}, "grain"},
 		{map[string]string{"by": "continent"}, "by"},
 		{map[string]string{"ict_only": "true"}, "ict_only"},
-	} {
-		_, _, err := q.Bind(tc.params)
-		if !errors.Is(err, ictstat.ErrUsage) || !strings.Contains(err.Error(), tc.name) {
-			t.Errorf("%v: got %v, want ErrUsage naming %s", tc.params, err, tc.name)
-		}
-	}
+	})
 }

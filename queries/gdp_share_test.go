@@ -1,8 +1,6 @@
 package queries_test
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -10,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/npit-mn/ictstat"
-	"github.com/npit-mn/ictstat/output"
 	"github.com/npit-mn/ictstat/queries"
 )
 
@@ -153,7 +150,7 @@ func TestGDPShareGolden(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want := withPath(tc.model).rows()
-			rows, _ := runRows(t, wh, tc.snapshot, "gdp_share", tc.params)
+			rows := runRows(t, wh, tc.snapshot, "gdp_share", tc.params)
 			if len(rows) != len(want) {
 				t.Fatalf("got %d rows, want %d: %v", len(rows), len(want), rows)
 			}
@@ -177,7 +174,7 @@ func TestGDPShareGolden(t *testing.T) {
 
 func TestGDPShareQuarter(t *testing.T) {
 	wh := loadNAFixture(t)
-	rows, _ := runRows(t, wh, -1, "gdp_share", map[string]string{"grain": "quarter"})
+	rows := runRows(t, wh, -1, "gdp_share", map[string]string{"grain": "quarter"})
 	// 2024Q1..2030Q4 on the path; only 2024Q1 and Q2 published.
 	if len(rows) != 7*4 {
 		t.Fatalf("got %d rows, want 28", len(rows))
@@ -191,14 +188,7 @@ func TestGDPShareQuarter(t *testing.T) {
 }
 
 func TestGDPShareBadParams(t *testing.T) {
-	q, err := queries.Get("gdp_share")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		params map[string]string
-		param  string
-	}{
+	checkBadParams(t, "gdp_share", []badParams{
 		{map[string]string{"grain": "month"}, "grain"},
 		{map[string]string{"vintage": "yesterday"}, "vintage"},
 		{map[string]string{"vintage": "2025-13-01"}, "vintage"},
@@ -212,11 +202,10 @@ func TestGDPShareBadParams(t *testing.T) {
 		{map[string]string{"target_share": "-5"}, "target_share"},
 		{map[string]string{"target_year": "3000"}, "target_year"},
 		{map[string]string{"goal": "5"}, "goal"},
-	} {
-		_, _, err := q.Bind(tc.params)
-		if !errors.Is(err, ictstat.ErrUsage) || !strings.Contains(err.Error(), tc.param) {
-			t.Errorf("%v: got %v, want ErrUsage naming %s", tc.params, err, tc.param)
-		}
+	})
+	q, err := queries.Get("gdp_share")
+	if err != nil {
+		t.Fatal(err)
 	}
 	if _, _, err := q.Bind(map[string]string{"target_year": "2024"}); !errors.Is(err, ictstat.ErrUsage) ||
 		!strings.Contains(err.Error(), "parameter target_year (2024) must be > base_year (2024)") {
@@ -231,31 +220,13 @@ func TestGDPShareBadParams(t *testing.T) {
 func TestGDPShareFormats(t *testing.T) {
 	wh := loadNAFixture(t)
 	for _, name := range []string{"gdp_share", "revisions"} {
-		q, err := queries.Get(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sql, args, err := q.Bind(nil)
-		if err != nil {
-			t.Fatal(err)
-		}
 		for _, f := range []string{"table", "csv", "json", "parquet", "arrow"} {
-			res, err := wh.Query(context.Background(), -1, sql, args...)
-			if err != nil {
-				t.Fatal(err)
+			b, n := runFormat(t, wh, -1, name, nil, f)
+			if n == 0 || len(b) == 0 {
+				t.Errorf("%s as %s: got %d rows, %d bytes", name, f, n, len(b))
 			}
-			var buf bytes.Buffer
-			units := map[string]string{}
-			for _, c := range q.Columns {
-				units[c.Name] = c.Unit
-			}
-			n, err := output.Write(&buf, f, res, output.Meta{Query: name, Units: units})
-			res.Release()
-			if err != nil || n == 0 || buf.Len() == 0 {
-				t.Errorf("%s as %s: got %d rows, %d bytes, error %v", name, f, n, buf.Len(), err)
-			}
-			if f == "csv" && !strings.Contains(buf.String(), "[million MNT") {
-				t.Errorf("%s as csv: got no units in the header: %s", name, buf.String()[:200])
+			if f == "csv" && !strings.Contains(string(b), "[million MNT") {
+				t.Errorf("%s as csv: got no units in the header: %s", name, b[:min(len(b), 200)])
 			}
 		}
 	}

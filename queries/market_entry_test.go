@@ -3,10 +3,8 @@ package queries_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,7 +14,6 @@ import (
 
 	"github.com/npit-mn/ictstat"
 	"github.com/npit-mn/ictstat/internal/testutil"
-	"github.com/npit-mn/ictstat/jobs"
 	"github.com/npit-mn/ictstat/queries"
 	"github.com/npit-mn/ictstat/warehouse"
 )
@@ -98,24 +95,12 @@ func TestMarketEntryModel(t *testing.T) {
 // TestMarketEntryBadParams checks that bad parameters are refused, naming
 // the parameter, before any SQL runs.
 func TestMarketEntryBadParams(t *testing.T) {
-	q, err := queries.Get("market_entry")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		params map[string]string
-		name   string
-	}{
+	checkBadParams(t, "market_entry", []badParams{
 		{map[string]string{"by": "continent"}, "by"},
 		{map[string]string{"grain": "week"}, "grain"},
 		{map[string]string{"ict_only": "maybe"}, "ict_only"},
 		{map[string]string{"currency": "USD"}, "currency"},
-	} {
-		_, _, err := q.Bind(tc.params)
-		if !errors.Is(err, ictstat.ErrUsage) || !strings.Contains(err.Error(), tc.name) {
-			t.Errorf("%v: got %v, want ErrUsage naming %s", tc.params, err, tc.name)
-		}
-	}
+	})
 }
 
 // modelFiling is the part of a fixture filing the model reads.
@@ -343,16 +328,7 @@ func openRef(t *testing.T) *warehouse.Warehouse {
 // ingestFilings ingests an NDJSON fixture that must have no bad records.
 func ingestFilings(t *testing.T, wh *warehouse.Warehouse, path string) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	st, err := jobs.IngestFilingsFile(context.Background(), wh, f, path, jobs.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.Quarantined != 0 {
+	if st := ingestFile(t, wh, path); st.Quarantined != 0 {
 		t.Fatalf("%s: %d records quarantined", path, st.Quarantined)
 	}
 }

@@ -1,9 +1,7 @@
 package queries_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"math"
 	"os"
 	"testing"
@@ -11,8 +9,6 @@ import (
 
 	"github.com/npit-mn/ictstat"
 	"github.com/npit-mn/ictstat/jobs"
-	"github.com/npit-mn/ictstat/output"
-	"github.com/npit-mn/ictstat/queries"
 	"github.com/npit-mn/ictstat/warehouse"
 )
 
@@ -123,41 +119,6 @@ func loadNAFixture(t *testing.T) *warehouse.Warehouse {
 		}
 	}
 	return wh
-}
-
-// runRows runs a named query on a snapshot and returns its rows as the json
-// format writes them, and the column names in order.
-func runRows(t *testing.T, wh *warehouse.Warehouse, snapshot int64, name string, params map[string]string) ([]map[string]any, []string) {
-	t.Helper()
-	q, err := queries.Get(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sql, args, err := q.Bind(params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := wh.Query(context.Background(), snapshot, sql, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Release()
-	var buf bytes.Buffer
-	if _, err := output.Write(&buf, "json", res, output.Meta{Query: name}); err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Columns []struct{ Name string } `json:"columns"`
-		Rows    []map[string]any        `json:"rows"`
-	}
-	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
-		t.Fatalf("%v in %s", err, buf.Bytes())
-	}
-	var cols []string
-	for _, c := range doc.Columns {
-		cols = append(cols, c.Name)
-	}
-	return doc.Rows, cols
 }
 
 // checkRow compares the wanted cells of a row: float64 within a relative

@@ -10,8 +10,6 @@ import (
 
 	"github.com/npit-mn/ictstat"
 	"github.com/npit-mn/ictstat/internal/testutil"
-	"github.com/npit-mn/ictstat/output"
-	"github.com/npit-mn/ictstat/queries"
 	"github.com/npit-mn/ictstat/transform"
 	"github.com/npit-mn/ictstat/warehouse"
 )
@@ -100,27 +98,4 @@ func loadRegistrations(t *testing.T, path string, split int) (*warehouse.Warehou
 		}
 	}
 	return wh, first
-}
-
-// runCSVAt runs a named query on snapshot snap and returns its CSV.
-func runCSVAt(t *testing.T, wh *warehouse.Warehouse, snap int64, name string, params map[string]string) []byte {
-	t.Helper()
-	q, err := queries.Get(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sql, args, err := q.Bind(params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := wh.Query(context.Background(), snap, sql, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Release()
-	var buf bytes.Buffer
-	if _, err := output.Write(&buf, "csv", res, output.QueryMeta(q, params)); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }

@@ -1,13 +1,6 @@
 package queries_test
 
-import (
-	"errors"
-	"strings"
-	"testing"
-
-	"github.com/npit-mn/ictstat"
-	"github.com/npit-mn/ictstat/queries"
-)
+import "testing"
 
 // TestRevisionsGolden checks revisions against testdata/revisions/README.md.
 func TestRevisionsGolden(t *testing.T) {
@@ -66,7 +59,7 @@ func TestRevisionsGolden(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rows, _ := runRows(t, wh, tc.snapshot, "revisions", tc.params)
+			rows := runRows(t, wh, tc.snapshot, "revisions", tc.params)
 			if len(rows) != len(tc.want) {
 				t.Fatalf("got %d rows, want %d: %v", len(rows), len(tc.want), rows)
 			}
@@ -78,22 +71,10 @@ func TestRevisionsGolden(t *testing.T) {
 }
 
 func TestRevisionsBadParams(t *testing.T) {
-	q, err := queries.Get("revisions")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		params map[string]string
-		param  string
-	}{
+	checkBadParams(t, "revisions", []badParams{
 		{map[string]string{"statistic": "gva"}, "statistic"},
 		{map[string]string{"grain": "month"}, "grain"},
 		{map[string]string{"view": "pivot"}, "view"},
 		{map[string]string{"vintage": "latest"}, "vintage"},
-	} {
-		_, _, err := q.Bind(tc.params)
-		if !errors.Is(err, ictstat.ErrUsage) || !strings.Contains(err.Error(), tc.param) {
-			t.Errorf("%v: got %v, want ErrUsage naming %s", tc.params, err, tc.param)
-		}
-	}
+	})
 }

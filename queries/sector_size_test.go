@@ -2,14 +2,10 @@ package queries_test
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/npit-mn/ictstat/jobs"
-	"github.com/npit-mn/ictstat/output"
-	"github.com/npit-mn/ictstat/queries"
 	"github.com/npit-mn/ictstat/warehouse"
 )
 
@@ -45,43 +41,8 @@ func loadFixture(t *testing.T, path string) *warehouse.Warehouse {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { wh.Close() })
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	st, err := jobs.IngestFilingsFile(context.Background(), wh, f, path, jobs.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.Quarantined != 1 || st.Superseded != 1 {
+	if st := ingestFile(t, wh, path); st.Quarantined != 1 || st.Superseded != 1 {
 		t.Fatalf("fixture: got %d quarantined, %d superseded, want 1 and 1", st.Quarantined, st.Superseded)
 	}
 	return wh
-}
-
-func runCSV(t *testing.T, wh *warehouse.Warehouse, name string, params map[string]string) []byte {
-	t.Helper()
-	q, err := queries.Get(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sql, args, err := q.Bind(params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := wh.Query(context.Background(), -1, sql, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Release()
-	units := map[string]string{}
-	for _, c := range q.Columns {
-		units[c.Name] = c.Unit
-	}
-	var buf bytes.Buffer
-	if _, err := output.Write(&buf, "csv", res, output.Meta{Units: units}); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }

@@ -2,7 +2,6 @@ package queries_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -11,8 +10,6 @@ import (
 	"time"
 
 	"github.com/npit-mn/ictstat"
-	"github.com/npit-mn/ictstat/internal/testutil"
-	"github.com/npit-mn/ictstat/queries"
 	"github.com/npit-mn/ictstat/warehouse"
 )
 
@@ -295,54 +292,18 @@ func TestSurveyEstimatesFlags(t *testing.T) {
 // TestSurveyEstimatesParams checks that bad parameters are refused before
 // any SQL runs, naming the parameter.
 func TestSurveyEstimatesParams(t *testing.T) {
-	q, err := queries.Get("survey_estimates")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		params map[string]string
-		want   string
-	}{
+	checkBadParams(t, "survey_estimates", []badParams{
 		{nil, "parameter question"},
 		{map[string]string{"question": ""}, "parameter question"},
 		{map[string]string{"question": "cloud", "min_n": "ten"}, "parameter min_n"},
 		{map[string]string{"question": "cloud", "stratum": "61"}, `no parameter "stratum"`},
-	} {
-		if _, _, err := q.Bind(tc.params); !errors.Is(err, ictstat.ErrUsage) || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%v: got %v, want ErrUsage naming %q", tc.params, err, tc.want)
-		}
-	}
+	})
 }
 
 // runSurvey runs survey_estimates and returns its rows by column name.
 func runSurvey(t *testing.T, wh *warehouse.Warehouse, snap int64, params map[string]string) []map[string]any {
 	t.Helper()
 	return runNamed(t, wh, snap, "survey_estimates", params)
-}
-
-// runNamed runs a named query and returns its rows by column name, in order.
-func runNamed(t *testing.T, wh *warehouse.Warehouse, snap int64, name string, params map[string]string) []map[string]any {
-	t.Helper()
-	q, err := queries.Get(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sql, args, err := q.Bind(params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows := testutil.Rows(t, wh, snap, sql, args...)
-	out := make([]map[string]any, len(rows))
-	for i, r := range rows {
-		if len(r) != len(q.Columns) {
-			t.Fatalf("got %d columns, want the %d documented", len(r), len(q.Columns))
-		}
-		out[i] = map[string]any{}
-		for j, c := range q.Columns {
-			out[i][c.Name] = r[j]
-		}
-	}
-	return out
 }
 
 // near compares a result value with an expected float: NaN means NULL.

@@ -13,11 +13,13 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
 	"github.com/npit-mn/ictstat"
 	"github.com/npit-mn/ictstat/ingest"
 	"github.com/npit-mn/ictstat/jobs"
+	"github.com/npit-mn/ictstat/warehouse"
 )
 
 func (a *app) ingestCommand() *cobra.Command {
@@ -71,6 +73,42 @@ func countRun(run *ictstat.JobRun, st jobs.PullStats) {
 	run.RowsCommitted += st.Committed
 	run.RowsQuarantined += st.Quarantined
 	run.Snapshot = st.Snapshot
+}
+
+// pullInto opens the warehouse, runs pull on it and closes it.
+func (a *app) pullInto(ctx context.Context, pull func(context.Context, *warehouse.Warehouse) (jobs.PullStats, error)) (jobs.PullStats, error) {
+	wh, err := a.openWarehouse()
+	if err != nil {
+		return jobs.PullStats{}, err
+	}
+	defer wh.Close()
+	return pull(ctx, wh)
+}
+
+// tokenOr returns the token given by --token, else ICTSTAT_TOKEN.
+func tokenOr(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	return os.Getenv("ICTSTAT_TOKEN")
+}
+
+// commitState says what a pull did to the warehouse, for the line ingest
+// prints: "committed snapshot N", or "nothing new; the warehouse stays at
+// snapshot N".
+func commitState(st jobs.PullStats) string {
+	if !st.Changed {
+		return fmt.Sprintf("nothing new; the warehouse stays at snapshot %d", st.Snapshot)
+	}
+	return fmt.Sprintf("committed snapshot %d", st.Snapshot)
+}
+
+// logRetries returns an ingest.RetryOptions.OnRetry that logs each failed
+// request of what ("feed", "Kobo") as a warning before its retry.
+func logRetries(log zerolog.Logger, what string) func(attempt int, wait time.Duration, err error) {
+	return func(attempt int, wait time.Duration, err error) {
+		log.Warn().Err(err).Int("attempt", attempt).Dur("wait", wait).Msg(what + " request failed; retrying")
+	}
 }
 
 // recordManualRun writes the run of `ictstat ingest` to the run log, so
@@ -165,12 +203,8 @@ func (a *app) ingestFilingsFile(cmd *cobra.Command, path string, run *ictstat.Jo
 	if err != nil {
 		return err
 	}
-	state := fmt.Sprintf("committed snapshot %d", res.Snapshot)
-	if !res.Changed {
-		state = fmt.Sprintf("nothing new; the warehouse stays at snapshot %d", res.Snapshot)
-	}
 	fmt.Fprintf(a.stdout, "filings %s: %d rows read, %d committed, %d superseded, %d quarantined; %s\n",
-		path, res.Read, res.Committed, res.Superseded, res.Quarantined, state)
+		path, res.Read, res.Committed, res.Superseded, res.Quarantined, commitState(res))
 	return nil
 }
 
@@ -199,15 +233,10 @@ func (a *app) ingestFXFile(cmd *cobra.Command, path string, run *ictstat.JobRun)
 // ingestURL pulls a registry feed (filings or registrations) until it has
 // no more.
 func (a *app) ingestURL(cmd *cobra.Command, source string, in ingestArgs) error {
-	url, token := in.url, in.token
-	if token == "" {
-		token = os.Getenv("ICTSTAT_TOKEN")
-	}
+	url := in.url
 	log := a.log.With().Str(ictstat.LogSource, source).Logger()
-	feed, err := ingest.NewFeed(url, source, ingest.FeedOptions{Token: token, Limit: 10000,
-		OnRetry: func(attempt int, wait time.Duration, err error) {
-			log.Warn().Err(err).Int("attempt", attempt).Dur("wait", wait).Msg("feed request failed; retrying")
-		}})
+	feed, err := ingest.NewFeed(url, source, ingest.FeedOptions{Token: tokenOr(in.token), Limit: 10000,
+		RetryOptions: ingest.RetryOptions{OnRetry: logRetries(log, "feed")}})
 	if err != nil {
 		return fmt.Errorf("%w: %v", ictstat.ErrUsage, err)
 	}

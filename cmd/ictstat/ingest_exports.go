@@ -42,30 +42,21 @@ func (a *app) ingestExports(cmd *cobra.Command, in ingestArgs) error {
 		}
 	} else {
 		from = in.url
-		token := in.token
-		if token == "" {
-			token = os.Getenv("ICTSTAT_TOKEN")
-		}
-		res, err = jobs.PullExports(cmd.Context(), wh, in.url, exportsFetchOptions(token, 0, a.log))
+		res, err = jobs.PullExports(cmd.Context(), wh, in.url, exportsFetchOptions(tokenOr(in.token), 0, a.log))
 		if err != nil {
 			return err
 		}
 	}
 	countRun(in.run, res.PullStats)
-	state := fmt.Sprintf("committed snapshot %d", res.Snapshot)
-	if !res.Changed {
-		state = fmt.Sprintf("nothing new; the warehouse stays at snapshot %d", res.Snapshot)
-	}
 	fmt.Fprintf(a.stdout, "exports %s: %d rows read, %d committed (%d inserted, %d updated, %d deleted), %d unchanged, %d quarantined; %s\n",
-		from, res.Read, res.Committed, res.Inserted, res.Updated, res.Deleted, res.Superseded, res.Quarantined, state)
+		from, res.Read, res.Committed, res.Inserted, res.Updated, res.Deleted, res.Superseded, res.Quarantined, commitState(res.PullStats))
 	return nil
 }
 
 func exportsFetchOptions(token string, timeout time.Duration, log zerolog.Logger) ingest.FetchOptions {
-	return ingest.FetchOptions{Token: token, Timeout: timeout,
-		OnRetry: func(attempt int, wait time.Duration, err error) {
-			log.Warn().Err(err).Str(ictstat.LogSource, jobs.SourceExports).Int("attempt", attempt).Dur("wait", wait).Msg("exports request failed; retrying")
-		}}
+	return ingest.FetchOptions{Token: token,
+		RetryOptions: ingest.RetryOptions{Timeout: timeout,
+			OnRetry: logRetries(log.With().Str(ictstat.LogSource, jobs.SourceExports).Logger(), "exports")}}
 }
 
 // exportsTask pulls the configured SDMX REST data URL (or file: path).

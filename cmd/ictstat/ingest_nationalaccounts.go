@@ -56,41 +56,32 @@ func (a *app) ingestNationalAccounts(cmd *cobra.Command, in ingestArgs) error {
 	}
 	log := a.log.With().Str(ictstat.LogSource, jobs.SourceNationalAccounts).Logger()
 	opts := jobs.NationalAccountsOptions{Logger: log}
-	var (
-		res    jobs.PullStats
-		origin string
-	)
+	var pull func(ctx context.Context, wh *warehouse.Warehouse) (jobs.PullStats, error)
+	origin := in.file
 	if in.file != "" {
 		data, err := readWhole(in.file, maxNationalAccountsFile)
 		if err != nil {
 			return err
 		}
-		wh, err := a.openWarehouse()
-		if err != nil {
-			return err
-		}
-		defer wh.Close()
-		origin = in.file
-		if res, err = jobs.IngestNationalAccounts(cmd.Context(), wh, data, in.file, opts); err != nil {
-			return err
+		pull = func(ctx context.Context, wh *warehouse.Warehouse) (jobs.PullStats, error) {
+			return jobs.IngestNationalAccounts(ctx, wh, data, in.file, opts)
 		}
 	} else {
 		px, err := newPXWeb(in.url, 0, nil, log)
 		if err != nil {
 			return err
 		}
-		wh, err := a.openWarehouse()
-		if err != nil {
-			return err
-		}
-		defer wh.Close()
 		origin = in.url
-		if res, err = jobs.PullNationalAccounts(cmd.Context(), wh, px, opts); err != nil {
-			return err
+		pull = func(ctx context.Context, wh *warehouse.Warehouse) (jobs.PullStats, error) {
+			return jobs.PullNationalAccounts(ctx, wh, px, opts)
 		}
 	}
+	res, err := a.pullInto(cmd.Context(), pull)
+	if err != nil {
+		return err
+	}
 	countRun(in.run, res)
-	state := fmt.Sprintf("committed snapshot %d", res.Snapshot)
+	state := commitState(res)
 	if !res.Changed {
 		state = fmt.Sprintf("nothing new (vintage already held); the warehouse stays at snapshot %d", res.Snapshot)
 	}
@@ -120,9 +111,7 @@ func readWhole(path string, limit int64) ([]byte, error) {
 // newPXWeb returns a PX-Web client that logs its retries.
 func newPXWeb(url string, minInterval time.Duration, selection map[string][]string, log zerolog.Logger) (*ingest.PXWeb, error) {
 	px, err := ingest.NewPXWeb(url, ingest.PXWebOptions{MinInterval: minInterval, Selection: selection,
-		OnRetry: func(attempt int, wait time.Duration, err error) {
-			log.Warn().Err(err).Int("attempt", attempt).Dur("wait", wait).Msg("PX-Web request failed; retrying")
-		}})
+		RetryOptions: ingest.RetryOptions{OnRetry: logRetries(log, "PX-Web")}})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ictstat.ErrUsage, err)
 	}

@@ -144,11 +144,7 @@ func (a *app) ingestSurvey(cmd *cobra.Command, in ingestArgs) error {
 			return jobs.IngestSurveyFile(ctx, wh, f, in.file, opts)
 		}
 	} else {
-		token := in.token
-		if token == "" {
-			token = os.Getenv("ICTSTAT_TOKEN")
-		}
-		k, err := a.koboClient(in.url, token, 0, a.log.With().Str(ictstat.LogSource, jobs.SourceSurvey).Logger())
+		k, err := a.koboClient(in.url, tokenOr(in.token), 0, a.log.With().Str(ictstat.LogSource, jobs.SourceSurvey).Logger())
 		if err != nil {
 			return err
 		}
@@ -157,31 +153,20 @@ func (a *app) ingestSurvey(cmd *cobra.Command, in ingestArgs) error {
 			return jobs.PullSurvey(ctx, wh, k, opts)
 		}
 	}
-	wh, err := a.openWarehouse()
-	if err != nil {
-		return err
-	}
-	defer wh.Close()
-	res, err := pull(cmd.Context(), wh)
+	res, err := a.pullInto(cmd.Context(), pull)
 	countRun(in.run, res)
 	if err != nil {
 		return err
 	}
-	state := fmt.Sprintf("committed snapshot %d", res.Snapshot)
-	if !res.Changed {
-		state = fmt.Sprintf("nothing new; the warehouse stays at snapshot %d", res.Snapshot)
-	}
 	fmt.Fprintf(a.stdout, "survey %s (wave %s): %d responses read, %d committed (new or edited), %d unchanged, %d quarantined; %s\n",
-		from, opts.Wave.ID, res.Read, res.Committed, res.Superseded, res.Quarantined, state)
+		from, opts.Wave.ID, res.Read, res.Committed, res.Superseded, res.Quarantined, commitState(res))
 	return nil
 }
 
 // koboClient builds the Kobo API client, logging retries.
 func (a *app) koboClient(url, token string, timeout time.Duration, log zerolog.Logger) (*ingest.Kobo, error) {
-	return ingest.NewKobo(url, ingest.KoboOptions{Token: token, Timeout: timeout,
-		OnRetry: func(attempt int, wait time.Duration, err error) {
-			log.Warn().Err(err).Int("attempt", attempt).Dur("wait", wait).Msg("Kobo request failed; retrying")
-		}})
+	return ingest.NewKobo(url, ingest.KoboOptions{Token: token,
+		RetryOptions: ingest.RetryOptions{Timeout: timeout, OnRetry: logRetries(log, "Kobo")}})
 }
 
 // surveyTask pulls the configured Kobo form on schedule.

@@ -172,10 +172,8 @@ func feedTask(wh *warehouse.Warehouse, name string, s SourceConfig, log zerolog.
 	if err != nil {
 		return nil, err
 	}
-	feed, err := ingest.NewFeed(s.URL, name, ingest.FeedOptions{Token: token, Limit: s.Limit, Timeout: s.Timeout.Duration,
-		OnRetry: func(attempt int, wait time.Duration, err error) {
-			log.Warn().Err(err).Int("attempt", attempt).Dur("wait", wait).Msg("feed request failed; retrying")
-		}})
+	feed, err := ingest.NewFeed(s.URL, name, ingest.FeedOptions{Token: token, Limit: s.Limit,
+		RetryOptions: ingest.RetryOptions{Timeout: s.Timeout.Duration, OnRetry: logRetries(log, "feed")}})
 	if err != nil {
 		return nil, fmt.Errorf("%w: sources.%s: %v", ictstat.ErrUsage, name, err)
 	}
