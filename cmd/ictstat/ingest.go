@@ -111,10 +111,8 @@ func logRetries(log zerolog.Logger, what string) func(attempt int, wait time.Dur
 	}
 }
 
-// recordManualRun writes the run of `ictstat ingest` to the run log, so
-// that data_quality and `ictstat jobs` see manual pulls too. A failure to
-// record is logged: the pull itself is done.
-func (a *app) recordManualRun(run *ictstat.JobRun, err error) {
+// finishRun sets the end, status and error of a run outside the scheduler.
+func finishRun(run *ictstat.JobRun, err error) {
 	run.EndedAt = time.Now().UTC()
 	switch {
 	case err == nil:
@@ -124,6 +122,13 @@ func (a *app) recordManualRun(run *ictstat.JobRun, err error) {
 	default:
 		run.Status, run.Error = "failed", err.Error()
 	}
+}
+
+// recordManualRun writes the run of `ictstat ingest` to the run log, so
+// that data_quality and `ictstat jobs` see manual pulls too. A failure to
+// record is logged: the pull itself is done.
+func (a *app) recordManualRun(run *ictstat.JobRun, err error) {
+	finishRun(run, err)
 	wh, werr := a.openWarehouse()
 	if werr == nil {
 		if m, cerr := wh.Current(); cerr == nil {

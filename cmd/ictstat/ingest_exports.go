@@ -76,7 +76,7 @@ func exportsTask(wh *warehouse.Warehouse, name string, s SourceConfig, log zerol
 // first SDMX-CSV 1.0 release, then the SDMX-CSV 2.0 update that revises
 // its last quarters (R), withdraws some figures (D) and adds the newest
 // quarter (I), as simulate writes testdata/exports for its own world.
-func (a *app) loadDemoExports(ctx context.Context, wh *warehouse.Warehouse, world *simulate.World) error {
+func (a *app) loadDemoExports(ctx context.Context, wh *warehouse.Warehouse, world *simulate.World, run *ictstat.JobRun) error {
 	first, update := simulate.BopRevision(world.BopQuarterly(), 1)
 	var v1, v2 bytes.Buffer
 	if err := simulate.WriteSDMXCSV1(&v1, first); err != nil {
@@ -90,6 +90,7 @@ func (a *app) loadDemoExports(ctx context.Context, wh *warehouse.Warehouse, worl
 		data *bytes.Buffer
 	}{{"demo: synthetic BoP first release (SDMX-CSV 1.0)", &v1}, {"demo: synthetic BoP update (SDMX-CSV 2.0)", &v2}} {
 		st, err := jobs.IngestExportsFile(ctx, wh, m.data, m.name)
+		countRun(run, st.PullStats)
 		if err != nil {
 			return err
 		}

@@ -190,7 +190,7 @@ func surveyTask(wh *warehouse.Warehouse, name string, s SourceConfig, log zerolo
 
 // loadDemoSurvey loads the demo world's synthetic startup-ecosystem survey
 // (the sample of testdata/survey: 400 responses and its wave).
-func (a *app) loadDemoSurvey(ctx context.Context, wh *warehouse.Warehouse, world *simulate.World) error {
+func (a *app) loadDemoSurvey(ctx context.Context, wh *warehouse.Warehouse, world *simulate.World, run *ictstat.JobRun) error {
 	var wave, export bytes.Buffer
 	if err := world.WriteSurveyWave(&wave); err != nil {
 		return err
@@ -203,6 +203,7 @@ func (a *app) loadDemoSurvey(ctx context.Context, wh *warehouse.Warehouse, world
 		return err
 	}
 	st, err := jobs.IngestSurveyFile(ctx, wh, &export, "demo: synthetic startup-ecosystem survey", opts)
+	countRun(run, st)
 	if err != nil {
 		return err
 	}

@@ -108,7 +108,7 @@ func TestDemoSurveyIsTheSample(t *testing.T) {
 	defer wh.Close()
 	a := &app{log: zerolog.Nop()}
 	world := simulate.NewWorld(simulate.Options{Seed: 1, Companies: 1500, Months: 60, USDShare: 0.1}) // as startDemoRegistry
-	if err := a.loadDemoSurvey(ctx, wh, world); err != nil {
+	if err := a.loadDemoSurvey(ctx, wh, world, nil); err != nil {
 		t.Fatal(err)
 	}
 	opts, err := readWave(filepath.Join("..", "..", "testdata", "survey", "wave.yaml"))

@@ -206,24 +206,39 @@ func maintenanceJob(wh *warehouse.Warehouse, cfg Config) jobs.Job {
 	}}
 }
 
-// startDemoRegistry loads the world's synthetic exchange rates and serves
-// its feed on a free loopback port.
+// startDemoRegistry loads the demo world's synthetic exchange rates,
+// survey and balance of payments, and serves its registry feed on a free
+// loopback port.
 func (a *app) startDemoRegistry(ctx context.Context, wh *warehouse.Warehouse) (string, error) {
 	world := simulate.NewWorld(simulate.Options{Seed: 1, Companies: 1500, Months: 60, USDShare: 0.1})
 	var rates bytes.Buffer
 	if err := world.WriteFXRatesCSV(&rates); err != nil {
 		return "", err
 	}
-	st, err := jobs.IngestFXFile(ctx, wh, &rates, "demo: synthetic MNT/USD rates")
-	if err != nil {
-		return "", err
+	loads := []struct {
+		source string
+		load   func(run *ictstat.JobRun) error
+	}{
+		{jobs.SourceFX, func(run *ictstat.JobRun) error {
+			st, err := jobs.IngestFXFile(ctx, wh, &rates, "demo: synthetic MNT/USD rates")
+			countRun(run, st)
+			return err
+		}},
+		{jobs.SourceSurvey, func(run *ictstat.JobRun) error { return a.loadDemoSurvey(ctx, wh, world, run) }},
+		{jobs.SourceExports, func(run *ictstat.JobRun) error { return a.loadDemoExports(ctx, wh, world, run) }},
 	}
-	a.log.Info().Int64("rates", st.Committed).Msg("demo exchange rates loaded (synthetic)")
-	if err := a.loadDemoSurvey(ctx, wh, world); err != nil {
-		return "", err
-	}
-	if err := a.loadDemoExports(ctx, wh, world); err != nil {
-		return "", err
+	for _, l := range loads {
+		// Each load is in the run log (trigger demo), so that data_quality
+		// and `ictstat jobs` show when the demo loaded its sources.
+		run := &ictstat.JobRun{Job: l.source, Source: l.source, Trigger: "demo", StartedAt: time.Now().UTC(), Attempts: 1}
+		err := l.load(run)
+		finishRun(run, err)
+		if rerr := wh.RecordRun(*run); rerr != nil {
+			a.log.Warn().Err(rerr).Str(ictstat.LogSource, l.source).Msg("could not record the demo load in the run log")
+		}
+		if err != nil {
+			return "", fmt.Errorf("demo %s: %w", l.source, err)
+		}
 	}
 	reg := simulate.NewRegistry(world, simulate.RegistryOptions{Token: demoToken, MonthEvery: demoMonthEvery, StartMonths: 48, Seed: 1})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
