@@ -24,10 +24,8 @@ import (
 )
 
 // benchParams are the parameters each analytic runs with in the benchmark
-// where its defaults do not suffice (a required parameter) or where a
-// heavier variant is the fairer test.
+// beyond its defaults: the required ones.
 var benchParams = map[string]map[string]string{
-	"sector_size":      {"grain": "month", "subsector": "class"},
 	"survey_estimates": {"question": "barriers"},
 }
 
