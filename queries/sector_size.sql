@@ -36,12 +36,8 @@ WITH usd AS (
     FROM f LEFT JOIN usd ON usd.month = f.period
     GROUP BY ALL
 ), active AS (
-    -- registry numbers are 7 digits (a validation rule): counting them as
-    -- integers, after a first grouping, is exact and much faster than
-    -- count(DISTINCT) over the strings
-    SELECT period_start, subsector, count(*) AS active_companies
-    FROM (SELECT DISTINCT period_start, subsector, CAST(registry_no AS INTEGER) FROM f)
-    GROUP BY ALL
+    SELECT period_start, subsector, count(DISTINCT registry_no) AS active_companies
+    FROM f GROUP BY ALL
 )
 SELECT
     CASE $grain
