@@ -382,6 +382,7 @@ type slot struct {
 func (m *FilingsMerge) mergePartition(ctx context.Context, p string, seg segment) (MergeStats, error) {
 	var st MergeStats
 	incoming, err := seg.load()
+	defer putFilings(incoming)
 	if err != nil {
 		return st, err
 	}
@@ -507,21 +508,54 @@ func (seg segment) load() ([]ictstat.Filing, error) {
 		os.Remove(seg.path)
 		srcs = append([][]byte{disk}, srcs...)
 	}
-	out := make([]ictstat.Filing, seg.rows)
+	out := getFilings(seg.rows)
 	r := spillReader{opt: make([]float64, 0, 4*seg.rows)}
 	i := 0
 	for _, b := range srcs {
 		for r.b = b; len(r.b) > 0; i++ {
 			if i == len(out) {
-				return nil, fmt.Errorf("decode spilled filings: %w", errSpillCorrupt)
+				return out, fmt.Errorf("decode spilled filings: %w", errSpillCorrupt)
 			}
 			if err := r.next(&out[i]); err != nil {
-				return nil, err
+				return out, err
 			}
 		}
 	}
 	if i != len(out) {
-		return nil, fmt.Errorf("decode spilled filings: %d of %d rows: %w", i, len(out), errSpillCorrupt)
+		return out, fmt.Errorf("decode spilled filings: %d of %d rows: %w", i, len(out), errSpillCorrupt)
 	}
 	return out, nil
+}
+
+// freeFilings holds the rows of finished partition merges for the next ones
+// (as many as merge at once, and one more): a merge decodes a whole
+// partition at once, and a fresh slice each time would be memory the
+// kernel hands over page by page (a fault and a cleared page each, about a
+// third of the page faults of a bulk pull) and the collector scans.
+var freeFilings = make(chan []ictstat.Filing, 3)
+
+// getFilings returns n zero rows, reused when a free slice is large enough.
+func getFilings(n int) []ictstat.Filing {
+	select {
+	case rows := <-freeFilings:
+		if cap(rows) >= n {
+			return rows[:n]
+		}
+	default:
+	}
+	return make([]ictstat.Filing, n, n+n/8)
+}
+
+// putFilings clears rows, so that they hold on to no partition's input,
+// and keeps them for getFilings.
+func putFilings(rows []ictstat.Filing) {
+	if cap(rows) == 0 {
+		return
+	}
+	rows = rows[:cap(rows)]
+	clear(rows)
+	select {
+	case freeFilings <- rows:
+	default:
+	}
 }
