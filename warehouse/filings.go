@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -167,8 +168,10 @@ func (sp *spillPart) hold(data []byte) {
 		size := minBlock
 		if n > 0 {
 			size = min(2*cap(sp.blocks[n-1]), maxBlock)
+		} else if sp.path != "" {
+			size = maxBlock // a partition large enough to have spilled
 		}
-		sp.blocks = append(sp.blocks, make([]byte, 0, max(size, len(data))))
+		sp.blocks = append(sp.blocks, newBlock(max(size, len(data))))
 		n++
 	}
 	sp.blocks[n-1] = append(sp.blocks[n-1], data...)
@@ -291,6 +294,7 @@ func (m *FilingsMerge) flushPart(p string, sp *spillPart) error {
 	}
 	m.buffered -= sp.held
 	m.spilled += sp.held
+	putBlocks(sp.blocks)
 	sp.blocks, sp.held = nil, 0
 	return nil
 }
@@ -382,7 +386,12 @@ type slot struct {
 func (m *FilingsMerge) mergePartition(ctx context.Context, p string, seg segment) (MergeStats, error) {
 	var st MergeStats
 	incoming, err := seg.load()
-	defer putFilings(incoming)
+	defer func() {
+		// The rows, and the state and files built from them, are done
+		// with: the memory their strings point into can be reused.
+		putFilings(incoming)
+		putBlocks(seg.blocks)
+	}()
 	if err != nil {
 		return st, err
 	}
@@ -487,6 +496,11 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string, seg segment
 // stageExports stages one filing_exports file of partition p holding keep
 // and the exports of filings.
 func stageExports(tx *Tx, p string, keep []ictstat.Export, filings []ictstat.Filing) error {
+	n := len(keep)
+	for i := range filings {
+		n += len(filings[i].Exports)
+	}
+	keep = slices.Grow(keep, n-len(keep)) // one allocation, not one per doubling
 	for i := range filings {
 		keep = append(keep, filings[i].Exports...)
 	}
@@ -497,7 +511,9 @@ func stageExports(tx *Tx, p string, keep []ictstat.Export, filings []ictstat.Fil
 	return err
 }
 
-// load decodes every filing of the segment in input order.
+// load decodes every filing of the segment in input order. The rows'
+// strings point into the segment's blocks and scratch file contents, which
+// stay in use as long as the rows.
 func (seg segment) load() ([]ictstat.Filing, error) {
 	srcs := seg.blocks
 	if seg.path != "" {
@@ -527,12 +543,12 @@ func (seg segment) load() ([]ictstat.Filing, error) {
 	return out, nil
 }
 
-// freeFilings holds the rows of finished partition merges for the next ones
-// (as many as merge at once, and one more): a merge decodes a whole
-// partition at once, and a fresh slice each time would be memory the
-// kernel hands over page by page (a fault and a cleared page each, about a
-// third of the page faults of a bulk pull) and the collector scans.
-var freeFilings = make(chan []ictstat.Filing, 3)
+// freeFilings holds the rows of the last finished partition merge for the
+// next one: a merge decodes a whole partition at once, and a fresh slice
+// each time is memory the kernel hands over page by page (a fault and a
+// cleared page each: about a third of the page faults of a bulk pull of 2M
+// rows). One slice only, for the reason given at freeBlocks.
+var freeFilings = make(chan []ictstat.Filing, 1)
 
 // getFilings returns n zero rows, reused when a free slice is large enough.
 func getFilings(n int) []ictstat.Filing {
@@ -557,5 +573,40 @@ func putFilings(rows []ictstat.Filing) {
 	select {
 	case freeFilings <- rows:
 	default:
+	}
+}
+
+// freeBlocks keeps full-size blocks (maxBlock) of finished merges and of
+// spills for new input, which all goes through blocks. The list is short:
+// memory kept for later counts against the heap's limit (see bulkGC in
+// cmd/ictstat) as much as memory in use, and the closer the heap is to the
+// limit, the more often the collector runs (a list of whole partitions'
+// rows or scratch files cost more collections than it saved at 8M rows).
+var freeBlocks = make(chan []byte, 16)
+
+// newBlock returns an empty block of size bytes.
+func newBlock(size int) []byte {
+	if size == maxBlock {
+		select {
+		case b := <-freeBlocks:
+			return b[:0]
+		default:
+		}
+	}
+	return make([]byte, 0, size)
+}
+
+// putBlocks keeps the full-size blocks of bs for newBlock. Nothing may
+// refer to them any more.
+func putBlocks(bs [][]byte) {
+	for _, b := range bs {
+		if cap(b) != maxBlock {
+			continue
+		}
+		select {
+		case freeBlocks <- b[:0]:
+		default:
+			return
+		}
 	}
 }
