@@ -82,24 +82,23 @@ func (b *FilingBatch) Add(f *ictstat.Filing) {
 	b.rows++
 }
 
-// Reset empties the batch for reuse. It keeps the buffers of the partitions
-// the batch just held, which the next batch most likely holds too (input is
-// nearly in period order), and gives those of the others to new partitions.
+// Reset empties the batch for reuse and keeps its largest buffers for the
+// partitions of the next use, largest first: the first partition of a chunk
+// is most often the one with most of its rows. (Keeping each buffer for its
+// own partition regrew one nearly every batch: a batch comes back for a
+// chunk tens of thousands of lines later, most often in another month.)
 func (b *FilingBatch) Reset() {
 	for p, bp := range b.parts {
-		if len(bp.data) == 0 {
-			delete(b.parts, p)
-			if cap(bp.data) > 0 {
-				b.free = append(b.free, bp.data)
-			}
-		} else {
-			bp.data, bp.rows, bp.source = bp.data[:0], 0, ""
+		delete(b.parts, p)
+		if cap(bp.data) > 0 {
+			b.free = append(b.free, bp.data[:0])
 		}
 	}
 	// The largest buffer is handed out first.
 	sort.Slice(b.free, func(i, j int) bool { return cap(b.free[i]) < cap(b.free[j]) })
 	if len(b.free) > 8 {
-		b.free = b.free[len(b.free)-8:]
+		clear(b.free[:len(b.free)-8])
+		b.free = append(b.free[:0], b.free[len(b.free)-8:]...)
 	}
 	b.rows, b.last = 0, nil
 }
