@@ -47,6 +47,7 @@ func PartitionOf(period ictstat.Date) string {
 // input order.
 type FilingBatch struct {
 	parts map[string]*batchPart
+	order []string // the keys of parts, in the order of their first rows
 	rows  int
 	free  [][]byte // buffers of partitions the batch no longer holds
 
@@ -74,6 +75,7 @@ func (b *FilingBatch) Add(f *ictstat.Filing) {
 				bp.data, b.free = b.free[n-1], b.free[:n-1]
 			}
 			b.parts[p] = bp
+			b.order = append(b.order, p)
 		}
 		b.lastPeriod, b.last = f.Period, bp
 	}
@@ -100,7 +102,7 @@ func (b *FilingBatch) Reset() {
 		clear(b.free[:len(b.free)-8])
 		b.free = append(b.free[:0], b.free[len(b.free)-8:]...)
 	}
-	b.rows, b.last = 0, nil
+	b.rows, b.last, b.order = 0, nil, b.order[:0]
 }
 
 // Rows returns the number of filings in the batch.
@@ -205,7 +207,11 @@ func (m *FilingsMerge) Append(b *FilingBatch) error {
 	if err := m.failed(); err != nil {
 		return err
 	}
-	for p, bp := range b.parts {
+	// In the order of the batch's rows, so that a merge runs the same way
+	// each time for the same input (the clock decides which partitions are
+	// cold).
+	for _, p := range b.order {
+		bp := b.parts[p]
 		if len(bp.data) == 0 {
 			continue
 		}
