@@ -99,10 +99,12 @@ func IngestFilingsFile(ctx context.Context, wh *warehouse.Warehouse, r io.Reader
 	tx.AddStat("rows_read", st.Read)
 	tx.AddStat("rows_committed", st.Committed)
 	tx.AddStat("rows_quarantined", st.Quarantined)
+	t2 := time.Now()
 	m, err := tx.Commit(ctx, fmt.Sprintf("%s: %d read, %d committed, %d superseded, %d quarantined", name, st.Read, st.Committed, st.Superseded, st.Quarantined))
 	if err != nil {
 		return st, err
 	}
+	opts.Logger.Debug().Dur("commit", time.Since(t2)).Msg("filings pull committed")
 	st.Snapshot, st.Changed = m.ID, true
 	return st, nil
 }

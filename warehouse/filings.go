@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -46,6 +47,7 @@ func PartitionOf(period ictstat.Date) string {
 // input order.
 type FilingBatch struct {
 	parts map[string]*batchPart
+	order []string // the keys of parts, in the order of their first rows
 	rows  int
 	free  [][]byte // buffers of partitions the batch no longer holds
 
@@ -73,6 +75,7 @@ func (b *FilingBatch) Add(f *ictstat.Filing) {
 				bp.data, b.free = b.free[n-1], b.free[:n-1]
 			}
 			b.parts[p] = bp
+			b.order = append(b.order, p)
 		}
 		b.lastPeriod, b.last = f.Period, bp
 	}
@@ -81,26 +84,25 @@ func (b *FilingBatch) Add(f *ictstat.Filing) {
 	b.rows++
 }
 
-// Reset empties the batch for reuse. It keeps the buffers of the partitions
-// the batch just held, which the next batch most likely holds too (input is
-// nearly in period order), and gives those of the others to new partitions.
+// Reset empties the batch for reuse and keeps its largest buffers for the
+// partitions of the next use, largest first: the first partition of a chunk
+// is most often the one with most of its rows. (Keeping each buffer for its
+// own partition regrew one nearly every batch: a batch comes back for a
+// chunk tens of thousands of lines later, most often in another month.)
 func (b *FilingBatch) Reset() {
 	for p, bp := range b.parts {
-		if len(bp.data) == 0 {
-			delete(b.parts, p)
-			if cap(bp.data) > 0 {
-				b.free = append(b.free, bp.data)
-			}
-		} else {
-			bp.data, bp.rows, bp.source = bp.data[:0], 0, ""
+		delete(b.parts, p)
+		if cap(bp.data) > 0 {
+			b.free = append(b.free, bp.data[:0])
 		}
 	}
 	// The largest buffer is handed out first.
 	sort.Slice(b.free, func(i, j int) bool { return cap(b.free[i]) < cap(b.free[j]) })
 	if len(b.free) > 8 {
-		b.free = b.free[len(b.free)-8:]
+		clear(b.free[:len(b.free)-8])
+		b.free = append(b.free[:0], b.free[len(b.free)-8:]...)
 	}
-	b.rows, b.last = 0, nil
+	b.rows, b.last, b.order = 0, nil, b.order[:0]
 }
 
 // Rows returns the number of filings in the batch.
@@ -167,8 +169,10 @@ func (sp *spillPart) hold(data []byte) {
 		size := minBlock
 		if n > 0 {
 			size = min(2*cap(sp.blocks[n-1]), maxBlock)
+		} else if sp.path != "" {
+			size = maxBlock // a partition large enough to have spilled
 		}
-		sp.blocks = append(sp.blocks, make([]byte, 0, max(size, len(data))))
+		sp.blocks = append(sp.blocks, newBlock(max(size, len(data))))
 		n++
 	}
 	sp.blocks[n-1] = append(sp.blocks[n-1], data...)
@@ -203,7 +207,11 @@ func (m *FilingsMerge) Append(b *FilingBatch) error {
 	if err := m.failed(); err != nil {
 		return err
 	}
-	for p, bp := range b.parts {
+	// In the order of the batch's rows, so that a merge runs the same way
+	// each time for the same input (the clock decides which partitions are
+	// cold).
+	for _, p := range b.order {
+		bp := b.parts[p]
 		if len(bp.data) == 0 {
 			continue
 		}
@@ -291,6 +299,7 @@ func (m *FilingsMerge) flushPart(p string, sp *spillPart) error {
 	}
 	m.buffered -= sp.held
 	m.spilled += sp.held
+	putBlocks(sp.blocks)
 	sp.blocks, sp.held = nil, 0
 	return nil
 }
@@ -382,6 +391,12 @@ type slot struct {
 func (m *FilingsMerge) mergePartition(ctx context.Context, p string, seg segment) (MergeStats, error) {
 	var st MergeStats
 	incoming, err := seg.load()
+	defer func() {
+		// The rows, and the state and files built from them, are done
+		// with: the memory their strings point into can be reused.
+		putFilings(incoming)
+		putBlocks(seg.blocks)
+	}()
 	if err != nil {
 		return st, err
 	}
@@ -486,6 +501,11 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string, seg segment
 // stageExports stages one filing_exports file of partition p holding keep
 // and the exports of filings.
 func stageExports(tx *Tx, p string, keep []ictstat.Export, filings []ictstat.Filing) error {
+	n := len(keep)
+	for i := range filings {
+		n += len(filings[i].Exports)
+	}
+	keep = slices.Grow(keep, n-len(keep)) // one allocation, not one per doubling
 	for i := range filings {
 		keep = append(keep, filings[i].Exports...)
 	}
@@ -496,7 +516,9 @@ func stageExports(tx *Tx, p string, keep []ictstat.Export, filings []ictstat.Fil
 	return err
 }
 
-// load decodes every filing of the segment in input order.
+// load decodes every filing of the segment in input order. The rows'
+// strings point into the segment's blocks and scratch file contents, which
+// stay in use as long as the rows.
 func (seg segment) load() ([]ictstat.Filing, error) {
 	srcs := seg.blocks
 	if seg.path != "" {
@@ -507,21 +529,89 @@ func (seg segment) load() ([]ictstat.Filing, error) {
 		os.Remove(seg.path)
 		srcs = append([][]byte{disk}, srcs...)
 	}
-	out := make([]ictstat.Filing, seg.rows)
+	out := getFilings(seg.rows)
 	r := spillReader{opt: make([]float64, 0, 4*seg.rows)}
 	i := 0
 	for _, b := range srcs {
 		for r.b = b; len(r.b) > 0; i++ {
 			if i == len(out) {
-				return nil, fmt.Errorf("decode spilled filings: %w", errSpillCorrupt)
+				return out, fmt.Errorf("decode spilled filings: %w", errSpillCorrupt)
 			}
 			if err := r.next(&out[i]); err != nil {
-				return nil, err
+				return out, err
 			}
 		}
 	}
 	if i != len(out) {
-		return nil, fmt.Errorf("decode spilled filings: %d of %d rows: %w", i, len(out), errSpillCorrupt)
+		return out, fmt.Errorf("decode spilled filings: %d of %d rows: %w", i, len(out), errSpillCorrupt)
 	}
 	return out, nil
+}
+
+// freeFilings holds the rows of the last finished partition merge for the
+// next one: a merge decodes a whole partition at once, and a fresh slice
+// each time is memory the kernel hands over page by page (a fault and a
+// cleared page each: about a third of the page faults of a bulk pull of 2M
+// rows). One slice only, for the reason given at freeBlocks.
+var freeFilings = make(chan []ictstat.Filing, 1)
+
+// getFilings returns n zero rows, reused when a free slice is large enough.
+func getFilings(n int) []ictstat.Filing {
+	select {
+	case rows := <-freeFilings:
+		if cap(rows) >= n {
+			return rows[:n]
+		}
+	default:
+	}
+	return make([]ictstat.Filing, n, n+n/8)
+}
+
+// putFilings clears rows, so that they hold on to no partition's input,
+// and keeps them for getFilings.
+func putFilings(rows []ictstat.Filing) {
+	if cap(rows) == 0 {
+		return
+	}
+	rows = rows[:cap(rows)]
+	clear(rows)
+	select {
+	case freeFilings <- rows:
+	default:
+	}
+}
+
+// freeBlocks keeps full-size blocks (maxBlock) of finished merges and of
+// spills for new input, which all goes through blocks. The list is short:
+// memory kept for later counts against the heap's limit (see bulkGC in
+// cmd/ictstat) as much as memory in use, and the closer the heap is to the
+// limit, the more often the collector runs (a list of whole partitions'
+// rows or scratch files cost more collections than it saved at 8M rows).
+var freeBlocks = make(chan []byte, 16)
+
+// newBlock returns an empty block of size bytes.
+func newBlock(size int) []byte {
+	if size == maxBlock {
+		select {
+		case b := <-freeBlocks:
+			return b[:0]
+		default:
+		}
+	}
+	return make([]byte, 0, size)
+}
+
+// putBlocks keeps the full-size blocks of bs for newBlock. Nothing may
+// refer to them any more.
+func putBlocks(bs [][]byte) {
+	for _, b := range bs {
+		if cap(b) != maxBlock {
+			continue
+		}
+		select {
+		case freeBlocks <- b[:0]:
+		default:
+			return
+		}
+	}
 }
