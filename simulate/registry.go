@@ -231,8 +231,15 @@ func (r *Registry) Truth() RegistryTruth {
 // server down (requests in flight get a few seconds) and returns nil. It
 // returns the error of the listener if serving stops for another reason.
 func (r *Registry) Serve(ctx context.Context, ln net.Listener) error {
+	return serve(ctx, ln, r, "registry")
+}
+
+// serve answers HTTP requests with h on ln until ctx is cancelled, then
+// shuts the server down (requests in flight get a few seconds) and returns
+// nil; it returns the listener's error if serving stops for another reason.
+func serve(ctx context.Context, ln net.Listener, h http.Handler, name string) error {
 	srv := &http.Server{
-		Handler:           r,
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
@@ -240,7 +247,7 @@ func (r *Registry) Serve(ctx context.Context, ln net.Listener) error {
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
-		return fmt.Errorf("simulate: registry serve %s: %w", ln.Addr(), err)
+		return fmt.Errorf("simulate: %s serve %s: %w", name, ln.Addr(), err)
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -249,7 +256,7 @@ func (r *Registry) Serve(ctx context.Context, ln net.Listener) error {
 		srv.Close()
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("simulate: registry serve %s: %w", ln.Addr(), err)
+		return fmt.Errorf("simulate: %s serve %s: %w", name, ln.Addr(), err)
 	}
 	return nil
 }
