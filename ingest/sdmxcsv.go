@@ -48,10 +48,10 @@ type SDMXFile struct {
 
 // sdmxColumns holds the position of each used column (-1 when absent).
 type sdmxColumns struct {
-	kind, id, action    int
-	key                 [len(sdmxKeyColumns)]int
-	value, mult, unit   int
-	status, fields, sep int
+	kind, id, action  int
+	key               [len(sdmxKeyColumns)]int
+	value, mult, unit int
+	status, fields    int
 }
 
 // ReadSDMXCSV reads an SDMX-CSV 1.0 or 2.0 data message of balance-of-

@@ -54,7 +54,7 @@ func FetchSDMX(ctx context.Context, rawURL string, o FetchOptions) ([]byte, erro
 		return b, nil
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%w: exports URL %q: want http://, https:// or file:", ictstat.ErrUsage, u.Redacted())
+		return nil, fmt.Errorf("%w: exports URL %q: want an http://, https:// or file: URL", ictstat.ErrUsage, u.Redacted())
 	}
 	if o.Client == nil {
 		defer func() { o.Client.CloseIdleConnections() }()

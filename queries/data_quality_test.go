@@ -58,7 +58,7 @@ func TestDataQualityGolden(t *testing.T) {
 // run log holds runs.jsonl. It returns the id of snapshot 2.
 func loadDataQuality(t *testing.T) (*warehouse.Warehouse, int64) {
 	t.Helper()
-	wh, first := loadRegistrations(t, "../testdata/registrations/events.csv", 9)
+	wh, _ := loadRegistrations(t, "../testdata/registrations/events.csv", 9)
 	ctx := context.Background()
 	// Snapshot 1 holds every event; snapshot 2 adds the quarantined one.
 	tx, err := wh.Begin(ctx, "data quality fixture")
@@ -74,7 +74,7 @@ func loadDataQuality(t *testing.T) (*warehouse.Warehouse, int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first = m.ID
+	first := m.ID
 	tx, err = wh.Begin(ctx, "data quality fixture")
 	if err != nil {
 		t.Fatal(err)
