@@ -378,6 +378,11 @@ func (p *Param) convert(raw string) (any, error) {
 		return raw, nil
 	case "timestamp":
 		return parseTimestamp(raw)
+	case "date":
+		if _, err := time.Parse(time.DateOnly, raw); err != nil && raw != "" {
+			return nil, fmt.Errorf("%q is not a day (YYYY-MM-DD)", raw)
+		}
+		return raw, nil
 	case "month":
 		if _, _, err := ictstat.ParseMonth(raw); err != nil && raw != "" {
 			return nil, err

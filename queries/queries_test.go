@@ -96,7 +96,8 @@ func TestParamTypes(t *testing.T) {
 -- param: growth number[-50..100] = : optional
 -- param: year int[1990..2100] = 2024 : a year
 -- check: year > growth : silly, but a check
-SELECT $at, $growth, $year`)
+-- param: day date = : a day, optional
+SELECT $at, $growth, $year, $day`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,18 +109,21 @@ SELECT $at, $growth, $year`)
 		wantErr string // "" = success
 		args    []any
 	}{
-		{nil, "", []any{"latest", nil, int64(2024)}},
-		{map[string]string{"at": "2025-03-20"}, "", []any{"2025-03-20 23:59:59.999999Z", nil, int64(2024)}},
-		{map[string]string{"at": "2025-03-20T08:00:00+08:00"}, "", []any{"2025-03-20 00:00:00.000000Z", nil, int64(2024)}},
-		{map[string]string{"at": "2025-03-20 10:30"}, "", []any{"2025-03-20 10:30:00.000000Z", nil, int64(2024)}},
-		{map[string]string{"growth": "-50", "year": "2100"}, "", []any{"latest", -50.0, int64(2100)}},
+		{nil, "", []any{"latest", nil, int64(2024), ""}},
+		{map[string]string{"at": "2025-03-20"}, "", []any{"2025-03-20 23:59:59.999999Z", nil, int64(2024), ""}},
+		{map[string]string{"at": "2025-03-20T08:00:00+08:00"}, "", []any{"2025-03-20 00:00:00.000000Z", nil, int64(2024), ""}},
+		{map[string]string{"at": "2025-03-20 10:30"}, "", []any{"2025-03-20 10:30:00.000000Z", nil, int64(2024), ""}},
+		{map[string]string{"growth": "-50", "year": "2100"}, "", []any{"latest", -50.0, int64(2100), ""}},
 		{map[string]string{"at": "2025-02-30"}, "parameter at", nil},
 		{map[string]string{"at": "now"}, "parameter at", nil},
 		{map[string]string{"growth": "100.5"}, "parameter growth: 100.5 is outside -50..100", nil},
 		{map[string]string{"growth": "Inf"}, "parameter growth", nil},
 		{map[string]string{"year": "1989"}, "parameter year", nil},
-		{map[string]string{"year": "2000", "growth": "99"}, "", []any{"latest", 99.0, int64(2000)}},
-		{map[string]string{"year": "1990", "growth": "-50"}, "", []any{"latest", -50.0, int64(1990)}},
+		{map[string]string{"year": "2000", "growth": "99"}, "", []any{"latest", 99.0, int64(2000), ""}},
+		{map[string]string{"year": "1990", "growth": "-50"}, "", []any{"latest", -50.0, int64(1990), ""}},
+		{map[string]string{"day": "2026-02-28"}, "", []any{"latest", nil, int64(2024), "2026-02-28"}},
+		{map[string]string{"day": "2026-02-30"}, "parameter day", nil},
+		{map[string]string{"day": "28.02.2026"}, "parameter day", nil},
 	} {
 		_, args, err := q.Bind(tc.params)
 		if tc.wantErr != "" {
