@@ -122,8 +122,10 @@ func (r *Registry) parseCursor(f feed, c string) (int64, error) {
 	if len(c) > 128 {
 		return 0, fmt.Errorf("%w: too long", errCursor)
 	}
+	// The decoder skips \r and \n; a cursor is one line of base64url only,
+	// so that each position has exactly one cursor.
 	raw, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
+	if err != nil || strings.ContainsAny(c, "\r\n") {
 		return 0, fmt.Errorf("%w: not base64url", errCursor)
 	}
 	parts := strings.Split(string(raw), ":")
