@@ -52,3 +52,21 @@ func ParseMonth(s string) (year, month int, err error) {
 	}
 	return year, month, nil
 }
+
+// DaysFromCivil returns the days from 1970-01-01 to y-m-d in the proleptic
+// Gregorian calendar (Howard Hinnant's algorithm): a Date without going
+// through time.Time, for hot paths.
+func DaysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
+}

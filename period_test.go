@@ -109,3 +109,13 @@ func TestDateOf(t *testing.T) {
 		})
 	}
 }
+
+// TestDaysFromCivil checks the arithmetic against the time package on
+// every day from 1899 to 2101.
+func TestDaysFromCivil(t *testing.T) {
+	for d := time.Date(1899, 1, 1, 0, 0, 0, 0, time.UTC); d.Year() < 2102; d = d.AddDate(0, 0, 1) {
+		if got, want := ictstat.DaysFromCivil(d.Year(), int(d.Month()), d.Day()), int64(ictstat.DateOf(d)); got != want {
+			t.Fatalf("%s: got %d, want %d", d.Format(time.DateOnly), got, want)
+		}
+	}
+}

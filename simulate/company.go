@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/npit-mn/ictstat"
 )
 
 // Company is a company of the virtual-zone register.
@@ -225,7 +227,7 @@ func drawMarkets(t *tables, c *company, cl *class, exporter bool, end int32, s *
 // dayIn returns day d of absolute month m at midnight +08:00.
 func dayIn(m int32, d int) time.Time {
 	y, mo := yearMonth(m)
-	return time.Unix(daysFromCivil(y, mo, d)*86400-ulaanbaatarOffset, 0).In(ulaanbaatar())
+	return time.Unix(ictstat.DaysFromCivil(y, mo, d)*86400-ulaanbaatarOffset, 0).In(ulaanbaatar())
 }
 
 // ulaanbaatarOffset is Mongolia's UTC offset in seconds (no daylight saving
@@ -236,24 +238,7 @@ const ulaanbaatarOffset = 8 * 3600
 // zones, so this does not allocate after the first call.
 func ulaanbaatar() *time.Location { return time.FixedZone("", ulaanbaatarOffset) }
 
-// daysFromCivil returns the days since 1970-01-01 of a proleptic Gregorian
-// date (Howard Hinnant's algorithm).
-func daysFromCivil(y, m, d int) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	if y < 0 && y%400 != 0 {
-		era--
-	}
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return int64(era)*146097 + int64(doe) - 719468
-}
-
-// civilFromDays is the inverse of daysFromCivil.
+// civilFromDays is the inverse of ictstat.DaysFromCivil.
 func civilFromDays(z int64) (y, m, d int) {
 	z += 719468
 	era := z / 146097

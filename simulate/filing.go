@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/npit-mn/ictstat"
 )
 
 // Filing is one record of the filings feed: one company's report for one
@@ -290,7 +292,7 @@ func roundTo(x, step float64) float64 { return math.Round(x/step) * step }
 // absolute month m.
 func monthStart(m int32) int64 {
 	y, mo := yearMonth(m)
-	return daysFromCivil(y, mo, 1)*86400 - ulaanbaatarOffset
+	return ictstat.DaysFromCivil(y, mo, 1)*86400 - ulaanbaatarOffset
 }
 
 // mntPerUSD is a smooth path of the tögrög's official rate, about 2,000 MNT

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/npit-mn/ictstat"
 )
 
 // pageState is the reusable state of one page being rendered.
@@ -338,7 +340,7 @@ func registrationEvents(w *World) ([]regEvent, []int) {
 	ends := make([]int, len(w.periods))
 	for k := range ends {
 		y, m := yearMonth(w.start + int32(k) + 1)
-		next := int32(daysFromCivil(y, m, 1))
+		next := int32(ictstat.DaysFromCivil(y, m, 1))
 		ends[k] = sort.Search(len(ev), func(i int) bool { return ev[i].day >= next })
 	}
 	return ev, ends

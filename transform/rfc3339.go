@@ -1,6 +1,10 @@
 package transform
 
-import "time"
+import (
+	"time"
+
+	"github.com/npit-mn/ictstat"
+)
 
 // parseSubmitted parses an RFC 3339 time as time.Parse(time.RFC3339, s)
 // does, and returns its instant in microseconds since the epoch and the
@@ -52,7 +56,7 @@ func fastRFC3339(s string) (year, month int, micros int64, ok bool) {
 			off = -off
 		}
 	}
-	secs := daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+sec-off)
+	secs := ictstat.DaysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+sec-off)
 	return y, mo, secs * 1e6, true
 }
 
@@ -67,21 +71,4 @@ func daysIn(y, m int) int {
 		return 30
 	}
 	return 31
-}
-
-// daysFromCivil returns the days from 1970-01-01 to y-m-d in the proleptic
-// Gregorian calendar (Howard Hinnant's algorithm).
-func daysFromCivil(y, m, d int) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	if y < 0 && y%400 != 0 {
-		era--
-	}
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return int64(era)*146097 + int64(doe) - 719468
 }
