@@ -124,10 +124,8 @@ func (r *Registry) parseCursor(f feed, c string) (int64, error) {
 	if len(c) > 128 {
 		return 0, fmt.Errorf("%w: too long", errCursor)
 	}
-	// The decoder skips \r and \n; a cursor is one line of base64url only,
-	// so that each position has exactly one cursor.
-	raw, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || strings.ContainsAny(c, "\r\n") {
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(c)
+	if err != nil {
 		return 0, fmt.Errorf("%w: not base64url", errCursor)
 	}
 	parts := strings.Split(string(raw), ":")
@@ -151,6 +149,11 @@ func (r *Registry) parseCursor(f feed, c string) (int64, error) {
 	}
 	if pos > total {
 		return 0, fmt.Errorf("%w: position %d past the end of the feed", errCursor, pos)
+	}
+	// The decoder skips \r and \n, and even a strict one accepts some
+	// spellings of the same bytes; each position has exactly one cursor.
+	if string(r.appendCursor(nil, f, pos)) != c {
+		return 0, fmt.Errorf("%w: not the canonical spelling", errCursor)
 	}
 	return pos, nil
 }
