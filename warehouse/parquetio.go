@@ -89,14 +89,18 @@ func writeParquet[T any](path string, rows []T, done func(*os.File)) (n, size in
 	bw := fileBuffers.Get().(*bufio.Writer) // parquet-go writes page by page
 	bw.Reset(f)
 	defer func() { bw.Reset(nil); fileBuffers.Put(bw) }()
-	w := parquet.NewGenericWriter[T](bw, writerOptions()...)
-	for i := 0; i < len(rows); i += 8192 {
-		if _, err := w.Write(rows[i:min(i+8192, len(rows))]); err != nil {
+	if fast, err := writeFast(bw, rows); err != nil {
+		return 0, 0, err
+	} else if !fast {
+		w := parquet.NewGenericWriter[T](bw, writerOptions()...)
+		for i := 0; i < len(rows); i += 8192 {
+			if _, err := w.Write(rows[i:min(i+8192, len(rows))]); err != nil {
+				return 0, 0, err
+			}
+		}
+		if err := w.Close(); err != nil {
 			return 0, 0, err
 		}
-	}
-	if err := w.Close(); err != nil {
-		return 0, 0, err
 	}
 	if err := bw.Flush(); err != nil {
 		return 0, 0, err
