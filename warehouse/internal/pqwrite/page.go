@@ -119,9 +119,9 @@ func (pg *pageBuf) statistics() format.Statistics {
 
 // dictionary maps the distinct strings of a column chunk to their indexes.
 type dictionary struct {
-	values []string
+	values  []string
 	byValue map[string]uint32
-	last   int // index of the last value looked up, the likeliest next one
+	last    int // index of the last value looked up, the likeliest next one
 }
 
 func (d *dictionary) reset() {
