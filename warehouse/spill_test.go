@@ -14,7 +14,6 @@ import (
 	"github.com/npit-mn/ictstat/warehouse/internal/pqwrite"
 )
 
-
 // spillRows returns filings that reach every branch of the spill form:
 // one-byte and longer lengths and varints, negative numbers, optional
 // amounts set and not, programs, exports, and a change of Source.
