@@ -163,6 +163,8 @@ type FilingsMerge struct {
 	launches int   // partition merges started
 	spilled  int64 // bytes written to scratch files
 	largest  int64 // encoded bytes of the largest open segment seen
+	rowsIn   int64 // rows appended so far
+	opened   int64 // segments opened so far
 
 	hold, cold, partSpill int64 // the constants above; tests lower them
 	adaptCold             bool  // cold after the input of an average partition too
@@ -193,10 +195,14 @@ type segment struct {
 }
 
 // hold appends src to the input held in memory and returns the bytes it
-// added.
-func (sp *spillPart) hold(src *partInput) int64 {
+// added. A partition's first rows make room for expect rows like them.
+func (sp *spillPart) hold(src *partInput, expect int) int64 {
 	if sp.in == nil {
 		sp.in = getPartInput()
+		if n := src.filings.Rows(); n > 0 && expect > n {
+			sp.in.filings.Reserve(src.filings, expect)
+			sp.in.exports.Reserve(src.exports, expect*src.exports.Rows()/n)
+		}
 	}
 	before := sp.held
 	sp.in.append(src)
@@ -245,9 +251,15 @@ func (m *FilingsMerge) Append(b *FilingBatch) error {
 			sp = &spillPart{}
 			m.parts[p] = sp
 		}
-		n := sp.hold(bp)
+		if sp.size == 0 {
+			m.opened++
+		}
+		// A partition is expected to be a little larger than the average
+		// so far.
+		n := sp.hold(bp, int(m.rowsIn/max(m.opened, 1))*5/4)
 		sp.size += n
 		sp.rows += bp.filings.Rows()
+		m.rowsIn += int64(bp.filings.Rows())
 		m.largest = max(m.largest, sp.size)
 		m.buffered += n
 		m.clock += n
@@ -459,33 +471,27 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string, seg segment
 		return st, ctx.Err()
 	}
 	st.Partitions = 1
-	newest, exports := incoming, in.exports // the common case: no copy
+	// The rows to write, by number; nil for all of them, the common case.
+	var newest, exports []int32
 	if accepted != len(kind) || superseded > 0 {
-		sel := selection(kind, 1)
-		newest = getColumns(filingsTable)
-		defer putColumns(filingsTable, newest)
-		newest.Select(incoming, sel)
-		older := getColumns(filingsTable)
-		defer putColumns(filingsTable, older)
-		if older.Select(incoming, selection(kind, 2)); older.Rows() > 0 {
-			if _, err := stageColumns(tx, TableFilingRevisions, p, filingsTable, older); err != nil {
+		newest = selection(kind, 1)
+		if older := selection(kind, 2); len(older) > 0 {
+			if _, err := stageColumns(tx, TableFilingRevisions, p, filingsTable, incoming, older); err != nil {
 				return st, err
 			}
 		}
-		var ex []int32 // the exports of the newest rows
+		exports = []int32{} // the exports of the newest rows
 		for j, r := range in.parent {
 			if kind[r] == 1 {
-				ex = append(ex, int32(j))
+				exports = append(exports, int32(j))
 			}
 		}
-		exports = getColumns(exportsTable)
-		defer putColumns(exportsTable, exports)
-		exports.Select(in.exports, ex)
 	}
-	revFile, err := stageColumns(tx, TableFilingRevisions, p, filingsTable, newest)
+	revFile, err := stageColumns(tx, TableFilingRevisions, p, filingsTable, incoming, newest)
 	if err != nil {
 		return st, err
 	}
+	exportCols := in.exports
 	if replacesCurrent {
 		var kept []ictstat.Filing
 		for i := range current {
@@ -505,8 +511,15 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string, seg segment
 				appendExport(all, &f, e)
 			}
 		}
-		all.Append(exports)
-		exports = all
+		if exports == nil {
+			all.Append(in.exports)
+		} else {
+			sel := getColumns(exportsTable)
+			defer putColumns(exportsTable, sel)
+			sel.Select(in.exports, exports)
+			all.Append(sel)
+		}
+		exportCols, exports = all, nil
 		tx.DropPartition(TableFilings, p)
 		tx.DropPartition(TableFilingExports, p)
 		if len(kept) > 0 {
@@ -518,8 +531,8 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string, seg segment
 	if _, err := stageLink(tx, TableFilings, p, revFile); err != nil {
 		return st, err
 	}
-	if exports.Rows() > 0 {
-		if _, err := stageColumns(tx, TableFilingExports, p, exportsTable, exports); err != nil {
+	if n := len(exports); n > 0 || exports == nil && exportCols.Rows() > 0 {
+		if _, err := stageColumns(tx, TableFilingExports, p, exportsTable, exportCols, exports); err != nil {
 			return st, err
 		}
 	}

@@ -40,9 +40,14 @@ func stageRows[T any](tx *Tx, table, partition string, rows []T) (File, error) {
 	return stageFile(tx, table, partition, int64(len(rows)), func(w io.Writer) error { return encodeRows(w, rows) })
 }
 
-// stageColumns is stageRows for rows held in c, columns of t.
-func stageColumns(tx *Tx, table, partition string, t *pqwrite.Table, c *pqwrite.Columns) (File, error) {
-	return stageFile(tx, table, partition, int64(c.Rows()), func(w io.Writer) error { return writeColumns(w, t, c) })
+// stageColumns is stageRows for the rows of c, columns of t, whose numbers
+// are given in increasing order (nil: every row).
+func stageColumns(tx *Tx, table, partition string, t *pqwrite.Table, c *pqwrite.Columns, rows []int32) (File, error) {
+	n := len(rows)
+	if rows == nil {
+		n = c.Rows()
+	}
+	return stageFile(tx, table, partition, int64(n), func(w io.Writer) error { return t.WriteRows(w, c, rows, rowGroupRows) })
 }
 
 // stageFile writes a Parquet file of rows rows with encode into the

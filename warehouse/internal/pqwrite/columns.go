@@ -107,6 +107,33 @@ func (c *Columns) Bytes() int64 {
 	return int64(n)
 }
 
+// Reserve makes room for rows more rows like those of like, a Columns of
+// the same table, so that appending them does not grow the buffers again
+// and again (each time a copy, and fresh memory that the kernel clears).
+func (c *Columns) Reserve(like *Columns, rows int) {
+	if like.rows == 0 {
+		return
+	}
+	per := func(n int) int { return n/like.rows*rows + n%like.rows*rows/like.rows + 1 }
+	for i := range c.cols {
+		d, l := &c.cols[i], &like.cols[i]
+		d.values = reserve(d.values, per(len(l.values)))
+		d.defs = reserve(d.defs, per(len(l.defs)))
+		d.reps = reserve(d.reps, per(len(l.reps)))
+		d.starts = reserve(d.starts, per(len(l.starts)))
+		d.lstart = reserve(d.lstart, per(len(l.lstart)))
+		d.idx = reserve(d.idx, per(len(l.idx)))
+	}
+}
+
+// reserve returns s with room for n more elements.
+func reserve[T any](s []T, n int) []T {
+	if cap(s)-len(s) >= n {
+		return s
+	}
+	return append(make([]T, 0, len(s)+n), s...)
+}
+
 // Reset empties the columns, keeping their memory.
 func (c *Columns) Reset() {
 	for i := range c.cols {

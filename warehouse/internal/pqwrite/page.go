@@ -73,18 +73,37 @@ func (d *dictionary) remapTo(dst *dictionary) []uint32 {
 type chunkEncoder struct {
 	body  []byte
 	comp  []byte
+	reps  []byte   // levels of the chunk's rows, gathered
+	defs  []byte   // ...
+	idx   []uint32 // dictionary indexes of the chunk's rows, gathered
+	bools []byte   // booleans of the chunk's rows, a byte each, gathered
 	used  []bool
+	group []run
 	proto thrift.CompactProtocol
 }
 
-// writeChunk writes rows a to b (excluded) of column d, of a Columns of
-// rows rows, as one column chunk at the writer's offset and returns its
+// writeChunk writes the rows in runs of column d, of a Columns of rows
+// rows, as one column chunk at the writer's offset and returns its
 // metadata.
-func (e *chunkEncoder) writeChunk(w *countingWriter, path []string, d *colData, a, b, rows int) (format.ColumnChunk, error) {
+func (e *chunkEncoder) writeChunk(w *countingWriter, path []string, d *colData, runs []run, rows int) (format.ColumnChunk, error) {
 	k := d.kind
 	start := w.n
-	la, lb := d.levelRange(a, b, rows)
-	md := format.ColumnMetaData{Type: k.phys, PathInSchema: path, Codec: format.Snappy, NumValues: int64(lb - la)}
+	e.reps, e.defs, e.idx, e.bools = e.reps[:0], e.defs[:0], e.idx[:0], e.bools[:0]
+	entries := 0
+	for _, r := range runs {
+		la, lb := d.levelRange(r.a, r.b, rows)
+		if k.maxRep > 0 {
+			e.reps = append(e.reps, d.reps[la:lb]...)
+		}
+		if k.maxDef > 0 {
+			e.defs = append(e.defs, d.defs[la:lb]...)
+		}
+		if k.dict {
+			e.idx = append(e.idx, d.idx[r.a:r.b]...)
+		}
+		entries += lb - la
+	}
+	md := format.ColumnMetaData{Type: k.phys, PathInSchema: path, Codec: format.Snappy, NumValues: int64(entries)}
 	md.Encoding = []format.Encoding{format.Plain}
 	if k.maxDef > 0 {
 		md.Encoding = append(md.Encoding, format.RLE)
@@ -106,43 +125,47 @@ func (e *chunkEncoder) writeChunk(w *countingWriter, path []string, d *colData, 
 	md.DataPageOffset = w.n
 	e.body = e.body[:0]
 	if k.maxRep > 0 {
-		e.body = appendLevels(e.body, d.reps[la:lb], k.maxRep)
+		e.body = appendLevels(e.body, e.reps, k.maxRep)
 	}
 	nulls := 0
 	if k.maxDef > 0 {
-		defs := d.defs[la:lb]
-		e.body = appendLevels(e.body, defs, k.maxDef)
-		for _, l := range defs {
+		e.body = appendLevels(e.body, e.defs, k.maxDef)
+		for _, l := range e.defs {
 			if int(l) < k.maxDef {
 				nulls++
 			}
 		}
 	}
 	enc := format.Plain
-	va, vb := d.valueRange(a, b, rows)
-	values := d.values[va:vb]
 	switch {
 	case k.dict:
 		enc = format.RLEDictionary
 		width := max(1, bits.Len(uint(len(d.dict.values)-1)))
 		e.body = append(e.body, byte(width))
-		e.body = appendHybrid(e.body, d.idx[a:b], width)
-		md.Statistics = e.dictStatistics(d, a, b)
+		e.body = appendHybrid(e.body, e.idx, width)
+		md.Statistics = e.dictStatistics(d)
 	case k.phys == format.Boolean:
+		for _, r := range runs {
+			e.bools = append(e.bools, d.values[r.a:r.b]...)
+		}
 		// PLAIN booleans are bits, the first value in the lowest bit.
 		at := len(e.body)
-		e.body = append(e.body, make([]byte, (len(values)+7)/8)...)
-		for i, v := range values {
+		e.body = append(e.body, make([]byte, (len(e.bools)+7)/8)...)
+		for i, v := range e.bools {
 			e.body[at+i/8] |= v << (i % 8)
 		}
-		md.Statistics = statistics(k, values)
+		md.Statistics = statistics(k, e.bools)
 	default:
-		e.body = append(e.body, values...)
-		md.Statistics = statistics(k, values)
+		at := len(e.body)
+		for _, r := range runs {
+			va, vb := d.valueRange(r.a, r.b, rows)
+			e.body = append(e.body, d.values[va:vb]...)
+		}
+		md.Statistics = statistics(k, e.body[at:])
 	}
 	md.Statistics.NullCount = int64(nulls)
 	h := format.PageHeader{Type: format.DataPage}
-	h.DataPageHeader.Set(format.DataPageHeader{NumValues: int32(lb - la), Encoding: enc,
+	h.DataPageHeader.Set(format.DataPageHeader{NumValues: int32(entries), Encoding: enc,
 		DefinitionLevelEncoding: format.RLE, RepetitionLevelEncoding: format.RLE})
 	if err := e.writePage(w, &h, &md); err != nil {
 		return format.ColumnChunk{}, err
@@ -170,11 +193,11 @@ func (e *chunkEncoder) writePage(w *countingWriter, h *format.PageHeader, md *fo
 	return nil
 }
 
-// dictStatistics returns the bounds of the dictionary values that rows a
-// to b of d use.
-func (e *chunkEncoder) dictStatistics(d *colData, a, b int) format.Statistics {
+// dictStatistics returns the bounds of the values of d's dictionary that
+// the gathered indexes e.idx use.
+func (e *chunkEncoder) dictStatistics(d *colData) format.Statistics {
 	e.used = append(e.used[:0], make([]bool, len(d.dict.values))...)
-	for _, x := range d.idx[a:b] {
+	for _, x := range e.idx {
 		e.used[x] = true
 	}
 	var lo, hi string

@@ -110,25 +110,35 @@ func (t *Table) NewColumns() *Columns {
 // Write writes the rows of c to w as one Parquet file with row groups of
 // at most groupRows rows.
 func (t *Table) Write(w io.Writer, c *Columns, groupRows int) error {
+	return t.WriteRows(w, c, nil, groupRows)
+}
+
+// WriteRows is Write for the rows of c whose numbers are given, in
+// increasing order; nil is every row. The values are gathered straight
+// into the pages.
+func (t *Table) WriteRows(w io.Writer, c *Columns, rows []int32, groupRows int) error {
 	if len(c.cols) != len(t.kinds) {
 		return fmt.Errorf("pqwrite: %d columns for a table of %d", len(c.cols), len(t.kinds))
 	}
+	runs, n := runsOf(rows, c.rows)
 	if groupRows <= 0 {
-		groupRows = max(c.rows, 1)
+		groupRows = max(n, 1)
 	}
 	cw := &countingWriter{w: w}
 	if _, err := cw.Write([]byte("PAR1")); err != nil {
 		return err
 	}
-	md := format.FileMetaData{Version: 1, Schema: t.schema, NumRows: int64(c.rows),
+	md := format.FileMetaData{Version: 1, Schema: t.schema, NumRows: int64(n),
 		CreatedBy: t.createdBy, ColumnOrders: t.orders}
 	enc := encoders.Get().(*chunkEncoder)
 	defer encoders.Put(enc)
-	for a := 0; a < c.rows; a += groupRows {
-		b := min(a+groupRows, c.rows)
-		rg := format.RowGroup{NumRows: int64(b - a), FileOffset: cw.n}
+	for len(runs) > 0 {
+		var group []run
+		group, runs = cutRuns(runs, groupRows, enc.group[:0])
+		enc.group = group
+		rg := format.RowGroup{NumRows: int64(countRows(group)), FileOffset: cw.n}
 		for i := range c.cols {
-			cc, err := enc.writeChunk(cw, t.paths[i], &c.cols[i], a, b, c.rows)
+			cc, err := enc.writeChunk(cw, t.paths[i], &c.cols[i], group, c.rows)
 			if err != nil {
 				return err
 			}
@@ -148,6 +158,52 @@ func (t *Table) Write(w io.Writer, c *Columns, groupRows int) error {
 	}
 	_, err = cw.Write(tail)
 	return err
+}
+
+// run is the rows a to b, b excluded.
+type run struct{ a, b int }
+
+// runsOf returns rows (or, when nil, all rows of a Columns of total rows)
+// as runs of consecutive rows, and their number.
+func runsOf(rows []int32, total int) ([]run, int) {
+	if rows == nil {
+		if total == 0 {
+			return nil, 0
+		}
+		return []run{{0, total}}, total
+	}
+	var runs []run
+	for k := 0; k < len(rows); {
+		a, b := int(rows[k]), int(rows[k])+1
+		for k++; k < len(rows) && int(rows[k]) == b; k++ {
+			b++
+		}
+		runs = append(runs, run{a, b})
+	}
+	return runs, len(rows)
+}
+
+// cutRuns appends to group the runs of the first n rows of runs, cutting a
+// run in two if need be, and returns it with the runs left.
+func cutRuns(runs []run, n int, group []run) ([]run, []run) {
+	for len(runs) > 0 && n > 0 {
+		r := runs[0]
+		if r.b-r.a > n {
+			group = append(group, run{r.a, r.a + n})
+			runs[0].a += n
+			return group, runs
+		}
+		group, runs, n = append(group, r), runs[1:], n-(r.b-r.a)
+	}
+	return group, runs
+}
+
+func countRows(runs []run) int {
+	n := 0
+	for _, r := range runs {
+		n += r.b - r.a
+	}
+	return n
 }
 
 // encoders keeps chunk encoders and their buffers from file to file.
