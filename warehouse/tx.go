@@ -12,6 +12,8 @@ import (
 	"slices"
 	"sort"
 	"sync"
+
+	"golang.org/x/sync/errgroup"
 )
 
 const (
@@ -23,18 +25,19 @@ const (
 // become visible together, with the source cursors, in one new snapshot at
 // Commit. Only one Tx is open at a time across all processes.
 type Tx struct {
-	w      *Warehouse
-	lock   *writerLock
-	base   *Manifest
-	next   *Manifest
-	dir    string // staging folder of this transaction
-	staged []staged
-	raw    []staged // raw payloads, moved into raw/ at commit
-	moved  []string // files already renamed into table folders by Commit
-	seq    int
-	done   bool
-	mu     sync.Mutex     // guards staged, seq and next.Tables for parallel staging
-	bg     sync.WaitGroup // merges running in the background, awaited before the end
+	w       *Warehouse
+	lock    *writerLock
+	base    *Manifest
+	next    *Manifest
+	dir     string // staging folder of this transaction
+	staged  []staged
+	raw     []staged // raw payloads, moved into raw/ at commit
+	moved   []string // files already renamed into table folders by Commit
+	seq     int
+	done    bool
+	mu      sync.Mutex      // guards staged, seq, next.Tables and folders for parallel staging
+	folders map[string]bool // table folders known to exist
+	bg      sync.WaitGroup  // merges running in the background, awaited before the end
 
 	syncs   sync.WaitGroup // fsyncs of staged files, awaited by Commit
 	syncSem chan struct{}  // bounds the fsyncs at once
@@ -91,7 +94,7 @@ func newTx(w *Warehouse, l *writerLock, base *Manifest, operation string) (*Tx, 
 	next := base.clone()
 	next.ID = base.ID + 1
 	next.Operation = operation
-	return &Tx{w: w, lock: l, base: base, next: next, dir: dir, syncSem: make(chan struct{}, 4)}, nil
+	return &Tx{w: w, lock: l, base: base, next: next, dir: dir, syncSem: make(chan struct{}, 4), folders: map[string]bool{}}, nil
 }
 
 // Base returns the snapshot the transaction started from.
@@ -117,8 +120,20 @@ func (tx *Tx) newStagedPath(table, partition string) (tmp, final string) {
 	return filepath.Join(tx.dir, fmt.Sprintf("%05d.parquet", tx.seq)), final
 }
 
-// addStaged records a written, fsynced staging file as part of table.
+// addStaged records a written, fsynced staging file as part of table. It
+// creates the file's table folder if need be: creating hundreds of folders
+// at commit would hold the commit up, and an empty folder shows nothing to
+// any reader, who reads the files a snapshot lists.
 func (tx *Tx) addStaged(table, tmp string, f File) {
+	dir := filepath.Join(tx.w.root, filepath.FromSlash(path.Dir(f.Path)))
+	tx.mu.Lock()
+	made := tx.folders[dir]
+	tx.mu.Unlock()
+	if !made && os.MkdirAll(dir, 0o755) == nil {
+		tx.mu.Lock()
+		tx.folders[dir] = true
+		tx.mu.Unlock()
+	}
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
 	tx.staged = append(tx.staged, staged{tmp: tmp, table: table, file: f})
@@ -237,27 +252,12 @@ func (tx *Tx) Commit(ctx context.Context, message string) (*Manifest, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("commit abandoned: %w", err)
 	}
-	dirs := map[string]bool{}
-	for _, s := range slices.Concat(tx.staged, tx.raw) {
-		dst := filepath.Join(tx.w.root, filepath.FromSlash(s.file.Path))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return nil, err
-		}
-		if err := os.Rename(s.tmp, dst); err != nil {
-			return nil, fmt.Errorf("commit: move %s into place: %w", s.file.Path, err)
-		}
-		tx.moved = append(tx.moved, dst)
-		dirs[filepath.Dir(dst)] = true
+	keys, err := tx.moveStaged()
+	if err != nil {
+		return nil, err
 	}
-	keys := make([]string, 0, len(dirs))
-	for d := range dirs {
-		keys = append(keys, d)
-	}
-	sort.Strings(keys)
-	for _, d := range keys {
-		if err := syncDir(d); err != nil {
-			return nil, err
-		}
+	if err := syncDirs(keys); err != nil {
+		return nil, err
 	}
 	for t, fs := range tx.next.Tables {
 		sort.Slice(fs, func(i, j int) bool { return fs[i].Path < fs[j].Path })
@@ -281,6 +281,57 @@ func (tx *Tx) Commit(ctx context.Context, message string) (*Manifest, error) {
 	tx.staged, tx.moved = nil, nil
 	tx.w.log.Info().Int64("snapshot", tx.next.ID).Str("operation", tx.next.Operation).Msg("committed")
 	return tx.next, nil
+}
+
+// moveStaged moves the staged files into their table folders, creating
+// the folders first, several at a time (a bulk pull moves files into
+// hundreds of new folders), and returns the folders, sorted.
+func (tx *Tx) moveStaged() ([]string, error) {
+	all := slices.Concat(tx.staged, tx.raw)
+	dst := make([]string, len(all))
+	dirs := map[string]bool{}
+	for i, s := range all {
+		dst[i] = filepath.Join(tx.w.root, filepath.FromSlash(s.file.Path))
+		dirs[filepath.Dir(dst[i])] = true
+	}
+	keys := make([]string, 0, len(dirs))
+	for d := range dirs {
+		keys = append(keys, d)
+	}
+	sort.Strings(keys)
+	var g errgroup.Group
+	g.SetLimit(16)
+	for _, d := range keys {
+		g.Go(func() error { return os.MkdirAll(d, 0o755) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var mu sync.Mutex
+	for i, s := range all {
+		g.Go(func() error {
+			if err := os.Rename(s.tmp, dst[i]); err != nil {
+				return fmt.Errorf("commit: move %s into place: %w", s.file.Path, err)
+			}
+			mu.Lock()
+			tx.moved = append(tx.moved, dst[i])
+			mu.Unlock()
+			return nil
+		})
+	}
+	return keys, g.Wait()
+}
+
+// syncDirs makes the entries of the folders durable, several at a time:
+// a bulk pull moves files into hundreds of folders, and each fsync mostly
+// waits for the disk.
+func syncDirs(dirs []string) error {
+	var g errgroup.Group
+	g.SetLimit(16)
+	for _, d := range dirs {
+		g.Go(func() error { return syncDir(d) })
+	}
+	return g.Wait()
 }
 
 // Rollback abandons the transaction: staged files are removed and the lock is
