@@ -1,6 +1,7 @@
 package warehouse
 
 import (
+	"bufio"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -17,23 +18,24 @@ import (
 	"github.com/npit-mn/ictstat/warehouse/internal/pqwrite"
 )
 
-// A merge holds the encoded input of each partition in memory until the
-// partition turns cold (no rows for coldBytes of input, nor for the input
-// of an average partition so far), then merges it in
-// the background while reading goes on. Held input above holdBytes in all,
-// or partSpillBytes for one partition, is appended to the partition's
-// scratch file instead; the bound shrinks, down to a quarter of holdBytes,
-// by three times the largest partition seen beyond half of holdBytes, since
-// merging a partition takes memory in proportion to it. A partition fed again after its merge started is
-// merged again, after the first merge, with the rows that came late.
+// A merge holds the input of each partition in memory, column by column,
+// as the batches built it, until the partition turns cold (no rows for
+// coldBytes of input, nor for the input of an average partition so far),
+// then merges it in the background while reading goes on. Held input above
+// holdBytes in all, or partSpillBytes for one partition, is appended to the
+// partition's scratch file instead; the bound shrinks, down to a quarter of
+// holdBytes, by three times the largest partition seen beyond half of
+// holdBytes, since merging a partition takes memory in proportion to it. A
+// partition fed again after its merge started is merged again, after the
+// first merge, with the rows that came late.
 const (
 	holdBytes      = 64 << 20
 	coldBytes      = 8 << 20
 	partSpillBytes = 32 << 20
 )
 
-// mergeBudget bounds the encoded input of the partitions merged at once:
-// a partition takes at least half of it, so two merge in parallel, and a
+// mergeBudget bounds the input of the partitions merged at once: a
+// partition takes at least half of it, so two merge in parallel, and a
 // partition larger than half runs alone.
 const mergeBudget = 24 << 20
 
@@ -46,12 +48,11 @@ func PartitionOf(period ictstat.Date) string {
 
 // FilingBatch is a batch of validated filings held column by column and
 // grouped by partition. Batches are built in parallel and appended to a
-// FilingsMerge in input order.
+// FilingsMerge in input order, which takes its partitions' inputs over.
 type FilingBatch struct {
 	parts map[string]*partInput
 	order []string // the keys of parts, in the order of their first rows
 	rows  int
-	free  []*partInput // inputs of partitions the batch no longer holds
 
 	lastPeriod ictstat.Date // the partition of the previous row, which
 	last       *partInput   // is most often the next one's too
@@ -63,6 +64,7 @@ type partInput struct {
 	filings *pqwrite.Columns // of filingsTable
 	exports *pqwrite.Columns // of exportsTable
 	parent  []int32          // for each export, the row of its filing in filings
+	tail    bool             // made by spillPart.take, not by a batch
 }
 
 func newPartInput() *partInput {
@@ -89,9 +91,19 @@ func (in *partInput) append(src *partInput) {
 	}
 }
 
-// bytes returns the memory the input holds.
-func (in *partInput) bytes() int64 {
-	return in.filings.Bytes() + in.exports.Bytes() + 4*int64(len(in.parent))
+// footprint returns the memory the input takes, its buffers' room to
+// grow included.
+func (in *partInput) footprint() int64 {
+	return in.filings.Footprint() + in.exports.Footprint() + 4*int64(cap(in.parent))
+}
+
+// reserveFor makes room in an empty in for rows rows like those of like,
+// so that appending a partition's pieces does not grow it again and again.
+func (in *partInput) reserveFor(like *partInput, rows int) {
+	if n := like.filings.Rows(); n > 0 && in.filings.Rows() == 0 && rows > n {
+		in.filings.Reserve(like.filings, rows)
+		in.exports.Reserve(like.exports, rows*like.exports.Rows()/n)
+	}
 }
 
 func (in *partInput) reset() {
@@ -109,11 +121,7 @@ func (b *FilingBatch) Add(f *ictstat.Filing) {
 		p := PartitionOf(f.Period)
 		in := b.parts[p]
 		if in == nil {
-			if n := len(b.free); n > 0 {
-				in, b.free = b.free[n-1], b.free[:n-1]
-			} else {
-				in = newPartInput()
-			}
+			in = getPiece()
 			b.parts[p] = in
 			b.order = append(b.order, p)
 		}
@@ -123,23 +131,14 @@ func (b *FilingBatch) Add(f *ictstat.Filing) {
 	b.rows++
 }
 
-// Reset empties the batch for reuse and keeps the inputs of its largest
-// partitions for the partitions of the next use, largest first: the first
-// partition of a chunk is most often the one with most of its rows.
-// (Keeping each input for its own partition regrew one nearly every batch:
-// a batch comes back for a chunk tens of thousands of lines later, most
-// often in another month.)
+// Reset empties the batch for reuse. The inputs a merge did not take over
+// go back to the pool.
 func (b *FilingBatch) Reset() {
 	for p, in := range b.parts {
 		delete(b.parts, p)
-		b.free = append(b.free, in)
-	}
-	sort.Slice(b.free, func(i, j int) bool { return b.free[i].filings.Rows() < b.free[j].filings.Rows() })
-	if len(b.free) > 8 {
-		b.free = append(b.free[:0], b.free[len(b.free)-8:]...)
-	}
-	for _, in := range b.free {
-		in.reset()
+		if in != nil {
+			putPiece(in)
+		}
 	}
 	b.rows, b.last, b.order = 0, nil, b.order[:0]
 }
@@ -157,14 +156,13 @@ type FilingsMerge struct {
 	tx       *Tx
 	dir      string
 	parts    map[string]*spillPart
-	buffered int64 // encoded input held in memory, not yet merging
-	clock    int64 // encoded input appended so far
-	files    int   // scratch files created
-	launches int   // partition merges started
-	spilled  int64 // bytes written to scratch files
-	largest  int64 // encoded bytes of the largest open segment seen
-	rowsIn   int64 // rows appended so far
-	opened   int64 // segments opened so far
+	buffered int64  // encoded input held in memory, not yet merging
+	clock    int64  // encoded input appended so far
+	files    int    // scratch files created
+	launches int    // partition merges started
+	spilled  int64  // bytes written to scratch files
+	scratch  []byte // for flushPart
+	largest  int64  // encoded bytes of the largest open segment seen
 
 	hold, cold, partSpill int64 // the constants above; tests lower them
 	adaptCold             bool  // cold after the input of an average partition too
@@ -178,36 +176,46 @@ type FilingsMerge struct {
 
 // spillPart is the open segment of a partition: the input not yet merging.
 type spillPart struct {
-	in   *partInput // held in memory, nil when none
-	held int64      // bytes of in
-	path string     // scratch file once the segment has been spilled
-	size int64      // bytes in all (scratch file and in)
-	rows int
-	last int64         // clock at the last rows
-	prev chan struct{} // closed when the partition's latest merge has ended
+	pieces []*partInput // held in memory, in input order: batches' inputs, taken over
+	held   int64        // bytes of pieces
+	path   string       // scratch file once the segment has been spilled
+	size   int64        // bytes in all (scratch file and pieces)
+	rows   int
+	last   int64         // clock at the last rows
+	prev   chan struct{} // closed when the partition's latest merge has ended
 }
 
-// segment is the input of one merge of a partition.
-type segment struct {
-	in   *partInput
-	path string
-	rows int
-}
-
-// hold appends src to the input held in memory and returns the bytes it
-// added. A partition's first rows make room for expect rows like them.
-func (sp *spillPart) hold(src *partInput, expect int) int64 {
-	if sp.in == nil {
-		sp.in = getPartInput()
-		if n := src.filings.Rows(); n > 0 && expect > n {
-			sp.in.filings.Reserve(src.filings, expect)
-			sp.in.exports.Reserve(src.exports, expect*src.exports.Rows()/n)
-		}
+// take appends the input of a batch to the segment and returns the memory
+// it added. A large input is taken over as it is; the rows of a small one
+// (most often a few late amendments, in an input whose buffers a large one
+// grew) are appended to the segment's last piece if it is one of these
+// tails, else to a new tail, and the input goes back to the pool.
+func (sp *spillPart) take(in *partInput) int64 {
+	if n := in.footprint(); in.filings.Rows() >= tailRows || n <= 64<<10 {
+		sp.pieces = append(sp.pieces, in)
+		return n
 	}
-	before := sp.held
-	sp.in.append(src)
-	sp.held = sp.in.bytes()
-	return sp.held - before
+	k := len(sp.pieces) - 1
+	if k < 0 || !sp.pieces[k].tail {
+		sp.pieces = append(sp.pieces, &partInput{filings: filingsTable.NewColumns(), exports: exportsTable.NewColumns(), tail: true})
+		k++
+	}
+	t := sp.pieces[k]
+	before := t.footprint()
+	t.append(in)
+	putPiece(in)
+	return t.footprint() - before
+}
+
+// tailRows is the size below which take copies a batch's input to a tail.
+const tailRows = 256
+
+// segment is the input of one merge of a partition: what was spilled to
+// path, then pieces.
+type segment struct {
+	pieces []*partInput
+	path   string
+	rows   int
 }
 
 // MergeStats counts what a merge did.
@@ -217,7 +225,7 @@ type MergeStats struct {
 	Superseded int64 // revisions not newer than one already held: changed nothing
 	Partitions int   // partitions whose tables changed
 	Merges     int   // partition merges run: more than Partitions when rows came late
-	Spilled    int64 // encoded bytes written to scratch files, for lack of memory
+	Spilled    int64 // bytes of input written to scratch files, for lack of memory
 }
 
 // MergeFilings starts a merge in tx.
@@ -251,15 +259,11 @@ func (m *FilingsMerge) Append(b *FilingBatch) error {
 			sp = &spillPart{}
 			m.parts[p] = sp
 		}
-		if sp.size == 0 {
-			m.opened++
-		}
-		// A partition is expected to be a little larger than the average
-		// so far.
-		n := sp.hold(bp, int(m.rowsIn/max(m.opened, 1))*5/4)
-		sp.size += n
 		sp.rows += bp.filings.Rows()
-		m.rowsIn += int64(bp.filings.Rows())
+		n := sp.take(bp) // which may empty bp
+		b.parts[p] = nil // the merge's now
+		sp.held += n
+		sp.size += n
 		m.largest = max(m.largest, sp.size)
 		m.buffered += n
 		m.clock += n
@@ -309,8 +313,8 @@ func (m *FilingsMerge) failed() error {
 	return m.err
 }
 
-// flushPart appends a partition's buffer to its scratch file and lets the
-// buffer go.
+// flushPart appends a partition's held input to its scratch file and lets
+// it go.
 func (m *FilingsMerge) flushPart(p string, sp *spillPart) error {
 	if sp.held == 0 {
 		return nil
@@ -323,7 +327,16 @@ func (m *FilingsMerge) flushPart(p string, sp *spillPart) error {
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(sp.in.appendBinary(nil))
+	w := bufio.NewWriterSize(f, 1<<20)
+	for _, in := range sp.pieces {
+		m.scratch = in.appendBinary(m.scratch[:0])
+		if err == nil {
+			_, err = w.Write(m.scratch)
+		}
+	}
+	if err == nil {
+		err = w.Flush()
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -332,8 +345,10 @@ func (m *FilingsMerge) flushPart(p string, sp *spillPart) error {
 	}
 	m.buffered -= sp.held
 	m.spilled += sp.held
-	putPartInput(sp.in)
-	sp.in, sp.held = nil, 0
+	for _, in := range sp.pieces {
+		putPiece(in)
+	}
+	sp.pieces, sp.held = nil, 0
 	return nil
 }
 
@@ -341,7 +356,7 @@ func (m *FilingsMerge) flushPart(p string, sp *spillPart) error {
 // background, after the partition's previous merge, and empties the
 // segment. It waits while the merges running hold mergeBudget of input.
 func (m *FilingsMerge) launch(ctx context.Context, p string, sp *spillPart) {
-	seg := segment{in: sp.in, path: sp.path, rows: sp.rows}
+	seg := segment{pieces: sp.pieces, path: sp.path, rows: sp.rows}
 	// Two partitions at a time, unless together they would hold more than
 	// mergeBudget of input in memory.
 	w := min(max(sp.size, mergeBudget/2), mergeBudget)
@@ -553,33 +568,49 @@ func selection(kind []uint8, k uint8) []int32 {
 // load returns the input of the segment in input order: what was spilled
 // to its scratch file, then what is held in memory.
 func (seg segment) load() (*partInput, error) {
-	if seg.path == "" {
-		if seg.in == nil {
-			return getPartInput(), nil
-		}
-		return seg.in, nil
+	if seg.path == "" && len(seg.pieces) == 1 {
+		return seg.pieces[0], nil // a partition fed by one batch
 	}
-	disk, err := os.ReadFile(seg.path)
-	if err != nil {
-		return nil, err
-	}
-	os.Remove(seg.path)
 	in := getPartInput()
-	for b := disk; len(b) > 0; {
-		if b, err = in.readBinary(b); err != nil {
-			putPartInput(in)
-			return nil, fmt.Errorf("read spilled filings: %w", err)
+	defer func() {
+		for _, p := range seg.pieces {
+			putPiece(p)
+		}
+	}()
+	fail := func(err error) (*partInput, error) {
+		putPartInput(in)
+		return nil, fmt.Errorf("read spilled filings: %w", err)
+	}
+	if seg.path != "" {
+		disk, err := os.ReadFile(seg.path)
+		if err != nil {
+			return fail(err)
+		}
+		os.Remove(seg.path)
+		if err := in.readAll(disk, seg.rows); err != nil {
+			return fail(err)
 		}
 	}
-	if seg.in != nil {
-		in.append(seg.in)
-		putPartInput(seg.in)
+	for _, p := range seg.pieces {
+		in.reserveFor(p, seg.rows)
+		in.append(p)
 	}
 	if in.filings.Rows() != seg.rows {
-		putPartInput(in)
-		return nil, fmt.Errorf("read spilled filings: %d of %d rows: %w", in.filings.Rows(), seg.rows, errSpillCorrupt)
+		return fail(fmt.Errorf("%d of %d rows: %w", in.filings.Rows(), seg.rows, errSpillCorrupt))
 	}
 	return in, nil
+}
+
+// readAll appends every input that appendBinary wrote in b; the first
+// makes room in in for rows rows like its own.
+func (in *partInput) readAll(b []byte, rows int) error {
+	for len(b) > 0 {
+		var err error
+		if b, err = in.readBinary(b, rows); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var errSpillCorrupt = errors.New("spilled filings corrupt")
@@ -596,8 +627,9 @@ func (in *partInput) appendBinary(b []byte) []byte {
 }
 
 // readBinary appends the input that appendBinary wrote at the start of b
-// and returns the bytes after it.
-func (in *partInput) readBinary(b []byte) ([]byte, error) {
+// and returns the bytes after it. When in is empty, it first makes room for
+// rows rows like those read.
+func (in *partInput) readBinary(b []byte, rows int) ([]byte, error) {
 	src := newPartInput()
 	b, err := src.filings.ReadBinary(b)
 	if err == nil {
@@ -618,16 +650,17 @@ func (in *partInput) readBinary(b []byte) ([]byte, error) {
 		}
 		src.parent, b = append(src.parent, int32(p)), b[k:]
 	}
+	in.reserveFor(src, rows)
 	in.append(src)
 	return b, nil
 }
 
-// freeInputs keeps the inputs of finished merges for new partitions: an
+// freeInputs keeps the input of a finished merge for the next one: an
 // input grows to the size of a partition, and growing a fresh one for each
-// is memory the kernel hands over page by page. The list is short: memory
-// kept for later counts against the heap's limit (see bulkGC in
-// cmd/ictstat) as much as memory in use.
-var freeInputs = make(chan *partInput, 4)
+// is memory the kernel hands over page by page. One only: memory kept for
+// later counts against the heap's limit (see bulkGC in cmd/ictstat) as
+// much as memory in use.
+var freeInputs = make(chan *partInput, 1)
 
 func getPartInput() *partInput {
 	select {
@@ -644,6 +677,33 @@ func putPartInput(in *partInput) {
 	in.reset()
 	select {
 	case freeInputs <- in:
+	default:
+	}
+}
+
+// freePieces keeps the inputs of batches (a chunk's rows of a partition)
+// that merges took over and are done with, for new batches.
+var freePieces = make(chan *partInput, 64)
+
+func getPiece() *partInput {
+	select {
+	case in := <-freePieces:
+		return in
+	default:
+		return newPartInput()
+	}
+}
+
+// putPiece empties in and keeps it for getPiece, unless it grew much
+// larger than a batch's input. Nothing may refer to its memory any more.
+func putPiece(in *partInput) {
+	if in.footprint() > 4<<20 {
+		return
+	}
+	in.reset()
+	in.tail = false
+	select {
+	case freePieces <- in:
 	default:
 	}
 }

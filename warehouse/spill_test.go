@@ -97,7 +97,7 @@ func TestSpillRoundTrip(t *testing.T) {
 	back := inputOf(rows[:1])
 	for r := b; len(r) > 0; {
 		var err error
-		if r, err = back.readBinary(r); err != nil {
+		if r, err = back.readBinary(r, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -126,7 +126,7 @@ func TestSpillRoundTrip(t *testing.T) {
 		in := newPartInput()
 		var err error
 		for r := b[:cut]; err == nil && len(r) > 0; {
-			r, err = in.readBinary(r)
+			r, err = in.readBinary(r, 100)
 		}
 		if !errors.Is(err, pqwrite.ErrCorrupt) && !errors.Is(err, errSpillCorrupt) {
 			t.Errorf("input cut at %d of %d bytes: error %v", cut, len(b), err)

@@ -107,6 +107,20 @@ func (c *Columns) Bytes() int64 {
 	return int64(n)
 }
 
+// Footprint returns the memory the columns take, in bytes, their buffers'
+// room to grow included.
+func (c *Columns) Footprint() int64 {
+	var n int
+	for i := range c.cols {
+		d := &c.cols[i]
+		n += cap(d.values) + cap(d.defs) + cap(d.reps) + 4*(cap(d.starts)+cap(d.lstart)+cap(d.idx))
+		for _, s := range d.dict.values {
+			n += len(s) + 16
+		}
+	}
+	return int64(n)
+}
+
 // Reserve makes room for rows more rows like those of like, a Columns of
 // the same table, so that appending them does not grow the buffers again
 // and again (each time a copy, and fresh memory that the kernel clears).
