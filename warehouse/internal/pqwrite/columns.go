@@ -125,7 +125,8 @@ func DictString[T any](path string, get func(*T) string) Column[T] {
 
 // StringList is a list of strings: a required LIST group holding a repeated
 // group holding a required STRING element. An empty list is an entry with
-// definition level 0.
+// definition level 0, and counts as a null in the chunk's statistics, as
+// it does for parquet-go and parquet-mr (an entry without a value).
 func StringList[T any](path string, get func(*T) []string) Column[T] {
 	return Column[T]{path: path, kind: kind{phys: format.ByteArray, maxRep: 1, maxDef: 1}, encode: func(pg *pageBuf, rows []T) {
 		for i := range rows {
@@ -133,6 +134,7 @@ func StringList[T any](path string, get func(*T) []string) Column[T] {
 			if len(l) == 0 {
 				pg.reps, pg.defs = append(pg.reps, 0), append(pg.defs, 0)
 				pg.entries++
+				pg.nulls++
 				continue
 			}
 			for j, s := range l {
