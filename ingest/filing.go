@@ -13,11 +13,31 @@ import (
 // lacks keep sentinels (NaN for amounts, -1 for counts), so that validation
 // can tell "missing" from zero. The error, if any, names the field.
 func DecodeFiling(data []byte, rec *ictstat.FilingRecord) error {
-	// The sentinels; the decoder of filingjson.go replaces every other field.
+	setSentinels(rec)
+	return decodeFilingJSON(data, rec)
+}
+
+// setSentinels sets the numbers a record may lack to their sentinels; the
+// decoder of filingjson.go replaces every other field.
+func setSentinels(rec *ictstat.FilingRecord) {
 	nan := math.NaN()
 	rec.Revision, rec.Employees = -1, -1
 	rec.Revenue, rec.IntermediateConsumption, rec.Wages, rec.RnDExpense = nan, nan, nan, nan
-	return decodeFilingJSON(data, rec)
+}
+
+// FilingDecoder is DecodeFiling for records used at once: it does not copy
+// a record's strings, flags and lists, which share the memory of the input
+// and of the decoder, valid until the next Decode or until the input is
+// written over. Not safe for concurrent use; the zero value is ready.
+type FilingDecoder struct{ d *filingDecoder }
+
+// Decode decodes data into rec, as DecodeFiling does.
+func (fd *FilingDecoder) Decode(data []byte, rec *ictstat.FilingRecord) error {
+	if fd.d == nil {
+		fd.d = &filingDecoder{alias: true}
+	}
+	setSentinels(rec)
+	return fd.d.decodeInto(data, rec)
 }
 
 // DecodeRegistration decodes one registrations-feed record. Registry events

@@ -128,6 +128,14 @@ type filingDecoder struct {
 	exSlab   []ictstat.ExportRecord
 	amSlab   []float64
 	progSlab []string
+
+	// alias makes the strings, flags and slices of a record share the
+	// input and the decoder's memory instead of copies (see FilingDecoder),
+	// and the slices below hold them.
+	alias   bool
+	exOut   []ictstat.ExportRecord
+	amOut   []float64
+	progOut []string
 }
 
 var filingDecoders = sync.Pool{New: func() any { return new(filingDecoder) }}
@@ -138,16 +146,24 @@ var filingDecoders = sync.Pool{New: func() any { return new(filingDecoder) }}
 // numbers.
 func decodeFilingJSON(data []byte, rec *ictstat.FilingRecord) error {
 	d := filingDecoders.Get().(*filingDecoder)
+	err := d.decodeInto(data, rec)
+	filingDecoders.Put(d)
+	return err
+}
+
+// decodeInto decodes data into rec with d.
+func (d *filingDecoder) decodeInto(data []byte, rec *ictstat.FilingRecord) error {
 	d.nums = [...]float64{rec.Revenue, rec.IntermediateConsumption, rec.Wages, 0, rec.RnDExpense}
 	d.ints = [...]int64{rec.Revision, rec.Employees}
 	err := d.decode(data)
 	d.finish(rec, err == nil)
-	// Keep pooled buffers small: one huge record must not pin memory.
+	// Keep the buffers small: one huge record must not pin memory. (A
+	// record decoded with alias set may use arena, ex and progs: those
+	// are let go, not cleared.)
 	if cap(d.arena) > 64<<10 || cap(d.key) > 4<<10 || cap(d.ex) > 1024 || cap(d.progs) > 1024 {
-		*d = filingDecoder{strSlab: d.strSlab, exSlab: d.exSlab, amSlab: d.amSlab, progSlab: d.progSlab}
+		*d = filingDecoder{strSlab: d.strSlab, exSlab: d.exSlab, amSlab: d.amSlab, progSlab: d.progSlab, alias: d.alias}
 	}
 	d.data, d.terr = nil, nil
-	filingDecoders.Put(d)
 	return err
 }
 
@@ -372,38 +388,50 @@ func (d *filingDecoder) finish(rec *ictstat.FilingRecord, ok bool) {
 			IntermediateConsumption: rec.IntermediateConsumption, Wages: rec.Wages, RnDExpense: rec.RnDExpense}
 		return
 	}
-	total := d.flags.n
-	for _, s := range d.strs {
-		total += s.n
+	var buf []byte
+	if !d.alias {
+		total := d.flags.n
+		for _, s := range d.strs {
+			total += s.n
+		}
+		for _, e := range d.ex[:d.exLen] {
+			total += e.country.n + e.ebops.n
+		}
+		for _, s := range d.progs[:d.progsLen] {
+			total += s.n
+		}
+		buf = carve(&d.strSlab, total, slabBytes)[:0]
 	}
-	for _, e := range d.ex[:d.exLen] {
-		total += e.country.n + e.ebops.n
+	bytesOf := func(s span) []byte {
+		if s.off < len(d.data) {
+			return d.data[s.off : s.off+s.n : s.off+s.n]
+		}
+		return d.arena[s.off-len(d.data) : s.off-len(d.data)+s.n : s.off-len(d.data)+s.n]
 	}
-	for _, s := range d.progs[:d.progsLen] {
-		total += s.n
-	}
-	buf := carve(&d.strSlab, total, slabBytes)[:0]
 	str := func(s span) string {
 		if s.n == 0 {
 			return ""
 		}
-		if s.off < len(d.data) {
-			buf = append(buf, d.data[s.off:s.off+s.n]...)
-		} else {
-			buf = append(buf, d.arena[s.off-len(d.data):s.off-len(d.data)+s.n]...)
+		if d.alias {
+			return unsafe.String(&bytesOf(s)[0], s.n)
 		}
+		buf = append(buf, bytesOf(s)...)
 		return unsafe.String(&buf[len(buf)-s.n], s.n)
 	}
 	var exports []ictstat.ExportRecord
 	if d.exSet {
-		exports = carve(&d.exSlab, d.exLen, slabLen)
 		amounts := 0
 		for _, e := range d.ex[:d.exLen] {
 			if e.hasAmount {
 				amounts++
 			}
 		}
-		am := carve(&d.amSlab, amounts, slabLen)[:0]
+		var am []float64
+		if d.alias {
+			exports, am = reuse(&d.exOut, d.exLen), reuse(&d.amOut, amounts)[:0]
+		} else {
+			exports, am = carve(&d.exSlab, d.exLen, slabLen), carve(&d.amSlab, amounts, slabLen)[:0]
+		}
 		for k, e := range d.ex[:d.exLen] {
 			exports[k].Country, exports[k].EBOPS = str(e.country), str(e.ebops)
 			if e.hasAmount {
@@ -414,15 +442,23 @@ func (d *filingDecoder) finish(rec *ictstat.FilingRecord, ok bool) {
 	}
 	var programs []string
 	if d.progsSet {
-		programs = carve(&d.progSlab, d.progsLen, slabLen)
+		if d.alias {
+			programs = reuse(&d.progOut, d.progsLen)
+		} else {
+			programs = carve(&d.progSlab, d.progsLen, slabLen)
+		}
 		for k, s := range d.progs[:d.progsLen] {
 			programs[k] = str(s)
 		}
 	}
 	var flags []byte
 	if f := d.flags; f.n > 0 {
-		str(f)
-		flags = buf[len(buf)-f.n : len(buf) : len(buf)]
+		if d.alias {
+			flags = bytesOf(f)
+		} else {
+			str(f)
+			flags = buf[len(buf)-f.n : len(buf) : len(buf)]
+		}
 	}
 	// Field by field: assigning a whole struct goes through a bulk write
 	// barrier, much slower while the garbage collector runs.
@@ -432,6 +468,19 @@ func (d *filingDecoder) finish(rec *ictstat.FilingRecord, ok bool) {
 	rec.Revenue, rec.IntermediateConsumption, rec.Wages = d.nums[0], d.nums[1], d.nums[2]
 	rec.Employees, rec.RnDExpense = d.ints[1], d.nums[kRnD-kRevenue]
 	rec.Exports, rec.Flags, rec.Programs = exports, flags, programs
+}
+
+// reuse returns n zero elements of *buf, made larger when too small.
+func reuse[T any](buf *[]T, n int) []T {
+	if n == 0 {
+		return []T{} // present but empty, as carve gives it
+	}
+	if cap(*buf) < n {
+		*buf = make([]T, n)
+	}
+	s := (*buf)[:n:n]
+	clear(s)
+	return s
 }
 
 // carve returns n zero elements from *slab, which holds size elements, or

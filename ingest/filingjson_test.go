@@ -326,11 +326,35 @@ func TestDecodeFilingJSONConcurrent(t *testing.T) {
 }
 
 // checkAgainstStd compares the decoder with encoding/json on data.
+// checkAliasDecoder checks that a FilingDecoder decodes data as
+// DecodeFiling did (want, wantErr), the first time and again after another
+// record, with its buffers in use.
+func checkAliasDecoder(t *testing.T, data []byte, want *ictstat.FilingRecord, wantErr error) {
+	t.Helper()
+	var dec FilingDecoder
+	for i, other := range []string{"", compactExample} {
+		var rec ictstat.FilingRecord
+		if other != "" {
+			if err := dec.Decode([]byte(other), &rec); err != nil {
+				t.Fatal(err)
+			}
+		}
+		err := dec.Decode(data, &rec)
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Fatalf("FilingDecoder (%d): error %v, DecodeFiling %v", i, err, wantErr)
+		}
+		if err == nil && render(&rec) != render(want) {
+			t.Fatalf("FilingDecoder (%d):\n%s\nDecodeFiling:\n%s", i, render(&rec), render(want))
+		}
+	}
+}
+
 func checkAgainstStd(t *testing.T, data []byte) {
 	t.Helper()
 	var got, want ictstat.FilingRecord
 	gerr := DecodeFiling(data, &got)
 	werr := decodeStd(data, &want)
+	checkAliasDecoder(t, data, &got, gerr)
 	var ie *ictstat.InputError
 	if gerr != nil && !errors.As(gerr, &ie) {
 		t.Fatalf("got error %T %v, want an *ictstat.InputError", gerr, gerr)

@@ -206,9 +206,10 @@ func validatePage(records []json.RawMessage, fx *transform.FXTable, origin strin
 		go func() {
 			defer wg.Done()
 			var rec ictstat.FilingRecord
+			var dec ingest.FilingDecoder
 			res := chunkResult{seq: p, batch: warehouse.NewFilingBatch()}
 			for i := lo; i < hi; i++ {
-				q, f, ok := validateRecord(records[i], &rec, fx, origin, int64(i+1))
+				q, f, ok := validateRecord(&dec, records[i], &rec, fx, origin, int64(i+1))
 				if !ok {
 					res.bad = append(res.bad, q)
 					continue
@@ -238,13 +239,15 @@ type permanent struct{ error }
 
 func (p permanent) Unwrap() []error { return []error{p.error, ErrPermanent} }
 
-// validateRecord decodes and validates one feed record; a rejected record
-// comes back as its quarantine row.
-func validateRecord(raw []byte, rec *ictstat.FilingRecord, fx *transform.FXTable, origin string, pos int64) (ictstat.Quarantined, ictstat.Filing, bool) {
+// validateRecord decodes and validates one feed record with dec; a rejected
+// record comes back as its quarantine row. The filing shares raw's and
+// dec's memory: it must be used (added to a batch) before the next call
+// and before raw changes.
+func validateRecord(dec *ingest.FilingDecoder, raw []byte, rec *ictstat.FilingRecord, fx *transform.FXTable, origin string, pos int64) (ictstat.Quarantined, ictstat.Filing, bool) {
 	reject := func(reason string) (ictstat.Quarantined, ictstat.Filing, bool) {
 		return ictstat.Quarantined{Origin: origin, Line: pos, Reason: reason, Raw: string(raw)}, ictstat.Filing{}, false
 	}
-	if err := ingest.DecodeFiling(raw, rec); err != nil {
+	if err := dec.Decode(raw, rec); err != nil {
 		return reject(err.Error())
 	}
 	f, verr := transform.ValidateFiling(rec, fx)

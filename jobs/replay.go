@@ -230,8 +230,9 @@ func replayFilings(ctx context.Context, tx *warehouse.Tx, r *replayRun) error {
 	}
 	batch := warehouse.NewFilingBatch()
 	var rec ictstat.FilingRecord
+	var dec ingest.FilingDecoder
 	for _, q := range r.rows {
-		fixed, f, ok := validateRecord([]byte(q.Raw), &rec, fx, q.Origin, q.Line)
+		fixed, f, ok := validateRecord(&dec, []byte(q.Raw), &rec, fx, q.Origin, q.Line)
 		if !ok {
 			r.stay(q, fixed.Reason)
 			continue

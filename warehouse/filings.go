@@ -2,10 +2,11 @@ package warehouse
 
 import (
 	"context"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/warehouse/internal/pqwrite"
 )
 
 // A merge holds the encoded input of each partition in memory until the
@@ -42,65 +44,102 @@ func PartitionOf(period ictstat.Date) string {
 	return fmt.Sprintf("year=%04d/month=%02d", y, m)
 }
 
-// FilingBatch is a batch of validated filings encoded and grouped by
-// partition. Batches are built in parallel and appended to a FilingsMerge in
-// input order.
+// FilingBatch is a batch of validated filings held column by column and
+// grouped by partition. Batches are built in parallel and appended to a
+// FilingsMerge in input order.
 type FilingBatch struct {
-	parts map[string]*batchPart
+	parts map[string]*partInput
 	order []string // the keys of parts, in the order of their first rows
 	rows  int
-	free  [][]byte // buffers of partitions the batch no longer holds
+	free  []*partInput // inputs of partitions the batch no longer holds
 
 	lastPeriod ictstat.Date // the partition of the previous row, which
-	last       *batchPart   // is most often the next one's too
+	last       *partInput   // is most often the next one's too
 }
 
-type batchPart struct {
-	data   []byte
-	rows   int
-	source string // Source of the last row in data
+// partInput is the input of one partition: filings and their exports,
+// column by column.
+type partInput struct {
+	filings *pqwrite.Columns // of filingsTable
+	exports *pqwrite.Columns // of exportsTable
+	parent  []int32          // for each export, the row of its filing in filings
+}
+
+func newPartInput() *partInput {
+	return &partInput{filings: filingsTable.NewColumns(), exports: exportsTable.NewColumns()}
+}
+
+// add appends f and its exports.
+func (in *partInput) add(f *ictstat.Filing) {
+	row := int32(in.filings.Rows())
+	appendFiling(in.filings, f)
+	for i := range f.Exports {
+		appendExport(in.exports, f, &f.Exports[i])
+		in.parent = append(in.parent, row)
+	}
+}
+
+// append appends the rows of src.
+func (in *partInput) append(src *partInput) {
+	shift := int32(in.filings.Rows())
+	in.filings.Append(src.filings)
+	in.exports.Append(src.exports)
+	for _, p := range src.parent {
+		in.parent = append(in.parent, p+shift)
+	}
+}
+
+// bytes returns the memory the input holds.
+func (in *partInput) bytes() int64 {
+	return in.filings.Bytes() + in.exports.Bytes() + 4*int64(len(in.parent))
+}
+
+func (in *partInput) reset() {
+	in.filings.Reset()
+	in.exports.Reset()
+	in.parent = in.parent[:0]
 }
 
 // NewFilingBatch returns an empty batch.
-func NewFilingBatch() *FilingBatch { return &FilingBatch{parts: map[string]*batchPart{}} }
+func NewFilingBatch() *FilingBatch { return &FilingBatch{parts: map[string]*partInput{}} }
 
-// Add encodes f into the batch.
+// Add adds f to the batch.
 func (b *FilingBatch) Add(f *ictstat.Filing) {
 	if b.last == nil || f.Period != b.lastPeriod {
 		p := PartitionOf(f.Period)
-		bp := b.parts[p]
-		if bp == nil {
-			bp = &batchPart{}
+		in := b.parts[p]
+		if in == nil {
 			if n := len(b.free); n > 0 {
-				bp.data, b.free = b.free[n-1], b.free[:n-1]
+				in, b.free = b.free[n-1], b.free[:n-1]
+			} else {
+				in = newPartInput()
 			}
-			b.parts[p] = bp
+			b.parts[p] = in
 			b.order = append(b.order, p)
 		}
-		b.lastPeriod, b.last = f.Period, bp
+		b.lastPeriod, b.last = f.Period, in
 	}
-	b.last.data = encodeFiling(b.last.data, f, &b.last.source)
-	b.last.rows++
+	b.last.add(f)
 	b.rows++
 }
 
-// Reset empties the batch for reuse and keeps its largest buffers for the
-// partitions of the next use, largest first: the first partition of a chunk
-// is most often the one with most of its rows. (Keeping each buffer for its
-// own partition regrew one nearly every batch: a batch comes back for a
-// chunk tens of thousands of lines later, most often in another month.)
+// Reset empties the batch for reuse and keeps the inputs of its largest
+// partitions for the partitions of the next use, largest first: the first
+// partition of a chunk is most often the one with most of its rows.
+// (Keeping each input for its own partition regrew one nearly every batch:
+// a batch comes back for a chunk tens of thousands of lines later, most
+// often in another month.)
 func (b *FilingBatch) Reset() {
-	for p, bp := range b.parts {
+	for p, in := range b.parts {
 		delete(b.parts, p)
-		if cap(bp.data) > 0 {
-			b.free = append(b.free, bp.data[:0])
-		}
+		b.free = append(b.free, in)
 	}
-	// The largest buffer is handed out first.
-	sort.Slice(b.free, func(i, j int) bool { return cap(b.free[i]) < cap(b.free[j]) })
+	sort.Slice(b.free, func(i, j int) bool { return b.free[i].filings.Rows() < b.free[j].filings.Rows() })
 	if len(b.free) > 8 {
-		clear(b.free[:len(b.free)-8])
 		b.free = append(b.free[:0], b.free[len(b.free)-8:]...)
+	}
+	for _, in := range b.free {
+		in.reset()
 	}
 	b.rows, b.last, b.order = 0, nil, b.order[:0]
 }
@@ -137,46 +176,32 @@ type FilingsMerge struct {
 
 // spillPart is the open segment of a partition: the input not yet merging.
 type spillPart struct {
-	blocks [][]byte // held in memory; each holds whole records
-	held   int64    // bytes in blocks
-	path   string   // scratch file once the segment has been spilled
-	size   int64    // encoded bytes in all (scratch file and blocks)
-	rows   int
-	last   int64         // clock at the last rows
-	prev   chan struct{} // closed when the partition's latest merge has ended
+	in   *partInput // held in memory, nil when none
+	held int64      // bytes of in
+	path string     // scratch file once the segment has been spilled
+	size int64      // bytes in all (scratch file and in)
+	rows int
+	last int64         // clock at the last rows
+	prev chan struct{} // closed when the partition's latest merge has ended
 }
 
 // segment is the input of one merge of a partition.
 type segment struct {
-	blocks [][]byte
-	path   string
-	rows   int
+	in   *partInput
+	path string
+	rows int
 }
 
-// A partition's input is held in blocks of minBlock bytes, then twice as
-// large each, up to maxBlock: appending to a list of blocks copies each byte
-// once, where growing one buffer would copy it again at every doubling, and
-// a partition that only gets a few amendments holds a small block.
-const (
-	minBlock = 64 << 10
-	maxBlock = 1 << 20
-)
-
-// hold appends data, whole records, to the blocks of sp.
-func (sp *spillPart) hold(data []byte) {
-	n := len(sp.blocks)
-	if n == 0 || cap(sp.blocks[n-1])-len(sp.blocks[n-1]) < len(data) {
-		size := minBlock
-		if n > 0 {
-			size = min(2*cap(sp.blocks[n-1]), maxBlock)
-		} else if sp.path != "" {
-			size = maxBlock // a partition large enough to have spilled
-		}
-		sp.blocks = append(sp.blocks, newBlock(max(size, len(data))))
-		n++
+// hold appends src to the input held in memory and returns the bytes it
+// added.
+func (sp *spillPart) hold(src *partInput) int64 {
+	if sp.in == nil {
+		sp.in = getPartInput()
 	}
-	sp.blocks[n-1] = append(sp.blocks[n-1], data...)
-	sp.held += int64(len(data))
+	before := sp.held
+	sp.in.append(src)
+	sp.held = sp.in.bytes()
+	return sp.held - before
 }
 
 // MergeStats counts what a merge did.
@@ -212,7 +237,7 @@ func (m *FilingsMerge) Append(b *FilingBatch) error {
 	// cold).
 	for _, p := range b.order {
 		bp := b.parts[p]
-		if len(bp.data) == 0 {
+		if bp.filings.Rows() == 0 {
 			continue
 		}
 		sp := m.parts[p]
@@ -220,12 +245,12 @@ func (m *FilingsMerge) Append(b *FilingBatch) error {
 			sp = &spillPart{}
 			m.parts[p] = sp
 		}
-		sp.hold(bp.data)
-		sp.size += int64(len(bp.data))
-		sp.rows += bp.rows
+		n := sp.hold(bp)
+		sp.size += n
+		sp.rows += bp.filings.Rows()
 		m.largest = max(m.largest, sp.size)
-		m.buffered += int64(len(bp.data))
-		m.clock += int64(len(bp.data))
+		m.buffered += n
+		m.clock += n
 		sp.last = m.clock
 		if sp.held >= m.partSpill {
 			if err := m.flushPart(p, sp); err != nil {
@@ -286,11 +311,7 @@ func (m *FilingsMerge) flushPart(p string, sp *spillPart) error {
 	if err != nil {
 		return err
 	}
-	for _, b := range sp.blocks {
-		if err == nil {
-			_, err = f.Write(b)
-		}
-	}
+	_, err = f.Write(sp.in.appendBinary(nil))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -299,8 +320,8 @@ func (m *FilingsMerge) flushPart(p string, sp *spillPart) error {
 	}
 	m.buffered -= sp.held
 	m.spilled += sp.held
-	putBlocks(sp.blocks)
-	sp.blocks, sp.held = nil, 0
+	putPartInput(sp.in)
+	sp.in, sp.held = nil, 0
 	return nil
 }
 
@@ -308,7 +329,7 @@ func (m *FilingsMerge) flushPart(p string, sp *spillPart) error {
 // background, after the partition's previous merge, and empties the
 // segment. It waits while the merges running hold mergeBudget of input.
 func (m *FilingsMerge) launch(ctx context.Context, p string, sp *spillPart) {
-	seg := segment{blocks: sp.blocks, path: sp.path, rows: sp.rows}
+	seg := segment{in: sp.in, path: sp.path, rows: sp.rows}
 	// Two partitions at a time, unless together they would hold more than
 	// mergeBudget of input in memory.
 	w := min(max(sp.size, mergeBudget/2), mergeBudget)
@@ -390,35 +411,33 @@ type slot struct {
 // already held are its current rows rewritten, without the replaced ones.
 func (m *FilingsMerge) mergePartition(ctx context.Context, p string, seg segment) (MergeStats, error) {
 	var st MergeStats
-	incoming, err := seg.load()
-	defer func() {
-		// The rows, and the state and files built from them, are done
-		// with: the memory their strings point into can be reused.
-		putFilings(incoming)
-		putBlocks(seg.blocks)
-	}()
+	in, err := seg.load()
 	if err != nil {
 		return st, err
 	}
-	st.Read = int64(len(incoming))
+	defer putPartInput(in)
+	incoming := in.filings
+	st.Read = int64(incoming.Rows())
 	tx := m.tx
 	current, err := readParquet[ictstat.Filing](tx.w.root, tx.readable(tx.Files(TableFilings, p)))
 	if err != nil {
 		return st, err
 	}
-	state := make(map[string]slot, len(current)+len(incoming))
+	// The keys of incoming rows share the input's memory, which outlives
+	// the map.
+	state := make(map[string]slot, len(current)+incoming.Rows())
 	for i := range current {
 		state[current[i].FilingID] = slot{rev: current[i].Revision, cur: int32(i), inc: -1}
 	}
 	// kind[i] is 1 for an accepted row still the newest revision of its
 	// filing, 2 for one a later row of the input superseded, 0 for a row
 	// not accepted.
-	kind := make([]uint8, len(incoming))
+	kind := make([]uint8, incoming.Rows())
 	accepted, superseded, replacesCurrent := 0, 0, false
-	for i := range incoming {
-		f := &incoming[i]
-		s, ok := state[f.FilingID]
-		if ok && f.Revision <= s.rev {
+	for i := range incoming.Rows() {
+		id, rev := incoming.StringAt(colFilingID, i), incoming.Int32At(colRevision, i)
+		s, ok := state[id]
+		if ok && rev <= s.rev {
 			st.Superseded++
 			continue
 		}
@@ -430,8 +449,8 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string, seg segment
 			superseded++
 		}
 		replacesCurrent = replacesCurrent || s.cur >= 0
-		s.rev, s.inc = f.Revision, int32(i)
-		state[f.FilingID] = s
+		s.rev, s.inc = rev, int32(i)
+		state[id] = s
 		kind[i] = 1
 		accepted++
 	}
@@ -440,34 +459,33 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string, seg segment
 		return st, ctx.Err()
 	}
 	st.Partitions = 1
-	newest, older := incoming, []ictstat.Filing(nil) // the common case: no copy
-	if accepted != len(incoming) || superseded > 0 {
-		// Move the newest rows to the front, in input order.
-		older = make([]ictstat.Filing, 0, superseded)
-		n := 0
-		for i := range incoming {
-			switch kind[i] {
-			case 1:
-				if n != i {
-					incoming[n] = incoming[i]
-				}
-				n++
-			case 2:
-				older = append(older, incoming[i])
+	newest, exports := incoming, in.exports // the common case: no copy
+	if accepted != len(kind) || superseded > 0 {
+		sel := selection(kind, 1)
+		newest = getColumns(filingsTable)
+		defer putColumns(filingsTable, newest)
+		newest.Select(incoming, sel)
+		older := getColumns(filingsTable)
+		defer putColumns(filingsTable, older)
+		if older.Select(incoming, selection(kind, 2)); older.Rows() > 0 {
+			if _, err := stageColumns(tx, TableFilingRevisions, p, filingsTable, older); err != nil {
+				return st, err
 			}
 		}
-		newest = incoming[:n]
+		var ex []int32 // the exports of the newest rows
+		for j, r := range in.parent {
+			if kind[r] == 1 {
+				ex = append(ex, int32(j))
+			}
+		}
+		exports = getColumns(exportsTable)
+		defer putColumns(exportsTable, exports)
+		exports.Select(in.exports, ex)
 	}
-	revFile, err := stageRows(tx, TableFilingRevisions, p, newest)
+	revFile, err := stageColumns(tx, TableFilingRevisions, p, filingsTable, newest)
 	if err != nil {
 		return st, err
 	}
-	if len(older) > 0 {
-		if _, err := stageRows(tx, TableFilingRevisions, p, older); err != nil {
-			return st, err
-		}
-	}
-	var keepExports []ictstat.Export
 	if replacesCurrent {
 		var kept []ictstat.Filing
 		for i := range current {
@@ -475,15 +493,20 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string, seg segment
 				kept = append(kept, current[i])
 			}
 		}
-		exports, err := readParquet[ictstat.Export](tx.w.root, tx.readable(tx.Files(TableFilingExports, p)))
+		held, err := readParquet[ictstat.Export](tx.w.root, tx.readable(tx.Files(TableFilingExports, p)))
 		if err != nil {
 			return st, err
 		}
-		for _, e := range exports {
-			if state[e.FilingID].inc < 0 {
-				keepExports = append(keepExports, e)
+		all := getColumns(exportsTable)
+		defer putColumns(exportsTable, all)
+		for i := range held {
+			if e := &held[i]; state[e.FilingID].inc < 0 {
+				f := ictstat.Filing{FilingID: e.FilingID, Revision: e.Revision, RegistryNo: e.RegistryNo, Period: e.Period, Currency: e.Currency}
+				appendExport(all, &f, e)
 			}
 		}
+		all.Append(exports)
+		exports = all
 		tx.DropPartition(TableFilings, p)
 		tx.DropPartition(TableFilingExports, p)
 		if len(kept) > 0 {
@@ -495,123 +518,142 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string, seg segment
 	if _, err := stageLink(tx, TableFilings, p, revFile); err != nil {
 		return st, err
 	}
-	return st, stageExports(tx, p, keepExports, newest)
-}
-
-// stageExports stages one filing_exports file of partition p holding keep
-// and the exports of filings.
-func stageExports(tx *Tx, p string, keep []ictstat.Export, filings []ictstat.Filing) error {
-	n := len(keep)
-	for i := range filings {
-		n += len(filings[i].Exports)
-	}
-	keep = slices.Grow(keep, n-len(keep)) // one allocation, not one per doubling
-	for i := range filings {
-		keep = append(keep, filings[i].Exports...)
-	}
-	if len(keep) == 0 {
-		return nil
-	}
-	_, err := stageRows(tx, TableFilingExports, p, keep)
-	return err
-}
-
-// load decodes every filing of the segment in input order. The rows'
-// strings point into the segment's blocks and scratch file contents, which
-// stay in use as long as the rows.
-func (seg segment) load() ([]ictstat.Filing, error) {
-	srcs := seg.blocks
-	if seg.path != "" {
-		disk, err := os.ReadFile(seg.path)
-		if err != nil {
-			return nil, err
-		}
-		os.Remove(seg.path)
-		srcs = append([][]byte{disk}, srcs...)
-	}
-	out := getFilings(seg.rows)
-	r := spillReader{opt: make([]float64, 0, 4*seg.rows)}
-	i := 0
-	for _, b := range srcs {
-		for r.b = b; len(r.b) > 0; i++ {
-			if i == len(out) {
-				return out, fmt.Errorf("decode spilled filings: %w", errSpillCorrupt)
-			}
-			if err := r.next(&out[i]); err != nil {
-				return out, err
-			}
+	if exports.Rows() > 0 {
+		if _, err := stageColumns(tx, TableFilingExports, p, exportsTable, exports); err != nil {
+			return st, err
 		}
 	}
-	if i != len(out) {
-		return out, fmt.Errorf("decode spilled filings: %d of %d rows: %w", i, len(out), errSpillCorrupt)
-	}
-	return out, nil
+	return st, nil
 }
 
-// freeFilings holds the rows of the last finished partition merge for the
-// next one: a merge decodes a whole partition at once, and a fresh slice
-// each time is memory the kernel hands over page by page (a fault and a
-// cleared page each: about a third of the page faults of a bulk pull of 2M
-// rows). One slice only, for the reason given at freeBlocks.
-var freeFilings = make(chan []ictstat.Filing, 1)
+// selection returns the numbers of the rows whose kind is k.
+func selection(kind []uint8, k uint8) []int32 {
+	var sel []int32
+	for i, x := range kind {
+		if x == k {
+			sel = append(sel, int32(i))
+		}
+	}
+	return sel
+}
 
-// getFilings returns n zero rows, reused when a free slice is large enough.
-func getFilings(n int) []ictstat.Filing {
+// load returns the input of the segment in input order: what was spilled
+// to its scratch file, then what is held in memory.
+func (seg segment) load() (*partInput, error) {
+	if seg.path == "" {
+		if seg.in == nil {
+			return getPartInput(), nil
+		}
+		return seg.in, nil
+	}
+	disk, err := os.ReadFile(seg.path)
+	if err != nil {
+		return nil, err
+	}
+	os.Remove(seg.path)
+	in := getPartInput()
+	for b := disk; len(b) > 0; {
+		if b, err = in.readBinary(b); err != nil {
+			putPartInput(in)
+			return nil, fmt.Errorf("read spilled filings: %w", err)
+		}
+	}
+	if seg.in != nil {
+		in.append(seg.in)
+		putPartInput(seg.in)
+	}
+	if in.filings.Rows() != seg.rows {
+		putPartInput(in)
+		return nil, fmt.Errorf("read spilled filings: %d of %d rows: %w", in.filings.Rows(), seg.rows, errSpillCorrupt)
+	}
+	return in, nil
+}
+
+var errSpillCorrupt = errors.New("spilled filings corrupt")
+
+// appendBinary appends the input to b for a scratch file.
+func (in *partInput) appendBinary(b []byte) []byte {
+	b = in.filings.AppendBinary(b)
+	b = in.exports.AppendBinary(b)
+	b = binary.AppendUvarint(b, uint64(len(in.parent)))
+	for _, p := range in.parent {
+		b = binary.AppendUvarint(b, uint64(p))
+	}
+	return b
+}
+
+// readBinary appends the input that appendBinary wrote at the start of b
+// and returns the bytes after it.
+func (in *partInput) readBinary(b []byte) ([]byte, error) {
+	src := newPartInput()
+	b, err := src.filings.ReadBinary(b)
+	if err == nil {
+		b, err = src.exports.ReadBinary(b)
+	}
+	if err != nil {
+		return nil, err
+	}
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n != uint64(src.exports.Rows()) {
+		return nil, errSpillCorrupt
+	}
+	b = b[k:]
+	for range n {
+		p, k := binary.Uvarint(b)
+		if k <= 0 || p >= uint64(src.filings.Rows()) {
+			return nil, errSpillCorrupt
+		}
+		src.parent, b = append(src.parent, int32(p)), b[k:]
+	}
+	in.append(src)
+	return b, nil
+}
+
+// freeInputs keeps the inputs of finished merges for new partitions: an
+// input grows to the size of a partition, and growing a fresh one for each
+// is memory the kernel hands over page by page. The list is short: memory
+// kept for later counts against the heap's limit (see bulkGC in
+// cmd/ictstat) as much as memory in use.
+var freeInputs = make(chan *partInput, 4)
+
+func getPartInput() *partInput {
 	select {
-	case rows := <-freeFilings:
-		if cap(rows) >= n {
-			return rows[:n]
-		}
+	case in := <-freeInputs:
+		return in
+	default:
+		return newPartInput()
+	}
+}
+
+// putPartInput empties in and keeps it for getPartInput. Nothing may refer
+// to its memory any more.
+func putPartInput(in *partInput) {
+	in.reset()
+	select {
+	case freeInputs <- in:
 	default:
 	}
-	return make([]ictstat.Filing, n, n+n/8)
 }
 
-// putFilings clears rows, so that they hold on to no partition's input,
-// and keeps them for getFilings.
-func putFilings(rows []ictstat.Filing) {
-	if cap(rows) == 0 {
-		return
-	}
-	rows = rows[:cap(rows)]
-	clear(rows)
+// freeColumns keeps the columns a merge selects rows into, by table.
+var freeColumns = map[*pqwrite.Table]chan *pqwrite.Columns{
+	filingsTable: make(chan *pqwrite.Columns, 4),
+	exportsTable: make(chan *pqwrite.Columns, 4),
+}
+
+func getColumns(t *pqwrite.Table) *pqwrite.Columns {
 	select {
-	case freeFilings <- rows:
+	case c := <-freeColumns[t]:
+		return c
 	default:
+		return t.NewColumns()
 	}
 }
 
-// freeBlocks keeps full-size blocks (maxBlock) of finished merges and of
-// spills for new input, which all goes through blocks. The list is short:
-// memory kept for later counts against the heap's limit (see bulkGC in
-// cmd/ictstat) as much as memory in use, and the closer the heap is to the
-// limit, the more often the collector runs (a list of whole partitions'
-// rows or scratch files cost more collections than it saved at 8M rows).
-var freeBlocks = make(chan []byte, 16)
-
-// newBlock returns an empty block of size bytes.
-func newBlock(size int) []byte {
-	if size == maxBlock {
-		select {
-		case b := <-freeBlocks:
-			return b[:0]
-		default:
-		}
-	}
-	return make([]byte, 0, size)
-}
-
-// putBlocks keeps the full-size blocks of bs for newBlock. Nothing may
-// refer to them any more.
-func putBlocks(bs [][]byte) {
-	for _, b := range bs {
-		if cap(b) != maxBlock {
-			continue
-		}
-		select {
-		case freeBlocks <- b[:0]:
-		default:
-			return
-		}
+func putColumns(t *pqwrite.Table, c *pqwrite.Columns) {
+	c.Reset()
+	select {
+	case freeColumns[t] <- c:
+	default:
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"github.com/parquet-go/parquet-go"
+
+	"github.com/npit-mn/ictstat/warehouse/internal/pqwrite"
 )
 
 // rowGroupRows bounds the rows per Parquet row group, so that readers can
@@ -35,12 +37,23 @@ func writerOptions() []parquet.WriterOption {
 // stageRows writes rows as one Parquet file of table's partition into the
 // transaction's staging folder and records it in the next snapshot.
 func stageRows[T any](tx *Tx, table, partition string, rows []T) (File, error) {
+	return stageFile(tx, table, partition, int64(len(rows)), func(w io.Writer) error { return encodeRows(w, rows) })
+}
+
+// stageColumns is stageRows for rows held in c, columns of t.
+func stageColumns(tx *Tx, table, partition string, t *pqwrite.Table, c *pqwrite.Columns) (File, error) {
+	return stageFile(tx, table, partition, int64(c.Rows()), func(w io.Writer) error { return writeColumns(w, t, c) })
+}
+
+// stageFile writes a Parquet file of rows rows with encode into the
+// transaction's staging folder and records it in the next snapshot.
+func stageFile(tx *Tx, table, partition string, rows int64, encode func(io.Writer) error) (File, error) {
 	tmp, final := tx.newStagedPath(table, partition)
-	n, size, err := writeParquet(tmp, rows, tx.syncLater)
+	size, err := writeParquet(tmp, encode, tx.syncLater)
 	if err != nil {
 		return File{}, fmt.Errorf("write %s %s: %w", table, partition, err)
 	}
-	f := File{Path: final, Partition: partition, Rows: n, Bytes: size}
+	f := File{Path: final, Partition: partition, Rows: rows, Bytes: size}
 	tx.addStaged(table, tmp, f)
 	return f, nil
 }
@@ -72,13 +85,27 @@ func stageLink(tx *Tx, table, partition string, src File) (File, error) {
 // fileBuffers holds 1 MiB write buffers, reused from file to file.
 var fileBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 1<<20) }}
 
-// writeParquet writes rows to path, then hands the open file to done, which
-// makes it durable and closes it (see Tx.syncLater); nil done does both
-// at once.
-func writeParquet[T any](path string, rows []T, done func(*os.File)) (n, size int64, err error) {
+// encodeRows writes rows as a Parquet file to w.
+func encodeRows[T any](w io.Writer, rows []T) error {
+	if fast, err := writeFast(w, rows); fast || err != nil {
+		return err
+	}
+	pw := parquet.NewGenericWriter[T](w, writerOptions()...)
+	for i := 0; i < len(rows); i += 8192 {
+		if _, err := pw.Write(rows[i:min(i+8192, len(rows))]); err != nil {
+			return err
+		}
+	}
+	return pw.Close()
+}
+
+// writeParquet creates path and writes it with encode, then hands the open
+// file to done, which makes it durable and closes it (see Tx.syncLater);
+// nil done does both at once. It returns the file's size.
+func writeParquet(path string, encode func(io.Writer) error, done func(*os.File)) (size int64, err error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
-		return 0, 0, err
+		return 0, err
 	}
 	defer func() {
 		if err != nil {
@@ -86,37 +113,27 @@ func writeParquet[T any](path string, rows []T, done func(*os.File)) (n, size in
 			os.Remove(path)
 		}
 	}()
-	bw := fileBuffers.Get().(*bufio.Writer) // parquet-go writes page by page
+	bw := fileBuffers.Get().(*bufio.Writer) // the writers write page by page
 	bw.Reset(f)
 	defer func() { bw.Reset(nil); fileBuffers.Put(bw) }()
-	if fast, err := writeFast(bw, rows); err != nil {
-		return 0, 0, err
-	} else if !fast {
-		w := parquet.NewGenericWriter[T](bw, writerOptions()...)
-		for i := 0; i < len(rows); i += 8192 {
-			if _, err := w.Write(rows[i:min(i+8192, len(rows))]); err != nil {
-				return 0, 0, err
-			}
-		}
-		if err := w.Close(); err != nil {
-			return 0, 0, err
-		}
+	if err := encode(bw); err != nil {
+		return 0, err
 	}
 	if err := bw.Flush(); err != nil {
-		return 0, 0, err
+		return 0, err
 	}
 	st, err := f.Stat()
 	if err != nil {
-		return 0, 0, err
+		return 0, err
 	}
 	if done != nil {
 		done(f)
-		return int64(len(rows)), st.Size(), nil
+		return st.Size(), nil
 	}
 	if err := f.Sync(); err != nil {
-		return 0, 0, err
+		return 0, err
 	}
-	return int64(len(rows)), st.Size(), f.Close()
+	return st.Size(), f.Close()
 }
 
 // readParquet reads every row of the files into a slice; a relative path is

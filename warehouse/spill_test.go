@@ -1,16 +1,20 @@
 package warehouse
 
 import (
+	"bytes"
 	"errors"
 	"math"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/parquet-go/parquet-go"
+
 	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/warehouse/internal/pqwrite"
 )
 
-// spillRows returns filings that reach every branch of the spill codec:
+// spillRows returns filings that reach every branch of the spill form:
 // one-byte and longer lengths and varints, negative numbers, optional
 // amounts set and not, programs, exports, and a change of Source.
 func spillRows() []ictstat.Filing {
@@ -50,62 +54,82 @@ func spillRows() []ictstat.Filing {
 
 // TestSpillRoundTrip checks that what encodeFiling writes, spillReader
 // reads back the same, and that a cut record is an error, not a row.
-func TestSpillRoundTrip(t *testing.T) {
-	rows := spillRows()
-	var b []byte
-	var source string
+
+// inputOf returns the rows as the input of a partition.
+func inputOf(rows []ictstat.Filing) *partInput {
+	in := newPartInput()
 	for i := range rows {
-		b = encodeFiling(b, &rows[i], &source)
+		in.add(&rows[i])
 	}
-	r := spillReader{b: b}
-	for i, want := range rows {
-		var got ictstat.Filing
-		if err := r.next(&got); err != nil {
-			t.Fatalf("row %d: %v", i, err)
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("row %d:\n got %+v\nwant %+v", i, got, want)
-		}
-	}
-	if len(r.b) != 0 {
-		t.Errorf("%d bytes left over", len(r.b))
-	}
-	for _, cut := range []int{1, 10, len(b) / 2, len(b) - 1} {
-		r := spillReader{b: b[:cut]}
-		var err error
-		for n := 0; err == nil && len(r.b) > 0 && n < len(rows); n++ {
-			var f ictstat.Filing
-			err = r.next(&f)
-		}
-		if !errors.Is(err, errSpillCorrupt) {
-			t.Errorf("input cut at %d of %d bytes: error %v, want %v", cut, len(b), err, errSpillCorrupt)
-		}
-	}
+	return in
 }
 
-// BenchmarkSpillDecode measures the decoding of held and spilled filings
-// that each merge of a partition does.
-func BenchmarkSpillDecode(b *testing.B) {
-	rows := spillRows()
-	var buf []byte
-	var source string
-	n := 0
-	for len(buf) < 4<<20 {
-		f := rows[n%2]
-		f.SourceLine, f.Revision = int64(n+1), int32(1+n%3)
-		buf = encodeFiling(buf, &f, &source)
-		n++
+// readBack writes c, columns of t, as Parquet and reads the rows back.
+func readBack[T any](t *testing.T, table *pqwrite.Table, c *pqwrite.Columns) []T {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := writeColumns(&buf, table, c); err != nil {
+		t.Fatal(err)
 	}
-	out := make([]ictstat.Filing, n)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		r := spillReader{b: buf, opt: make([]float64, 0, 4*n)}
-		for i := range out {
-			if err := r.next(&out[i]); err != nil {
-				b.Fatal(err)
-			}
+	rows, err := parquet.Read[T](bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// exportsOf returns the exports of rows, as filing_exports holds them.
+func exportsOf(rows []ictstat.Filing) []ictstat.Export {
+	var out []ictstat.Export
+	for _, f := range rows {
+		out = append(out, f.Exports...)
+	}
+	return out
+}
+
+// TestSpillRoundTrip checks that the input of a partition written to a
+// scratch file reads back the same, appended after what was there, and
+// that cut or altered bytes are an error, never a panic nor rows.
+func TestSpillRoundTrip(t *testing.T) {
+	rows := spillRows()
+	b := inputOf(rows[:2]).appendBinary(nil)
+	b = inputOf(rows[2:]).appendBinary(b)
+	back := inputOf(rows[:1])
+	for r := b; len(r) > 0; {
+		var err error
+		if r, err = back.readBinary(r); err != nil {
+			t.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/row")
+	want := append(append([]ictstat.Filing{}, rows[:1]...), rows...)
+	got := readBack[ictstat.Filing](t, filingsTable, back.filings)
+	for i := range want {
+		want[i].Exports = nil
+		if want[i].Programs == nil {
+			want[i].Programs = []string{}
+		}
+		if got[i].Programs == nil {
+			got[i].Programs = []string{}
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("filings read back:\n got %+v\nwant %+v", got, want)
+	}
+	wantEx := append(exportsOf(rows[:1]), exportsOf(rows)...)
+	if gotEx := readBack[ictstat.Export](t, exportsTable, back.exports); !reflect.DeepEqual(gotEx, wantEx) {
+		t.Errorf("exports read back:\n got %+v\nwant %+v", gotEx, wantEx)
+	}
+	if want := []int32{2, 2}; !reflect.DeepEqual(back.parent, want) { // the exports of rows[1], the third row of back
+		t.Errorf("parents %v, want %v", back.parent, want)
+	}
+	for _, cut := range []int{1, 10, len(b) / 3, len(b) / 2, len(b) - 1} {
+		in := newPartInput()
+		var err error
+		for r := b[:cut]; err == nil && len(r) > 0; {
+			r, err = in.readBinary(r)
+		}
+		if !errors.Is(err, pqwrite.ErrCorrupt) && !errors.Is(err, errSpillCorrupt) {
+			t.Errorf("input cut at %d of %d bytes: error %v", cut, len(b), err)
+		}
+	}
 }

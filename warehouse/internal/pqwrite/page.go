@@ -10,118 +10,11 @@ import (
 	"github.com/parquet-go/parquet-go/format"
 )
 
-// pageBuf is the content of one column chunk as a column encodes it:
-// levels, values and bounds, not yet assembled into pages.
-type pageBuf struct {
-	kind    kind
-	entries int    // level entries: rows, or list elements and empty lists
-	nulls   int    // entries without a value
-	reps    []byte // repetition level of each entry, when kind.maxRep > 0
-	defs    []byte // definition level of each entry, when kind.maxDef > 0
-	values  []byte // PLAIN values
-	idx     []uint32
-	dict    dictionary
-
-	// The bounds of the values so far, by physical type: ilo and ihi for
-	// integers and booleans, flo and fhi for doubles (NaN left out), slo
-	// and shi for strings (those of a dictionary come from its values).
-	bounded  bool
-	ilo, ihi int64
-	flo, fhi float64
-	slo, shi string
-}
-
-func (pg *pageBuf) reset(c kind) {
-	*pg = pageBuf{kind: c, reps: pg.reps[:0], defs: pg.defs[:0], values: pg.values[:0], idx: pg.idx[:0], dict: pg.dict}
-	pg.dict.reset()
-}
-
-// grow extends values by n bytes and returns them.
-func (pg *pageBuf) grow(n int) []byte {
-	l := len(pg.values)
-	if cap(pg.values)-l < n {
-		v := make([]byte, l, 2*cap(pg.values)+n)
-		copy(v, pg.values)
-		pg.values = v
-	}
-	pg.values = pg.values[:l+n]
-	return pg.values[l:]
-}
-
-func (pg *pageBuf) appendString(s string) {
-	pg.values = binary.LittleEndian.AppendUint32(pg.values, uint32(len(s)))
-	pg.values = append(pg.values, s...)
-}
-
-func (pg *pageBuf) addInt(x int64) {
-	if !pg.bounded {
-		pg.ilo, pg.ihi, pg.bounded = x, x, true
-	}
-	pg.ilo, pg.ihi = min(pg.ilo, x), max(pg.ihi, x)
-}
-
-func (pg *pageBuf) addDouble(x float64) {
-	if x != x {
-		return
-	}
-	if !pg.bounded {
-		pg.flo, pg.fhi, pg.bounded = x, x, true
-	}
-	pg.flo, pg.fhi = min(pg.flo, x), max(pg.fhi, x)
-}
-
-func (pg *pageBuf) addString(s string) {
-	if !pg.bounded {
-		pg.slo, pg.shi, pg.bounded = s, s, true
-	}
-	if s < pg.slo {
-		pg.slo = s
-	} else if s > pg.shi {
-		pg.shi = s
-	}
-}
-
-// statistics returns the chunk's null count and bounds, PLAIN encoded
-// without a length prefix. A zero double bound is written as -0 for a min
-// and +0 for a max, as the format asks.
-func (pg *pageBuf) statistics() format.Statistics {
-	st := format.Statistics{NullCount: int64(pg.nulls)}
-	if pg.kind.dict {
-		for _, s := range pg.dict.values {
-			pg.addString(s)
-		}
-	}
-	if !pg.bounded {
-		return st
-	}
-	le := binary.LittleEndian
-	switch pg.kind.phys {
-	case format.Boolean:
-		st.MinValue, st.MaxValue = []byte{byte(pg.ilo)}, []byte{byte(pg.ihi)}
-	case format.Int32:
-		st.MinValue, st.MaxValue = le.AppendUint32(nil, uint32(pg.ilo)), le.AppendUint32(nil, uint32(pg.ihi))
-	case format.Int64:
-		st.MinValue, st.MaxValue = le.AppendUint64(nil, uint64(pg.ilo)), le.AppendUint64(nil, uint64(pg.ihi))
-	case format.Double:
-		lo, hi := pg.flo, pg.fhi
-		if lo == 0 {
-			lo = math.Copysign(0, -1)
-		}
-		if hi == 0 {
-			hi = 0
-		}
-		st.MinValue, st.MaxValue = le.AppendUint64(nil, math.Float64bits(lo)), le.AppendUint64(nil, math.Float64bits(hi))
-	case format.ByteArray:
-		st.MinValue, st.MaxValue = []byte(pg.slo), []byte(pg.shi)
-	}
-	return st
-}
-
-// dictionary maps the distinct strings of a column chunk to their indexes.
+// dictionary maps the distinct strings of a column to their indexes.
 type dictionary struct {
 	values  []string
-	byValue map[string]uint32
-	last    int // index of the last value looked up, the likeliest next one
+	byValue map[string]uint32 // once there are more than a few values
+	last    int               // index of the last value looked up, the likeliest next one
 }
 
 func (d *dictionary) reset() {
@@ -129,8 +22,8 @@ func (d *dictionary) reset() {
 	clear(d.byValue)
 }
 
-// index returns the index of s, adding it when new. A few values are
-// searched in turn, more through a map.
+// index returns the index of s, adding a copy of it when new. A few values
+// are searched in turn, more through a map.
 func (d *dictionary) index(s string) uint32 {
 	if d.last < len(d.values) && d.values[d.last] == s {
 		return uint32(d.last)
@@ -146,80 +39,114 @@ func (d *dictionary) index(s string) uint32 {
 		d.last = int(i)
 		return i
 	}
-	if d.byValue == nil {
-		d.byValue = map[string]uint32{}
-	}
-	if len(d.values) == 16 { // switching to the map
+	s = string([]byte(s)) // s may point into memory that is reused
+	d.values = append(d.values, s)
+	d.last = len(d.values) - 1
+	if len(d.values) == 17 { // from now on through the map
+		if d.byValue == nil {
+			d.byValue = map[string]uint32{}
+		}
 		for i, v := range d.values {
 			d.byValue[v] = uint32(i)
 		}
-	}
-	d.values = append(d.values, s)
-	d.last = len(d.values) - 1
-	if len(d.values) > 16 {
+	} else if len(d.values) > 17 {
 		d.byValue[s] = uint32(d.last)
 	}
 	return uint32(d.last)
 }
 
+// remapTo adds the values of d to dst and returns, for each index of d,
+// the index of the same value in dst.
+func (d *dictionary) remapTo(dst *dictionary) []uint32 {
+	if len(d.values) == 0 {
+		return nil
+	}
+	m := make([]uint32, len(d.values))
+	for i, v := range d.values {
+		m[i] = dst.index(v)
+	}
+	return m
+}
+
 // chunkEncoder assembles, compresses and writes the pages of column
 // chunks, reusing its buffers from chunk to chunk.
 type chunkEncoder struct {
-	pages []pageBuf // one for each leaf column
 	body  []byte
 	comp  []byte
+	used  []bool
 	proto thrift.CompactProtocol
 }
 
-// writeChunk writes the chunk held by pg at the writer's offset and
-// returns its metadata.
-func (e *chunkEncoder) writeChunk(w *countingWriter, path []string, pg *pageBuf) (format.ColumnChunk, error) {
+// writeChunk writes rows a to b (excluded) of column d, of a Columns of
+// rows rows, as one column chunk at the writer's offset and returns its
+// metadata.
+func (e *chunkEncoder) writeChunk(w *countingWriter, path []string, d *colData, a, b, rows int) (format.ColumnChunk, error) {
+	k := d.kind
 	start := w.n
-	md := format.ColumnMetaData{Type: pg.kind.phys, PathInSchema: path, Codec: format.Snappy, NumValues: int64(pg.entries)}
-	if pg.kind.dict {
+	la, lb := d.levelRange(a, b, rows)
+	md := format.ColumnMetaData{Type: k.phys, PathInSchema: path, Codec: format.Snappy, NumValues: int64(lb - la)}
+	md.Encoding = []format.Encoding{format.Plain}
+	if k.maxDef > 0 {
+		md.Encoding = append(md.Encoding, format.RLE)
+	}
+	if k.dict {
+		md.Encoding = append(md.Encoding, format.RLEDictionary)
 		md.DictionaryPageOffset = w.n
 		e.body = e.body[:0]
-		for _, s := range pg.dict.values {
+		for _, s := range d.dict.values {
 			e.body = binary.LittleEndian.AppendUint32(e.body, uint32(len(s)))
 			e.body = append(e.body, s...)
 		}
 		h := format.PageHeader{Type: format.DictionaryPage}
-		h.DictionaryPageHeader.Set(format.DictionaryPageHeader{NumValues: int32(len(pg.dict.values)), Encoding: format.Plain})
+		h.DictionaryPageHeader.Set(format.DictionaryPageHeader{NumValues: int32(len(d.dict.values)), Encoding: format.Plain})
 		if err := e.writePage(w, &h, &md); err != nil {
 			return format.ColumnChunk{}, err
 		}
 	}
 	md.DataPageOffset = w.n
 	e.body = e.body[:0]
-	if pg.kind.maxRep > 0 {
-		e.body = appendLevels(e.body, pg.reps, pg.kind.maxRep)
+	if k.maxRep > 0 {
+		e.body = appendLevels(e.body, d.reps[la:lb], k.maxRep)
 	}
-	if pg.kind.maxDef > 0 {
-		e.body = appendLevels(e.body, pg.defs, pg.kind.maxDef)
+	nulls := 0
+	if k.maxDef > 0 {
+		defs := d.defs[la:lb]
+		e.body = appendLevels(e.body, defs, k.maxDef)
+		for _, l := range defs {
+			if int(l) < k.maxDef {
+				nulls++
+			}
+		}
 	}
 	enc := format.Plain
-	if pg.kind.dict {
+	va, vb := d.valueRange(a, b, rows)
+	values := d.values[va:vb]
+	switch {
+	case k.dict:
 		enc = format.RLEDictionary
-		width := max(1, bits.Len(uint(len(pg.dict.values)-1)))
+		width := max(1, bits.Len(uint(len(d.dict.values)-1)))
 		e.body = append(e.body, byte(width))
-		e.body = appendHybrid(e.body, pg.idx, width)
-	} else {
-		e.body = append(e.body, pg.values...)
+		e.body = appendHybrid(e.body, d.idx[a:b], width)
+		md.Statistics = e.dictStatistics(d, a, b)
+	case k.phys == format.Boolean:
+		// PLAIN booleans are bits, the first value in the lowest bit.
+		at := len(e.body)
+		e.body = append(e.body, make([]byte, (len(values)+7)/8)...)
+		for i, v := range values {
+			e.body[at+i/8] |= v << (i % 8)
+		}
+		md.Statistics = statistics(k, values)
+	default:
+		e.body = append(e.body, values...)
+		md.Statistics = statistics(k, values)
 	}
+	md.Statistics.NullCount = int64(nulls)
 	h := format.PageHeader{Type: format.DataPage}
-	h.DataPageHeader.Set(format.DataPageHeader{NumValues: int32(pg.entries), Encoding: enc,
+	h.DataPageHeader.Set(format.DataPageHeader{NumValues: int32(lb - la), Encoding: enc,
 		DefinitionLevelEncoding: format.RLE, RepetitionLevelEncoding: format.RLE})
 	if err := e.writePage(w, &h, &md); err != nil {
 		return format.ColumnChunk{}, err
 	}
-	md.Encoding = []format.Encoding{format.Plain}
-	if pg.kind.maxRep > 0 || pg.kind.maxDef > 0 {
-		md.Encoding = append(md.Encoding, format.RLE)
-	}
-	if pg.kind.dict {
-		md.Encoding = append(md.Encoding, format.RLEDictionary)
-	}
-	md.Statistics = pg.statistics()
 	return format.ColumnChunk{FileOffset: start, MetaData: md}, nil
 }
 
@@ -241,6 +168,102 @@ func (e *chunkEncoder) writePage(w *countingWriter, h *format.PageHeader, md *fo
 	md.TotalUncompressedSize += int64(len(hdr) + len(e.body))
 	md.TotalCompressedSize += int64(len(hdr) + len(e.comp))
 	return nil
+}
+
+// dictStatistics returns the bounds of the dictionary values that rows a
+// to b of d use.
+func (e *chunkEncoder) dictStatistics(d *colData, a, b int) format.Statistics {
+	e.used = append(e.used[:0], make([]bool, len(d.dict.values))...)
+	for _, x := range d.idx[a:b] {
+		e.used[x] = true
+	}
+	var lo, hi string
+	seen := false
+	for i, u := range e.used {
+		if !u {
+			continue
+		}
+		v := d.dict.values[i]
+		if !seen || v < lo {
+			lo = v
+		}
+		if !seen || v > hi {
+			hi = v
+		}
+		seen = true
+	}
+	if !seen {
+		return format.Statistics{}
+	}
+	return format.Statistics{MinValue: []byte(lo), MaxValue: []byte(hi)}
+}
+
+// statistics returns the bounds of PLAIN values of kind k (booleans a byte
+// each), encoded PLAIN without a length prefix. NaN is left out; a zero
+// double bound is written as -0 for a min and +0 for a max, as the format
+// asks.
+func statistics(k kind, values []byte) format.Statistics {
+	var st format.Statistics
+	if len(values) == 0 {
+		return st
+	}
+	le := binary.LittleEndian
+	switch k.phys {
+	case format.Boolean:
+		lo, hi := byte(1), byte(0)
+		for _, v := range values {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		st.MinValue, st.MaxValue = []byte{lo}, []byte{hi}
+	case format.Int32:
+		lo, hi := int32(math.MaxInt32), int32(math.MinInt32)
+		for i := 0; i < len(values); i += 4 {
+			x := int32(le.Uint32(values[i:]))
+			lo, hi = min(lo, x), max(hi, x)
+		}
+		st.MinValue, st.MaxValue = le.AppendUint32(nil, uint32(lo)), le.AppendUint32(nil, uint32(hi))
+	case format.Int64:
+		lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+		for i := 0; i < len(values); i += 8 {
+			x := int64(le.Uint64(values[i:]))
+			lo, hi = min(lo, x), max(hi, x)
+		}
+		st.MinValue, st.MaxValue = le.AppendUint64(nil, uint64(lo)), le.AppendUint64(nil, uint64(hi))
+	case format.Double:
+		lo, hi := math.Inf(1), math.Inf(-1)
+		seen := false
+		for i := 0; i < len(values); i += 8 {
+			x := math.Float64frombits(le.Uint64(values[i:]))
+			if x == x {
+				lo, hi, seen = min(lo, x), max(hi, x), true
+			}
+		}
+		if !seen {
+			return st
+		}
+		if lo == 0 {
+			lo = math.Copysign(0, -1)
+		}
+		if hi == 0 {
+			hi = 0
+		}
+		st.MinValue, st.MaxValue = le.AppendUint64(nil, math.Float64bits(lo)), le.AppendUint64(nil, math.Float64bits(hi))
+	case format.ByteArray:
+		var lo, hi []byte
+		for i := 0; i+4 <= len(values); {
+			n := int(le.Uint32(values[i:]))
+			v := values[i+4 : i+4+n]
+			if lo == nil || string(v) < string(lo) {
+				lo = v
+			}
+			if hi == nil || string(v) > string(hi) {
+				hi = v
+			}
+			i += 4 + n
+		}
+		st.MinValue, st.MaxValue = append([]byte{}, lo...), append([]byte{}, hi...)
+	}
+	return st
 }
 
 // appendLevels appends levels RLE-encoded with the 4-byte length prefix of

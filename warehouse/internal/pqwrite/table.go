@@ -1,14 +1,18 @@
-// Package pqwrite writes Parquet files of a fixed row type straight from a
-// slice of rows, several times faster than parquet-go's generic writer,
-// which goes through reflection, a column buffer per column and a page index.
+// Package pqwrite writes Parquet files of a fixed schema from rows held
+// column by column, several times faster than parquet-go's generic writer,
+// which goes through reflection, a column buffer per column and a page
+// index.
 //
-// The schema is parquet-go's own for the row type (taken from the footer of
-// an empty file it writes), so that files of both writers read alike with
-// parquet-go and any engine. Each row group is one data page per column
-// (format v1, snappy): required and optional values PLAIN, or dictionary
-// encoded where the column asks for it; repetition and definition levels
-// RLE. Column chunks carry min, max and null count; there is no page index,
-// since each chunk has a single page whose bounds are the chunk's.
+// Rows are appended to a Columns, one typed value per leaf column in
+// schema order (the form in which a merge holds its input, pointer-free),
+// then written by a Table. The schema is parquet-go's own for a model row
+// type (taken from the footer of an empty file it writes), so that files of
+// both writers read alike with parquet-go and any engine. Each row group is
+// one data page per column (format v1, snappy): values PLAIN, or
+// dictionary encoded where the column asks for it; repetition and
+// definition levels RLE. Column chunks carry min, max and null count; there
+// is no page index, since each chunk has a single page whose bounds are the
+// chunk's.
 package pqwrite
 
 import (
@@ -23,26 +27,22 @@ import (
 	"github.com/parquet-go/parquet-go/format"
 )
 
-// Table writes files of rows of type T.
-type Table[T any] struct {
+// Table writes files of one schema.
+type Table struct {
 	schema    []format.SchemaElement
 	orders    []format.ColumnOrder
-	leaves    []leaf[T] // in the schema's leaf order
+	paths     [][]string // of the leaves, in schema order
+	kinds     []kind     // of the leaves
 	createdBy string
 }
 
-type leaf[T any] struct {
-	path []string
-	col  Column[T]
-}
-
-// NewTable returns the table of T's Parquet schema with one column encoder
-// for each leaf column, matched by path ("programs.list.element"). It
-// panics when a leaf has no column, a column no leaf, or a column's kind
-// does not fit its leaf: a programming error.
-func NewTable[T any](createdBy string, cols ...Column[T]) *Table[T] {
+// NewTable returns the table of the Parquet schema parquet-go gives the
+// type of model, with the leaf columns specs in the schema's leaf order.
+// It panics when the specs do not match the leaves one for one, by path,
+// physical type and levels: a programming error.
+func NewTable(model any, createdBy string, specs ...Spec) *Table {
 	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[T](&buf, parquet.CreatedBy(createdBy, "", ""))
+	w := parquet.NewWriter(&buf, parquet.SchemaOf(model), parquet.CreatedBy(createdBy, "", ""))
 	if err := w.Close(); err != nil {
 		panic(err)
 	}
@@ -51,27 +51,21 @@ func NewTable[T any](createdBy string, cols ...Column[T]) *Table[T] {
 		panic(err)
 	}
 	md := f.Metadata()
-	t := &Table[T]{schema: md.Schema, orders: md.ColumnOrders, createdBy: md.CreatedBy}
-	byPath := map[string]Column[T]{}
-	for _, c := range cols {
-		byPath[c.path] = c
-	}
+	t := &Table{schema: md.Schema, orders: md.ColumnOrders, createdBy: md.CreatedBy}
 	walkLeaves(md.Schema, func(path []string, e *format.SchemaElement, maxRep, maxDef int) {
-		key := strings.Join(path, ".")
-		c, ok := byPath[key]
-		if !ok {
-			panic(fmt.Sprintf("pqwrite: no column for leaf %s", key))
+		i, key := len(t.kinds), strings.Join(path, ".")
+		if i >= len(specs) || specs[i].path != key {
+			panic(fmt.Sprintf("pqwrite: leaf %d of the schema is %s, the columns say otherwise", i, key))
 		}
-		delete(byPath, key)
-		typ, _ := e.Type.Get()
-		if typ != c.kind.phys || maxRep != c.kind.maxRep || maxDef != c.kind.maxDef {
+		k := specs[i].kind
+		if typ, _ := e.Type.Get(); typ != k.phys || maxRep != k.maxRep || maxDef != k.maxDef {
 			panic(fmt.Sprintf("pqwrite: column %s is %v rep %d def %d, the schema has %v rep %d def %d",
-				key, c.kind.phys, c.kind.maxRep, c.kind.maxDef, typ, maxRep, maxDef))
+				key, k.phys, k.maxRep, k.maxDef, typ, maxRep, maxDef))
 		}
-		t.leaves = append(t.leaves, leaf[T]{path: path, col: c})
+		t.paths, t.kinds = append(t.paths, path), append(t.kinds, k)
 	})
-	for p := range byPath {
-		panic(fmt.Sprintf("pqwrite: column %s is not in the schema", p))
+	if len(specs) != len(t.kinds) {
+		panic(fmt.Sprintf("pqwrite: %d columns for %d leaves", len(specs), len(t.kinds)))
 	}
 	return t
 }
@@ -104,34 +98,37 @@ func walkLeaves(schema []format.SchemaElement, fn func(path []string, e *format.
 	walk(nil, int(n), 0, 0)
 }
 
-// Write writes rows to w as one Parquet file with row groups of at most
-// groupRows rows.
-func (t *Table[T]) Write(w io.Writer, rows []T, groupRows int) error {
+// NewColumns returns an empty Columns for rows of the table.
+func (t *Table) NewColumns() *Columns {
+	c := &Columns{cols: make([]colData, len(t.kinds))}
+	for i, k := range t.kinds {
+		c.cols[i].kind = k
+	}
+	return c
+}
+
+// Write writes the rows of c to w as one Parquet file with row groups of
+// at most groupRows rows.
+func (t *Table) Write(w io.Writer, c *Columns, groupRows int) error {
+	if len(c.cols) != len(t.kinds) {
+		return fmt.Errorf("pqwrite: %d columns for a table of %d", len(c.cols), len(t.kinds))
+	}
 	if groupRows <= 0 {
-		groupRows = len(rows)
+		groupRows = max(c.rows, 1)
 	}
 	cw := &countingWriter{w: w}
 	if _, err := cw.Write([]byte("PAR1")); err != nil {
 		return err
 	}
-	md := format.FileMetaData{Version: 1, Schema: t.schema, NumRows: int64(len(rows)),
+	md := format.FileMetaData{Version: 1, Schema: t.schema, NumRows: int64(c.rows),
 		CreatedBy: t.createdBy, ColumnOrders: t.orders}
-	enc := getEncoder(len(t.leaves))
+	enc := encoders.Get().(*chunkEncoder)
 	defer encoders.Put(enc)
-	for start := 0; start < len(rows); start += groupRows {
-		group := rows[start:min(start+groupRows, len(rows))]
-		for i, l := range t.leaves {
-			enc.pages[i].reset(l.col.kind)
-		}
-		for at := 0; at < len(group); at += tileRows {
-			tile := group[at:min(at+tileRows, len(group))]
-			for i, l := range t.leaves {
-				l.col.encode(&enc.pages[i], tile)
-			}
-		}
-		rg := format.RowGroup{NumRows: int64(len(group)), FileOffset: cw.n}
-		for i, l := range t.leaves {
-			cc, err := enc.writeChunk(cw, l.path, &enc.pages[i])
+	for a := 0; a < c.rows; a += groupRows {
+		b := min(a+groupRows, c.rows)
+		rg := format.RowGroup{NumRows: int64(b - a), FileOffset: cw.n}
+		for i := range c.cols {
+			cc, err := enc.writeChunk(cw, t.paths[i], &c.cols[i], a, b, c.rows)
 			if err != nil {
 				return err
 			}
@@ -153,24 +150,8 @@ func (t *Table[T]) Write(w io.Writer, rows []T, groupRows int) error {
 	return err
 }
 
-// tileRows is the number of rows encoded column after column: few enough
-// that they stay in the cache from the first column to the last.
-const tileRows = 256
-
 // encoders keeps chunk encoders and their buffers from file to file.
-var encoders sync.Pool
-
-// getEncoder returns an encoder with pages for n leaf columns.
-func getEncoder(n int) *chunkEncoder {
-	e, _ := encoders.Get().(*chunkEncoder)
-	if e == nil {
-		e = &chunkEncoder{}
-	}
-	if len(e.pages) < n {
-		e.pages = append(e.pages, make([]pageBuf, n-len(e.pages))...)
-	}
-	return e
-}
+var encoders = sync.Pool{New: func() any { return new(chunkEncoder) }}
 
 // countingWriter counts the bytes written, for the offsets of the footer.
 type countingWriter struct {

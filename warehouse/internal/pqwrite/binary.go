@@ -1,0 +1,182 @@
+package pqwrite
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/parquet-go/parquet-go/format"
+)
+
+// ErrCorrupt is returned by ReadBinary for bytes AppendBinary did not
+// write.
+var ErrCorrupt = errors.New("pqwrite: columns corrupt")
+
+// AppendBinary appends the columns to b in a private, versionless form,
+// for a scratch file that does not outlive the process: ReadBinary reads
+// it back.
+func (c *Columns) AppendBinary(b []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(c.rows))
+	b = binary.AppendUvarint(b, uint64(len(c.cols)))
+	for i := range c.cols {
+		d := &c.cols[i]
+		b = appendBytes(b, d.values)
+		b = appendBytes(b, d.defs)
+		b = appendBytes(b, d.reps)
+		for _, u := range [...][]uint32{d.starts, d.lstart, d.idx} {
+			b = binary.AppendUvarint(b, uint64(len(u)))
+			for _, x := range u {
+				b = binary.LittleEndian.AppendUint32(b, x)
+			}
+		}
+		b = binary.AppendUvarint(b, uint64(len(d.dict.values)))
+		for _, s := range d.dict.values {
+			b = appendBytes(b, []byte(s))
+		}
+	}
+	return b
+}
+
+func appendBytes(b, v []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(v)))
+	return append(b, v...)
+}
+
+// ReadBinary appends to c the rows that AppendBinary wrote in b, for
+// columns of the same table, and returns the bytes after them.
+func (c *Columns) ReadBinary(b []byte) ([]byte, error) {
+	r := reader{b: b}
+	rows := int(r.uvarint())
+	if n := r.uvarint(); r.err == nil && n != uint64(len(c.cols)) {
+		return nil, fmt.Errorf("%w: %d columns, not %d", ErrCorrupt, n, len(c.cols))
+	}
+	src := Columns{cols: make([]colData, len(c.cols)), rows: rows}
+	for i := range src.cols {
+		d := &src.cols[i]
+		d.kind = c.cols[i].kind
+		d.values, d.defs, d.reps = r.bytes(), r.bytes(), r.bytes()
+		d.starts, d.lstart, d.idx = r.uint32s(), r.uint32s(), r.uint32s()
+		for n := r.uvarint(); n > 0 && r.err == nil; n-- {
+			d.dict.values = append(d.dict.values, string(r.bytes()))
+		}
+		if r.err == nil {
+			r.err = d.check(rows)
+		}
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	c.Append(&src)
+	return r.b, nil
+}
+
+// check reports whether d is a consistent column of rows rows, so that
+// reading it cannot go out of bounds.
+func (d *colData) check(rows int) error {
+	k := d.kind
+	bad := fmt.Errorf("%w: a column does not hold %d rows", ErrCorrupt, rows)
+	switch {
+	case k.dict:
+		if len(d.idx) != rows {
+			return bad
+		}
+		for _, x := range d.idx {
+			if int(x) >= len(d.dict.values) {
+				return bad
+			}
+		}
+		return nil
+	case k.width() > 0:
+		if len(d.values) != rows*k.width() {
+			return bad
+		}
+		return nil
+	}
+	if len(d.starts) != rows || k.maxDef > 0 && k.maxRep == 0 && len(d.defs) != rows ||
+		k.maxRep > 0 && (len(d.lstart) != rows || len(d.reps) != len(d.defs)) {
+		return bad
+	}
+	// Walk the values row by row, as the writer and StringAt will.
+	pos, lpos := 0, 0
+	for r := range rows {
+		if int(d.starts[r]) != pos {
+			return bad
+		}
+		entries := []byte{1} // a required value
+		switch {
+		case k.maxRep > 0:
+			end := len(d.defs)
+			if r+1 < rows {
+				end = int(d.lstart[r+1])
+			}
+			if int(d.lstart[r]) != lpos || end <= lpos || end > len(d.defs) || d.reps[lpos] != 0 {
+				return bad
+			}
+			entries, lpos = d.defs[lpos:end], end
+		case k.maxDef > 0:
+			entries = d.defs[r : r+1]
+		}
+		for _, def := range entries {
+			switch {
+			case def == 0:
+			case k.phys == format.Double:
+				pos += 8
+			case len(d.values)-pos >= 4:
+				pos += 4 + int(binary.LittleEndian.Uint32(d.values[pos:]))
+			default:
+				return bad
+			}
+			if pos > len(d.values) {
+				return bad
+			}
+		}
+	}
+	if pos != len(d.values) || k.maxRep > 0 && lpos != len(d.defs) {
+		return bad
+	}
+	return nil
+}
+
+// reader decodes what AppendBinary wrote; the first error sticks.
+type reader struct {
+	b   []byte
+	err error
+}
+
+func (r *reader) uvarint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.err = ErrCorrupt
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) bytes() []byte {
+	n := r.uvarint()
+	if r.err != nil || uint64(len(r.b)) < n {
+		r.err = ErrCorrupt
+		return nil
+	}
+	v := r.b[:n:n]
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) uint32s() []uint32 {
+	n := r.uvarint()
+	if r.err != nil || uint64(len(r.b))/4 < n {
+		r.err = ErrCorrupt
+		return nil
+	}
+	v := make([]uint32, n)
+	for i := range v {
+		v[i] = binary.LittleEndian.Uint32(r.b[4*i:])
+	}
+	r.b = r.b[4*n:]
+	return v
+}
