@@ -258,7 +258,8 @@ func requireDuckDBStatistics(t *testing.T, db *sql.DB, path string) {
 // TestWriteFastMatchesGeneric writes the same filings and exports with
 // pqwrite and with parquet-go's generic writer, and requires parquet-go
 // and DuckDB to read the same rows and types from both, and DuckDB to read
-// from pqwrite's file the statistics of the data.
+// from pqwrite's file the statistics of the data. The filings held as a
+// partition's input, through its scratch form, must write pqwrite's file.
 func TestWriteFastMatchesGeneric(t *testing.T) {
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
@@ -276,6 +277,20 @@ func TestWriteFastMatchesGeneric(t *testing.T) {
 			dir := t.TempDir()
 			ff, fg := writeBoth(t, dir, "filings", filings)
 			ef, eg := writeBoth(t, dir, "exports", exports)
+
+			// Held as a bulk pull holds them, a partition's input through
+			// a scratch file, the filings write writeFast's file.
+			in := newPartInput()
+			if _, err := in.readBinary(inputOf(filings).appendBinary(nil)); err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := writeColumns(&buf, filingsTable, in.filings); err != nil {
+				t.Fatal(err)
+			}
+			if fast, err := os.ReadFile(ff); err != nil || !bytes.Equal(buf.Bytes(), fast) {
+				t.Fatalf("the filings of a partition's input write another file than writeFast's (%v)", err)
+			}
 
 			requireRows(t, filings, normalise, ff, fg)
 			requireRows(t, exports, func(es []ictstat.Export) []ictstat.Export { return es }, ef, eg)

@@ -29,22 +29,37 @@ type row struct {
 	L   []string `parquet:"l,list"`
 }
 
-// rowColumns returns the column encoders of row, in its schema's order.
-func rowColumns() []Column[row] {
-	return []Column[row]{
-		String("id", func(r *row) string { return r.ID }),
-		Int32("n32", func(r *row) int32 { return r.N32 }),
-		Int32("day", func(r *row) int32 { return r.Day }),
-		Int64("n64", func(r *row) int64 { return r.N64 }),
-		Double("f", func(r *row) float64 { return r.F }),
-		OptDouble("opt", func(r *row) *float64 { return r.Opt }),
-		Bool("b", func(r *row) bool { return r.B }),
-		DictString("d", func(r *row) string { return r.D }),
-		StringList("l.list.element", func(r *row) []string { return r.L }),
-	}
+// rowSpecs returns the columns of row, in its schema's leaf order.
+func rowSpecs() []Spec {
+	return []Spec{String("id"), Int32("n32"), Int32("day"), Int64("n64"), Double("f"),
+		OptDouble("opt"), Bool("b"), DictString("d"), StringList("l.list.element")}
 }
 
-var rowTable = NewTable("pqwrite test", rowColumns()...)
+var rowTable = NewTable(row{}, "pqwrite test", rowSpecs()...)
+
+// appendRow appends r to c, columns of rowTable, one value per column in
+// the order of rowSpecs.
+func appendRow(c *Columns, r *row) {
+	c.String(0, r.ID)
+	c.Int32(1, r.N32)
+	c.Int32(2, r.Day)
+	c.Int64(3, r.N64)
+	c.Double(4, r.F)
+	c.OptDouble(5, r.Opt)
+	c.Bool(6, r.B)
+	c.String(7, r.D)
+	c.StringList(8, r.L)
+	c.EndRow()
+}
+
+// columnsOf returns rows as new columns of rowTable.
+func columnsOf(rows []row) *Columns {
+	c := rowTable.NewColumns()
+	for i := range rows {
+		appendRow(c, &rows[i])
+	}
+	return c
+}
 
 // Row orders: how each row relates to those before it, which decides the
 // runs the RLE/bit-packing hybrid meets in levels and dictionary indexes.
@@ -180,23 +195,30 @@ func (g gen) make(rng *rand.Rand) []row {
 // write writes rows with rowTable in row groups of groupRows rows.
 func write(t *testing.T, rows []row, groupRows int) []byte {
 	t.Helper()
+	return writeColumns(t, columnsOf(rows), groupRows)
+}
+
+// writeColumns writes c, columns of rowTable, in row groups of groupRows
+// rows.
+func writeColumns(t *testing.T, c *Columns, groupRows int) []byte {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := rowTable.Write(&buf, rows, groupRows); err != nil {
+	if err := rowTable.Write(&buf, c, groupRows); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
 }
 
-// readRows reads a file's rows with parquet-go.
-func readRows(t *testing.T, file []byte) []row {
+// readRows reads a file's rows of type R with parquet-go.
+func readRows[R any](t *testing.T, file []byte) []R {
 	t.Helper()
-	r := parquet.NewGenericReader[row](bytes.NewReader(file))
+	r := parquet.NewGenericReader[R](bytes.NewReader(file))
 	defer r.Close()
-	var out []row
+	var out []R
 	for {
 		// Fresh rows each time: the reader may reuse slices it finds.
 		start := len(out)
-		out = append(out, make([]row, 1000)...)
+		out = append(out, make([]R, 1000)...)
 		n, err := r.Read(out[start:])
 		out = out[:start+n]
 		if errors.Is(err, io.EOF) {
@@ -245,12 +267,30 @@ func optString(p *float64) string {
 	return fmt.Sprint(*p)
 }
 
-// checkRoundTrip writes rows, reads them back with parquet-go and requires
-// them unchanged, then checks the file's row groups and statistics.
+// checkRoundTrip appends rows to columns, requires the columns to give
+// them back, then writes them, reads them back with parquet-go and
+// requires them unchanged, and checks the file's row groups and
+// statistics.
 func checkRoundTrip(t *testing.T, rows []row, groupRows int) {
 	t.Helper()
-	file := write(t, rows, groupRows)
-	got := readRows(t, file)
+	c := columnsOf(rows)
+	if c.Rows() != len(rows) {
+		t.Fatalf("columns hold %d rows, %d appended", c.Rows(), len(rows))
+	}
+	for i, r := range rows {
+		id, n32, day := c.StringAt(0, i), c.Int32At(1, i), c.Int32At(2, i)
+		if id != r.ID || n32 != r.N32 || day != r.Day {
+			t.Fatalf("row %d: StringAt %q, Int32At %d and %d, want %q, %d and %d", i, id, n32, day, r.ID, r.N32, r.Day)
+		}
+	}
+	checkFile(t, writeColumns(t, c, groupRows), rows, groupRows)
+}
+
+// checkFile requires parquet-go to read rows from file, in row groups of
+// groupRows rows with the statistics of their rows.
+func checkFile(t *testing.T, file []byte, rows []row, groupRows int) {
+	t.Helper()
+	got := readRows[row](t, file)
 	if len(got) != len(rows) {
 		t.Fatalf("groups of %d: read %d rows, wrote %d", groupRows, len(got), len(rows))
 	}
@@ -630,31 +670,40 @@ func TestDictionary(t *testing.T) {
 }
 
 // TestNewTablePanics requires NewTable to refuse columns that do not
-// match the schema.
+// match the schema's leaves one for one, in order, by path, type and
+// levels.
 func TestNewTablePanics(t *testing.T) {
-	cols := rowColumns()
-	replace := func(i int, c Column[row]) []Column[row] {
-		cs := slices.Clone(cols)
-		cs[i] = c
-		return cs
+	specs := rowSpecs()
+	replace := func(i int, s Spec) []Spec {
+		ss := slices.Clone(specs)
+		ss[i] = s
+		return ss
 	}
+	swapped := slices.Clone(specs)
+	swapped[1], swapped[2] = swapped[2], swapped[1] // n32 and day, both INT32
+	reversed := slices.Clone(specs)
+	slices.Reverse(reversed)
 	cases := []struct {
-		name string
-		cols []Column[row]
-		want string // in the panic message
+		name  string
+		specs []Spec
+		want  string // in the panic message
 	}{
-		{"missing column", cols[:len(cols)-1], "no column for leaf l.list.element"},
-		{"missing first column", cols[1:], "no column for leaf id"},
-		{"extra column", append(slices.Clone(cols), Int32("extra", func(*row) int32 { return 0 })), "column extra is not in the schema"},
-		{"list by its group's path", replace(8, StringList("l", func(r *row) []string { return r.L })), "no column for leaf l.list.element"},
-		{"int64 for int32", replace(1, Int64("n32", func(r *row) int64 { return int64(r.N32) })), "column n32"},
-		{"int32 for int64", replace(3, Int32("n64", func(r *row) int32 { return int32(r.N64) })), "column n64"},
-		{"string for int32", replace(2, String("day", func(r *row) string { return "" })), "column day"},
-		{"required for optional", replace(5, Double("opt", func(r *row) float64 { return 0 })), "column opt"},
-		{"optional for required", replace(4, OptDouble("f", func(r *row) *float64 { return &r.F })), "column f"},
-		{"bool for double", replace(4, Bool("f", func(r *row) bool { return false })), "column f"},
-		{"string for list", replace(8, String("l.list.element", func(r *row) string { return "" })), "column l.list.element"},
-		{"list for string", replace(0, StringList("id", func(r *row) []string { return nil })), "column id"},
+		{"no columns", nil, "leaf 0 of the schema is id"},
+		{"missing column", specs[:len(specs)-1], "leaf 8 of the schema is l.list.element"},
+		{"missing first column", specs[1:], "leaf 0 of the schema is id"},
+		{"extra column", append(slices.Clone(specs), Int32("extra")), "10 columns for 9 leaves"},
+		{"list by its group's path", replace(8, StringList("l")), "leaf 8 of the schema is l.list.element"},
+		{"two columns swapped", swapped, "leaf 1 of the schema is n32"},
+		{"columns reversed", reversed, "leaf 0 of the schema is id"},
+		{"int64 for int32", replace(1, Int64("n32")), "column n32"},
+		{"int32 for int64", replace(3, Int32("n64")), "column n64"},
+		{"string for int32", replace(2, String("day")), "column day"},
+		{"dictionary string for int32", replace(1, DictString("n32")), "column n32"},
+		{"required for optional", replace(5, Double("opt")), "column opt"},
+		{"optional for required", replace(4, OptDouble("f")), "column f"},
+		{"bool for double", replace(4, Bool("f")), "column f"},
+		{"string for list", replace(8, String("l.list.element")), "column l.list.element"},
+		{"list for string", replace(0, StringList("id")), "column id"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -667,24 +716,25 @@ func TestNewTablePanics(t *testing.T) {
 					t.Fatalf("panic %q, want it to mention %q", msg, c.want)
 				}
 			}()
-			NewTable("pqwrite test", c.cols...)
+			NewTable(row{}, "pqwrite test", c.specs...)
 		})
 	}
-	// The columns in another order than the schema's are no error.
-	rev := slices.Clone(cols)
-	slices.Reverse(rev)
-	tb := NewTable("pqwrite test", rev...)
-	var buf bytes.Buffer
+	// Whether a string column has a dictionary is the writer's choice, not
+	// the schema's: id with one and d without are no error, and write the
+	// same rows.
+	ss := replace(0, DictString("id"))
+	ss[7] = String("d")
+	tb := NewTable(row{}, "pqwrite test", ss...)
 	rows := gen{rows: 50, nullRate: 0.5, maxList: 3, distinct: 3}.make(rand.New(rand.NewPCG(1, 1)))
-	if err := tb.Write(&buf, rows, 0); err != nil {
+	c := tb.NewColumns()
+	for i := range rows {
+		appendRow(c, &rows[i])
+	}
+	var buf bytes.Buffer
+	if err := tb.Write(&buf, c, 0); err != nil {
 		t.Fatal(err)
 	}
-	got := readRows(t, buf.Bytes())
-	for i := range rows {
-		if d := rowDiff(got[i], rows[i]); d != "" {
-			t.Fatalf("columns reversed: row %d: %s", i, d)
-		}
-	}
+	checkFile(t, buf.Bytes(), rows, 0)
 }
 
 // TestStatisticsFormat pins the bounds of doubles around zero, which a
@@ -720,15 +770,15 @@ func TestStatisticsFormat(t *testing.T) {
 	}
 }
 
-// TestConcurrentWrites writes different row sets from several goroutines
-// at once, which share the pool of encoders, and requires each file to be
-// the one written alone.
+// TestConcurrentWrites writes the columns of different row sets from
+// several goroutines at once, which share the pool of encoders, and
+// requires each file to be the one written alone.
 func TestConcurrentWrites(t *testing.T) {
-	sets := make([][]row, 8)
+	sets := make([]*Columns, 8)
 	want := make([][]byte, len(sets))
 	for i := range sets {
-		sets[i] = gen{rows: 300 * i, nullRate: 0.3, maxList: 3, distinct: 1 + 10*i}.make(rand.New(rand.NewPCG(uint64(i), 3)))
-		want[i] = write(t, sets[i], 100)
+		sets[i] = columnsOf(gen{rows: 300 * i, nullRate: 0.3, maxList: 3, distinct: 1 + 10*i}.make(rand.New(rand.NewPCG(uint64(i), 3))))
+		want[i] = writeColumns(t, sets[i], 100)
 	}
 	got := make([][]byte, len(sets))
 	errs := make([]error, len(sets))
