@@ -39,6 +39,7 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzSDMXCSV$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzSurveyRaw$$' -fuzztime $(FUZZTIME) ./transform
 	go test -run '^$$' -fuzz '^FuzzParseReference$$' -fuzztime $(FUZZTIME) ./warehouse
+	go test -run '^$$' -fuzz '^FuzzReadBinary$$' -fuzztime $(FUZZTIME) ./warehouse/internal/pqwrite
 	go test -run '^$$' -fuzz '^FuzzBind$$' -fuzztime $(FUZZTIME) ./queries
 	go test -run '^$$' -fuzz '^FuzzKoboCSV$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzKoboJSON$$' -fuzztime $(FUZZTIME) ./ingest

@@ -71,7 +71,8 @@ func (c *Columns) ReadBinary(b []byte) ([]byte, error) {
 }
 
 // check reports whether d is a consistent column of rows rows, so that
-// reading it cannot go out of bounds.
+// reading it cannot go out of bounds, holding nothing but what the typed
+// appends write, so that the file written holds the rows it reads as.
 func (d *colData) check(rows int) error {
 	k := d.kind
 	bad := fmt.Errorf("%w: a column does not hold %d rows", ErrCorrupt, rows)
@@ -87,8 +88,18 @@ func (d *colData) check(rows int) error {
 		}
 		return nil
 	case k.width() > 0:
-		if len(d.values) != rows*k.width() {
+		// The values' length is all that tells their rows: rows times the
+		// width could wrap around.
+		if w := k.width(); len(d.values)%w != 0 || len(d.values)/w != rows {
 			return bad
+		}
+		if k.phys == format.Boolean {
+			// A boolean is 0 or 1: another would set the next one's bit.
+			for _, v := range d.values {
+				if v > 1 {
+					return bad
+				}
+			}
 		}
 		return nil
 	}
@@ -109,15 +120,26 @@ func (d *colData) check(rows int) error {
 			if r+1 < rows {
 				end = int(d.lstart[r+1])
 			}
-			if int(d.lstart[r]) != lpos || end <= lpos || end > len(d.defs) || d.reps[lpos] != 0 {
+			if int(d.lstart[r]) != lpos || end <= lpos || end > len(d.defs) {
 				return bad
 			}
-			entries, lpos = d.defs[lpos:end], end
+			// A row's entries are at repetition level 0, then 1 (another
+			// 0 would start a row); an empty list is a lone entry at
+			// definition level 0.
+			entries = d.defs[lpos:end]
+			for j, rep := range d.reps[lpos:end] {
+				if rep != byte(min(j, 1)) || len(entries) > 1 && entries[j] == 0 {
+					return bad
+				}
+			}
+			lpos = end
 		case k.maxDef > 0:
 			entries = d.defs[r : r+1]
 		}
 		for _, def := range entries {
 			switch {
+			case def > 1: // the levels are 0 or 1, encoded in one bit
+				return bad
 			case def == 0:
 			case k.phys == format.Double:
 				pos += 8
