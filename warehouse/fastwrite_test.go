@@ -281,7 +281,7 @@ func TestWriteFastMatchesGeneric(t *testing.T) {
 			// Held as a bulk pull holds them, a partition's input through
 			// a scratch file, the filings write writeFast's file.
 			in := newPartInput()
-			if _, err := in.readBinary(inputOf(filings).appendBinary(nil)); err != nil {
+			if _, err := in.readBinary(inputOf(filings).appendBinary(nil), len(filings)); err != nil {
 				t.Fatal(err)
 			}
 			var buf bytes.Buffer

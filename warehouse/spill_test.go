@@ -52,9 +52,6 @@ func spillRows() []ictstat.Filing {
 	return rows
 }
 
-// TestSpillRoundTrip checks that what encodeFiling writes, spillReader
-// reads back the same, and that a cut record is an error, not a row.
-
 // inputOf returns the rows as the input of a partition.
 func inputOf(rows []ictstat.Filing) *partInput {
 	in := newPartInput()
