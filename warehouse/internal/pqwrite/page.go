@@ -76,7 +76,7 @@ type chunkEncoder struct {
 	reps  []byte   // levels of the chunk's rows, gathered
 	defs  []byte   // ...
 	idx   []uint32 // dictionary indexes of the chunk's rows, gathered
-	bools []byte   // booleans of the chunk's rows, a byte each, gathered
+	bools []byte   // booleans (a byte each) or doubles of the chunk's rows, gathered
 	used  []bool
 	group []run
 	proto thrift.CompactProtocol
@@ -105,6 +105,9 @@ func (e *chunkEncoder) writeChunk(w *countingWriter, path []string, d *colData, 
 	}
 	md := format.ColumnMetaData{Type: k.phys, PathInSchema: path, Codec: format.Snappy, NumValues: int64(entries)}
 	md.Encoding = []format.Encoding{format.Plain}
+	if k.phys == format.Double {
+		md.Encoding[0] = format.ByteStreamSplit
+	}
 	if k.maxDef > 0 {
 		md.Encoding = append(md.Encoding, format.RLE)
 	}
@@ -155,6 +158,19 @@ func (e *chunkEncoder) writeChunk(w *countingWriter, path []string, d *colData, 
 			e.body[at+i/8] |= v << (i % 8)
 		}
 		md.Statistics = statistics(k, e.bools)
+	case k.phys == format.Double:
+		// BYTE_STREAM_SPLIT: the first bytes of every value, then the
+		// second ones, and so on. Amounts in whole thousands have long
+		// runs of equal bytes that way, which snappy compresses to a
+		// third, and faster than the values side by side.
+		enc = format.ByteStreamSplit
+		e.bools = e.bools[:0] // the values, gathered
+		for _, r := range runs {
+			va, vb := d.valueRange(r.a, r.b, rows)
+			e.bools = append(e.bools, d.values[va:vb]...)
+		}
+		md.Statistics = statistics(k, e.bools)
+		e.body = appendSplit(e.body, e.bools)
 	default:
 		at := len(e.body)
 		for _, r := range runs {
@@ -287,6 +303,22 @@ func statistics(k kind, values []byte) format.Statistics {
 		st.MinValue, st.MaxValue = append([]byte{}, lo...), append([]byte{}, hi...)
 	}
 	return st
+}
+
+// appendSplit appends values, doubles, split into 8 streams: byte 0 of
+// each value, then byte 1, and so on.
+func appendSplit(b, values []byte) []byte {
+	n := len(values) / 8
+	at := len(b)
+	b = append(b, make([]byte, len(values))...)
+	s0, s1, s2, s3 := b[at:at+n], b[at+n:at+2*n], b[at+2*n:at+3*n], b[at+3*n:at+4*n]
+	s4, s5, s6, s7 := b[at+4*n:at+5*n], b[at+5*n:at+6*n], b[at+6*n:at+7*n], b[at+7*n:at+8*n]
+	for i := range n {
+		x := binary.LittleEndian.Uint64(values[8*i:])
+		s0[i], s1[i], s2[i], s3[i] = byte(x), byte(x>>8), byte(x>>16), byte(x>>24)
+		s4[i], s5[i], s6[i], s7[i] = byte(x>>32), byte(x>>40), byte(x>>48), byte(x>>56)
+	}
+	return b
 }
 
 // appendLevels appends levels RLE-encoded with the 4-byte length prefix of
