@@ -133,6 +133,10 @@ func measure(name string, args ...string) (measurement, error) {
 func median(reps int, f func() (measurement, error)) (measurement, error) {
 	var ms []measurement
 	for range reps {
+		// The writes of the step before (the input, the last run's
+		// output) reach the disk first, so that the kernel's writeback
+		// does not compete with the run measured.
+		syscall.Sync()
 		m, err := f()
 		if err != nil {
 			return m, err
