@@ -93,20 +93,6 @@ func (c *Columns) Rows() int { return c.rows }
 // EndRow ends the row whose values were appended.
 func (c *Columns) EndRow() { c.rows++ }
 
-// Bytes returns the size of the values held, in bytes: about the memory
-// they take, less what their buffers keep for growth.
-func (c *Columns) Bytes() int64 {
-	var n int
-	for i := range c.cols {
-		d := &c.cols[i]
-		n += len(d.values) + len(d.defs) + len(d.reps) + 4*(len(d.starts)+len(d.lstart)+len(d.idx))
-		for _, s := range d.dict.values {
-			n += len(s) + 16
-		}
-	}
-	return int64(n)
-}
-
 // Footprint returns the memory the columns take, in bytes, their buffers'
 // room to grow included.
 func (c *Columns) Footprint() int64 {
