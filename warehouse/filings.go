@@ -121,7 +121,7 @@ func (b *FilingBatch) Add(f *ictstat.Filing) {
 		p := PartitionOf(f.Period)
 		in := b.parts[p]
 		if in == nil {
-			in = getPiece()
+			in = pieces.get()
 			b.parts[p] = in
 			b.order = append(b.order, p)
 		}
@@ -137,7 +137,7 @@ func (b *FilingBatch) Reset() {
 	for p, in := range b.parts {
 		delete(b.parts, p)
 		if in != nil {
-			putPiece(in)
+			pieces.put(in)
 		}
 	}
 	b.rows, b.last, b.order = 0, nil, b.order[:0]
@@ -203,7 +203,7 @@ func (sp *spillPart) take(in *partInput) int64 {
 	t := sp.pieces[k]
 	before := t.footprint()
 	t.append(in)
-	putPiece(in)
+	pieces.put(in)
 	return t.footprint() - before
 }
 
@@ -346,7 +346,7 @@ func (m *FilingsMerge) flushPart(p string, sp *spillPart) error {
 	m.buffered -= sp.held
 	m.spilled += sp.held
 	for _, in := range sp.pieces {
-		putPiece(in)
+		pieces.put(in)
 	}
 	sp.pieces, sp.held = nil, 0
 	return nil
@@ -442,7 +442,7 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string, seg segment
 	if err != nil {
 		return st, err
 	}
-	defer putPartInput(in)
+	defer mergeInputs.put(in)
 	incoming := in.filings
 	st.Read = int64(incoming.Rows())
 	tx := m.tx
@@ -571,14 +571,14 @@ func (seg segment) load() (*partInput, error) {
 	if seg.path == "" && len(seg.pieces) == 1 {
 		return seg.pieces[0], nil // a partition fed by one batch
 	}
-	in := getPartInput()
+	in := mergeInputs.get()
 	defer func() {
 		for _, p := range seg.pieces {
-			putPiece(p)
+			pieces.put(p)
 		}
 	}()
 	fail := func(err error) (*partInput, error) {
-		putPartInput(in)
+		mergeInputs.put(in)
 		return nil, fmt.Errorf("read spilled filings: %w", err)
 	}
 	if seg.path != "" {
@@ -655,55 +655,43 @@ func (in *partInput) readBinary(b []byte, rows int) ([]byte, error) {
 	return b, nil
 }
 
-// freeInputs keeps the input of a finished merge for the next one: an
-// input grows to the size of a partition, and growing a fresh one for each
-// is memory the kernel hands over page by page. One only: memory kept for
-// later counts against the heap's limit (see bulkGC in cmd/ictstat) as
-// much as memory in use.
-var freeInputs = make(chan *partInput, 1)
+// inputPool keeps emptied inputs for reuse: an input grows to the rows it
+// gets, and growing a fresh one each time is memory the kernel hands over
+// page by page. Pools are short: memory kept for later counts against the
+// heap's limit (see bulkGC in cmd/ictstat) as much as memory in use.
+type inputPool struct {
+	free    chan *partInput
+	maxSize int64 // inputs whose footprint is larger are let go; 0: none
+}
 
-func getPartInput() *partInput {
+// mergeInputs keeps the input of a finished merge, as large as a
+// partition, for the next merge; pieces keeps the inputs of batches (the
+// rows of a chunk in one partition) that merges took over and are done
+// with, for new batches.
+var (
+	mergeInputs = inputPool{free: make(chan *partInput, 1)}
+	pieces      = inputPool{free: make(chan *partInput, 64), maxSize: 4 << 20}
+)
+
+func (p inputPool) get() *partInput {
 	select {
-	case in := <-freeInputs:
+	case in := <-p.free:
 		return in
 	default:
 		return newPartInput()
 	}
 }
 
-// putPartInput empties in and keeps it for getPartInput. Nothing may refer
-// to its memory any more.
-func putPartInput(in *partInput) {
-	in.reset()
-	select {
-	case freeInputs <- in:
-	default:
-	}
-}
-
-// freePieces keeps the inputs of batches (a chunk's rows of a partition)
-// that merges took over and are done with, for new batches.
-var freePieces = make(chan *partInput, 64)
-
-func getPiece() *partInput {
-	select {
-	case in := <-freePieces:
-		return in
-	default:
-		return newPartInput()
-	}
-}
-
-// putPiece empties in and keeps it for getPiece, unless it grew much
-// larger than a batch's input. Nothing may refer to its memory any more.
-func putPiece(in *partInput) {
-	if in.footprint() > 4<<20 {
+// put empties in and keeps it for get. Nothing may refer to its memory
+// any more.
+func (p inputPool) put(in *partInput) {
+	if p.maxSize > 0 && in.footprint() > p.maxSize {
 		return
 	}
 	in.reset()
 	in.tail = false
 	select {
-	case freePieces <- in:
+	case p.free <- in:
 	default:
 	}
 }
