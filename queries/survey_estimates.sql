@@ -1,7 +1,7 @@
 -- name: survey_estimates
 -- title: Survey estimates with standard errors
 -- answers: For one question of a survey wave: the weighted share of companies choosing each answer (single- and multi-choice questions) or the weighted mean (numeric questions), for each stratum and for all strata together, with standard errors, 95% confidence intervals and design effects.
--- method: Stratified estimation with post-stratification weights w_h = N_h / n_h, where N_h is the stratum's population (stratum_population) and n_h the responses in the stratum that answered the question (value not NULL; an unanswered question is left out, not counted as 0). Stratum h: estimate = mean of the answers (a choice's answers are 1 chosen, 0 not, so the mean is the share). All strata: estimate = sum over strata of W_h times the stratum mean, W_h = N_h / N, N = population of the strata with at least one answer; strata without answers are left out of N and named in flag. Standard error: the Taylor-linearised variance of the weighted mean, which for this design is the textbook stratified variance sum W_h^2 (1 - n_h/N_h) s_h^2 / n_h, with the finite population correction (1 - n_h/N_h) and s_h^2 the sample variance (n_h - 1 divisor) of the stratum's answers; a stratum with one answer has no s_h^2 and adds no variance (flagged); more answers than population sets its correction to 0 (flagged). 95% interval: for a share, the logit interval expit(logit(p) +- 1.959964 SE / (p (1 - p))), which stays inside 0..1 and is not defined at p = 0 or 1 (NULL, flagged); for a mean, estimate +- 1.959964 SE. Design effect: the variance above over the variance of a simple random sample of the same n, (1 - n/N) S^2 / n, with S^2 = n/(n - 1) times the weighted mean of the squared deviations from the estimate (Kish; R survey's svymean deff). An estimate resting on fewer than min_n answers is suppressed: estimate, SE, interval and design effect NULL, with the reason in flag; n and population are still shown. No rows: the wave has no such question.
+-- method: Stratified estimation with post-stratification weights w_h = N_h / n_h, where N_h is the stratum's population (stratum_population) and n_h the responses in the stratum that answered the question (value not NULL; an unanswered question is left out, not counted as 0). Stratum h: estimate = mean of the answers (a choice's answers are 1 chosen, 0 not, so the mean is the share). All strata: estimate = sum over strata of W_h times the stratum mean, W_h = N_h / N, N = population of the strata with at least one answer; strata without answers are left out of N and named in flag. Standard error: the Taylor-linearised variance of the weighted mean, which for this design is the textbook stratified variance sum W_h^2 (1 - n_h/N_h) s_h^2 / n_h, with the finite population correction (1 - n_h/N_h) and s_h^2 the sample variance (n_h - 1 divisor) of the stratum's answers; a stratum with one answer has no s_h^2 and adds no variance (flagged); more answers than population sets its correction to 0 (flagged). 95% interval: for a share, the logit interval expit(logit(p) +- 1.959964 SE / (p (1 - p))), which stays inside 0..1 and is not defined at p = 0 or 1 (NULL, flagged); for a mean, estimate +- 1.959964 SE. Design effect: the variance above over the variance of a simple random sample of the same n, (1 - n/N) S^2 / n, with S^2 = n/(n - 1) times the weighted mean of the squared deviations from the estimate (Kish; R survey's svymean deff). An estimate resting on fewer than min_n answers is suppressed: estimate, SE, interval and design effect NULL, with the reason in flag; n and population are still shown. A wave or question that does not exist is an error that names the waves, or the wave's questions.
 -- param: wave string = : survey wave id, e.g. startup-2026; empty: the wave with the latest submission
 -- param: question string = (required) : question name as in survey_responses.question
 -- param: min_n int = 10 : fewest answers an estimate may rest on; smaller cells are suppressed and flagged
@@ -29,6 +29,17 @@ WITH target AS (
     SELECT wave, question, question_label, question_type, choice, stratum, stratum_population, value
     FROM survey_responses
     WHERE wave = (SELECT wave FROM target) AND question = $question
+), guard AS (
+    -- a wave or question that does not exist is an error naming what does
+    -- (exit 2, HTTP 400), not an empty table
+    SELECT CASE
+        WHEN NOT EXISTS (SELECT 1 FROM survey_responses WHERE wave = (SELECT wave FROM target)) THEN error(
+            'bad parameter wave: no survey wave "' || coalesce((SELECT wave FROM target), '') || '" in this snapshot; waves: '
+            || coalesce((SELECT string_agg(DISTINCT wave, ', ' ORDER BY wave) FROM survey_responses), 'none (ingest a survey first)'))
+        WHEN NOT EXISTS (SELECT 1 FROM answers) THEN error(
+            'bad parameter question: wave "' || (SELECT wave FROM target) || '" has no question "' || $question || '"; its questions: '
+            || (SELECT string_agg(DISTINCT question, ', ' ORDER BY question) FROM survey_responses WHERE wave = (SELECT wave FROM target)))
+    END AS ok
 ), cells AS (
     -- one row per choice and stratum with at least one answer
     SELECT
@@ -101,4 +112,5 @@ SELECT
             THEN 'left out, no answers: ' || (SELECT names FROM missing) || ' (population ' || CAST((SELECT pop FROM missing) AS VARCHAR) || ')' END
     ) AS flag
 FROM shown
+WHERE (SELECT ok FROM guard) IS NULL
 ORDER BY choice, is_all, stratum

@@ -2,6 +2,7 @@ package queries_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -284,9 +285,6 @@ func TestSurveyEstimatesFlags(t *testing.T) {
 			t.Errorf("got %v, want stratum 63 (3 answers) suppressed with flag n<4", r)
 		}
 	}
-	if got := runSurvey(t, wh, -1, map[string]string{"question": "nosuch"}); len(got) != 0 {
-		t.Errorf("got %d rows for an unknown question, want none", len(got))
-	}
 }
 
 // TestSurveyEstimatesParams checks that bad parameters are refused before
@@ -298,6 +296,37 @@ func TestSurveyEstimatesParams(t *testing.T) {
 		{map[string]string{"question": "cloud", "min_n": "ten"}, "parameter min_n"},
 		{map[string]string{"question": "cloud", "stratum": "61"}, `no parameter "stratum"`},
 	})
+}
+
+// TestSurveyEstimatesUnknown checks that a wave or question the snapshot
+// does not hold is bad input naming what it does hold, not an empty table.
+func TestSurveyEstimatesUnknown(t *testing.T) {
+	wh, _, first := openSurveyWarehouse(t)
+	for _, tc := range []struct {
+		params map[string]string
+		snap   int64
+		want   []string
+	}{
+		{map[string]string{"question": "clouds"}, -1, []string{`parameter question: wave "startup-2026" has no question "clouds"`, "cloud, "}},
+		{map[string]string{"question": "cloud", "wave": "startup-2027"}, -1, []string{`parameter wave: no survey wave "startup-2027"`, "pilot-2025, startup-2026"}},
+		// Snapshot first holds the pilot wave only.
+		{map[string]string{"question": "cloud", "wave": "startup-2026"}, first, []string{`no survey wave "startup-2026"`, "waves: pilot-2025"}},
+	} {
+		_, sql, args := bindQuery(t, "survey_estimates", tc.params)
+		res, err := wh.Query(context.Background(), tc.snap, sql, args...)
+		if err == nil {
+			res.Release()
+			t.Fatalf("%v at snapshot %d: no error", tc.params, tc.snap)
+		}
+		if !errors.Is(err, ictstat.ErrBadInput) {
+			t.Errorf("%v: got %v, want ictstat.ErrBadInput", tc.params, err)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%v: error %q does not say %q", tc.params, err, w)
+			}
+		}
+	}
 }
 
 // runSurvey runs survey_estimates and returns its rows by column name.

@@ -110,6 +110,7 @@ func TestAnalyticsFormats(t *testing.T) {
 	for _, tc := range []struct{ path, want string }{
 		{"/api/v1/queries/survey_estimates", "parameter question"},
 		{"/api/v1/queries/survey_estimates?question=cloud&min_n=many", "parameter min_n"},
+		{"/api/v1/queries/survey_estimates?question=clouds", `has no question \"clouds\"`}, // found by the SQL
 		{"/api/v1/queries/registrations?by=country", "parameter by"},
 		{"/api/v1/queries/data_quality?as_of=yesterday", "parameter as_of"},
 	} {

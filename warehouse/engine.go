@@ -316,10 +316,17 @@ func (w *Warehouse) queryEngine() (*engine, error) {
 type Schema = arrow.Schema
 
 // classify marks errors in the query itself (syntax, names, types) as usage
-// errors; failures of the engine or its files stay what they are.
+// errors, and those a named query raises about its parameters (SQL
+// error('bad parameter NAME: ...')) as bad input; failures of the engine or
+// its files stay what they are.
 func classify(err error) error {
 	var de *duckdb.Error
 	if errors.As(err, &de) {
+		if de.Type == duckdb.ErrorTypeInvalidInput {
+			if _, msg, ok := strings.Cut(de.Msg, "bad parameter "); ok {
+				return fmt.Errorf("%w: parameter %s", ictstat.ErrBadInput, msg)
+			}
+		}
 		switch de.Type {
 		case duckdb.ErrorTypeParser, duckdb.ErrorTypeSyntax, duckdb.ErrorTypeBinder, duckdb.ErrorTypeCatalog,
 			duckdb.ErrorTypeConversion, duckdb.ErrorTypeMismatchType, duckdb.ErrorTypeInvalidType, duckdb.ErrorTypeExpression,

@@ -93,6 +93,7 @@ func TestAnalyticsCommandLine(t *testing.T) {
 	}{
 		{[]string{"query", "survey_estimates"}, "parameter question"},
 		{[]string{"query", "survey_estimates", "--param", "question=it_staff", "--param", "min_n=x"}, "parameter min_n"},
+		{[]string{"query", "survey_estimates", "--param", "question=it_staf"}, `has no question "it_staf"; its questions: `}, // found by the SQL
 		{[]string{"query", "registrations", "--param", "by=country"}, "parameter by"},
 		{[]string{"query", "data_quality", "--param", "as_of=soon"}, "parameter as_of"},
 	} {
