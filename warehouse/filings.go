@@ -572,9 +572,11 @@ func (seg segment) load() (*partInput, error) {
 		return seg.pieces[0], nil // a partition fed by one batch
 	}
 	in := mergeInputs.get()
-	defer func() {
+	defer func() { // the pieces not appended yet, on failure
 		for _, p := range seg.pieces {
-			pieces.put(p)
+			if p != nil {
+				pieces.put(p)
+			}
 		}
 	}()
 	fail := func(err error) (*partInput, error) {
@@ -591,9 +593,11 @@ func (seg segment) load() (*partInput, error) {
 			return fail(err)
 		}
 	}
-	for _, p := range seg.pieces {
+	for i, p := range seg.pieces {
 		in.reserveFor(p, seg.rows)
 		in.append(p)
+		pieces.put(p) // at once: the merge holds the partition once, not twice
+		seg.pieces[i] = nil
 	}
 	if in.filings.Rows() != seg.rows {
 		return fail(fmt.Errorf("%d of %d rows: %w", in.filings.Rows(), seg.rows, errSpillCorrupt))
