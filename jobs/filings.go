@@ -160,8 +160,7 @@ func runChunks(ctx context.Context, nd *ingest.NDJSON, fx *transform.FXTable, na
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var rec ictstat.FilingRecord
-			var dec ingest.FilingDecoder
+			var v recordValidator
 			for c := range chunks {
 				var b *warehouse.FilingBatch
 				select {
@@ -169,7 +168,7 @@ func runChunks(ctx context.Context, nd *ingest.NDJSON, fx *transform.FXTable, na
 				default:
 					b = warehouse.NewFilingBatch()
 				}
-				res := validateChunk(c, b, &dec, &rec, fx, name)
+				res := validateChunk(c, b, &v, fx, name)
 				select {
 				case freeChunks <- c:
 				default:
@@ -228,7 +227,7 @@ func runChunks(ctx context.Context, nd *ingest.NDJSON, fx *transform.FXTable, na
 }
 
 // validateChunk decodes and validates every line of c.
-func validateChunk(c *ingest.Chunk, batch *warehouse.FilingBatch, dec *ingest.FilingDecoder, rec *ictstat.FilingRecord, fx *transform.FXTable, name string) chunkResult {
+func validateChunk(c *ingest.Chunk, batch *warehouse.FilingBatch, v *recordValidator, fx *transform.FXTable, name string) chunkResult {
 	res := chunkResult{seq: c.Seq, batch: batch}
 	tooLong := map[int]bool{}
 	for _, i := range c.TooLong {
@@ -240,7 +239,7 @@ func validateChunk(c *ingest.Chunk, batch *warehouse.FilingBatch, dec *ingest.Fi
 				Reason: fmt.Sprintf("record longer than %d bytes (cut)", ingest.MaxLineBytes)})
 			continue
 		}
-		q, f, ok := validateRecord(dec, c.Line(i), rec, fx, name, c.Numbers[i])
+		q, f, ok := v.validate(c.Line(i), fx, name, c.Numbers[i])
 		if !ok {
 			res.bad = append(res.bad, q)
 			continue

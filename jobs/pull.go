@@ -205,11 +205,10 @@ func validatePage(records []json.RawMessage, fx *transform.FXTable, origin strin
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var rec ictstat.FilingRecord
-			var dec ingest.FilingDecoder
+			var v recordValidator
 			res := chunkResult{seq: p, batch: warehouse.NewFilingBatch()}
 			for i := lo; i < hi; i++ {
-				q, f, ok := validateRecord(&dec, records[i], &rec, fx, origin, int64(i+1))
+				q, f, ok := v.validate(records[i], fx, origin, int64(i+1))
 				if !ok {
 					res.bad = append(res.bad, q)
 					continue
@@ -239,18 +238,26 @@ type permanent struct{ error }
 
 func (p permanent) Unwrap() []error { return []error{p.error, ErrPermanent} }
 
-// validateRecord decodes and validates one feed record with dec; a rejected
-// record comes back as its quarantine row. The filing shares raw's and
-// dec's memory: it must be used (added to a batch) before the next call
-// and before raw changes.
-func validateRecord(dec *ingest.FilingDecoder, raw []byte, rec *ictstat.FilingRecord, fx *transform.FXTable, origin string, pos int64) (ictstat.Quarantined, ictstat.Filing, bool) {
+// recordValidator decodes and validates records one at a time, with
+// buffers of its own: the filing it returns shares the record's memory
+// and its own, and must be used (added to a batch) before its next call and
+// before the record's bytes change. One per goroutine.
+type recordValidator struct {
+	dec ingest.FilingDecoder
+	val transform.Validator
+	rec ictstat.FilingRecord
+}
+
+// validate decodes and validates one feed record; a rejected record comes
+// back as its quarantine row.
+func (v *recordValidator) validate(raw []byte, fx *transform.FXTable, origin string, pos int64) (ictstat.Quarantined, ictstat.Filing, bool) {
 	reject := func(reason string) (ictstat.Quarantined, ictstat.Filing, bool) {
 		return ictstat.Quarantined{Origin: origin, Line: pos, Reason: reason, Raw: string(raw)}, ictstat.Filing{}, false
 	}
-	if err := dec.Decode(raw, rec); err != nil {
+	if err := v.dec.Decode(raw, &v.rec); err != nil {
 		return reject(err.Error())
 	}
-	f, verr := transform.ValidateFiling(rec, fx)
+	f, verr := v.val.Validate(&v.rec, fx)
 	if verr != nil {
 		return reject(verr.Error())
 	}

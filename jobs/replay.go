@@ -229,10 +229,9 @@ func replayFilings(ctx context.Context, tx *warehouse.Tx, r *replayRun) error {
 		return err
 	}
 	batch := warehouse.NewFilingBatch()
-	var rec ictstat.FilingRecord
-	var dec ingest.FilingDecoder
+	var v recordValidator
 	for _, q := range r.rows {
-		fixed, f, ok := validateRecord(&dec, []byte(q.Raw), &rec, fx, q.Origin, q.Line)
+		fixed, f, ok := v.validate([]byte(q.Raw), fx, q.Origin, q.Line)
 		if !ok {
 			r.stay(q, fixed.Reason)
 			continue

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -30,6 +31,21 @@ func bad(field, format string, args ...any) *ictstat.InputError {
 // returns the filing to store, with currency conversion and derived
 // measures. The error names the first field that breaks a rule.
 func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ictstat.InputError) {
+	return new(Validator).Validate(rec, fx)
+}
+
+// Validator is ValidateFiling with buffers of its own, for a worker that
+// uses each filing at once (a bulk pull appends it to its columns): the
+// optional amounts and the exports of the filing it returns live in the
+// validator, valid until its next Validate. Not safe for concurrent use;
+// the zero value is ready.
+type Validator struct {
+	opt     [4]float64
+	exports []ictstat.Export
+}
+
+// Validate is ValidateFiling.
+func (v *Validator) Validate(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ictstat.InputError) {
 	var f ictstat.Filing
 	if e := checkText("filing_id", rec.FilingID, maxIDLen, true); e != nil {
 		return f, e
@@ -121,8 +137,7 @@ func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ic
 	if len(rec.Flags) > 0 {
 		f.Flags = flagsText(rec.Flags)
 	}
-	// The optional amounts share one allocation.
-	opt := new([4]float64)
+	opt := &v.opt
 	if !math.IsNaN(rec.Wages) {
 		opt[0], opt[1] = rec.Wages, rec.Wages*rate
 		f.Wages, f.WagesMNT = &opt[0], &opt[1]
@@ -132,7 +147,8 @@ func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ic
 		f.RnDExpense, f.RnDExpenseMNT = &opt[2], &opt[3]
 	}
 	if len(rec.Exports) > 0 {
-		f.Exports = make([]ictstat.Export, 0, len(rec.Exports))
+		f.Exports = slices.Grow(v.exports[:0], len(rec.Exports))
+		defer func() { v.exports = f.Exports[:0] }()
 	}
 	for i, x := range rec.Exports {
 		field := func(name string) string { return fmt.Sprintf("exports[%d].%s", i, name) }

@@ -435,6 +435,7 @@ func TestValidateFilingAccepts(t *testing.T) {
 			}
 		}},
 	}
+	var shared transform.Validator // one for every case in turn, as a worker uses it
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := validRecord()
@@ -442,6 +443,9 @@ func TestValidateFilingAccepts(t *testing.T) {
 			f, e := transform.ValidateFiling(&rec, tt.fx)
 			if e != nil {
 				t.Fatalf("got error %v, want nil", e)
+			}
+			if g, e := shared.Validate(&rec, tt.fx); e != nil || !reflect.DeepEqual(g, f) {
+				t.Errorf("a reused Validator gives %+v, %v; ValidateFiling %+v", g, e, f)
 			}
 			if want := transform.GVA(f.RevenueMNT, f.IntermediateMNT); f.GVAMNT != want {
 				t.Errorf("got GVAMNT %g, want %g", f.GVAMNT, want)
