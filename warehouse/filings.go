@@ -634,28 +634,28 @@ func (in *partInput) appendBinary(b []byte) []byte {
 // and returns the bytes after it. When in is empty, it first makes room for
 // rows rows like those read.
 func (in *partInput) readBinary(b []byte, rows int) ([]byte, error) {
-	src := newPartInput()
-	b, err := src.filings.ReadBinary(b)
+	// Straight into in: on an error in is left half-appended, and the
+	// merge that reads it fails.
+	shift, from, exFrom := int32(in.filings.Rows()), in.filings.Rows(), in.exports.Rows()
+	b, err := in.filings.ReadBinaryReserve(b, rows)
 	if err == nil {
-		b, err = src.exports.ReadBinary(b)
+		b, err = in.exports.ReadBinary(b)
 	}
 	if err != nil {
 		return nil, err
 	}
 	n, k := binary.Uvarint(b)
-	if k <= 0 || n != uint64(src.exports.Rows()) {
+	if k <= 0 || n != uint64(in.exports.Rows()-exFrom) {
 		return nil, errSpillCorrupt
 	}
 	b = b[k:]
 	for range n {
 		p, k := binary.Uvarint(b)
-		if k <= 0 || p >= uint64(src.filings.Rows()) {
+		if k <= 0 || p >= uint64(in.filings.Rows()-from) {
 			return nil, errSpillCorrupt
 		}
-		src.parent, b = append(src.parent, int32(p)), b[k:]
+		in.parent, b = append(in.parent, int32(p)+shift), b[k:]
 	}
-	in.reserveFor(src, rows)
-	in.append(src)
 	return b, nil
 }
 

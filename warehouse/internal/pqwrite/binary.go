@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/parquet-go/parquet-go/format"
 )
@@ -44,18 +45,29 @@ func appendBytes(b, v []byte) []byte {
 
 // ReadBinary appends to c the rows that AppendBinary wrote in b, for
 // columns of the same table, and returns the bytes after them.
-func (c *Columns) ReadBinary(b []byte) ([]byte, error) {
+func (c *Columns) ReadBinary(b []byte) ([]byte, error) { return c.ReadBinaryReserve(b, 0) }
+
+// ReadBinaryReserve is ReadBinary that first makes room in an empty c for
+// reserve rows like those read (see Reserve), when that is more than those.
+func (c *Columns) ReadBinaryReserve(b []byte, reserve int) ([]byte, error) {
 	r := reader{b: b}
 	rows := int(r.uvarint())
 	if n := r.uvarint(); r.err == nil && n != uint64(len(c.cols)) {
 		return nil, fmt.Errorf("%w: %d columns, not %d", ErrCorrupt, n, len(c.cols))
 	}
-	src := Columns{cols: make([]colData, len(c.cols)), rows: rows}
+	// The columns read share b's bytes; their offsets and indexes are kept
+	// in c.read for the next call.
+	if c.read == nil {
+		c.read = &Columns{cols: make([]colData, len(c.cols))}
+	}
+	src := c.read
+	src.rows = rows
 	for i := range src.cols {
 		d := &src.cols[i]
 		d.kind = c.cols[i].kind
 		d.values, d.defs, d.reps = r.bytes(), r.bytes(), r.bytes()
-		d.starts, d.lstart, d.idx = r.uint32s(), r.uint32s(), r.uint32s()
+		d.starts, d.lstart, d.idx = r.uint32s(d.starts), r.uint32s(d.lstart), r.uint32s(d.idx)
+		d.dict.values = d.dict.values[:0]
 		for n := r.uvarint(); n > 0 && r.err == nil; n-- {
 			d.dict.values = append(d.dict.values, string(r.bytes()))
 		}
@@ -66,7 +78,13 @@ func (c *Columns) ReadBinary(b []byte) ([]byte, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	c.Append(&src)
+	if c.rows == 0 && reserve > src.rows {
+		c.Reserve(src, reserve)
+	}
+	c.Append(src)
+	for i := range src.cols { // let b go
+		src.cols[i].values, src.cols[i].defs, src.cols[i].reps = nil, nil, nil
+	}
 	return r.b, nil
 }
 
@@ -189,13 +207,14 @@ func (r *reader) bytes() []byte {
 	return v
 }
 
-func (r *reader) uint32s() []uint32 {
+// uint32s reads a list of uint32 into buf, reused.
+func (r *reader) uint32s(buf []uint32) []uint32 {
 	n := r.uvarint()
 	if r.err != nil || uint64(len(r.b))/4 < n {
 		r.err = ErrCorrupt
 		return nil
 	}
-	v := make([]uint32, n)
+	v := slices.Grow(buf[:0], int(n))[:n]
 	for i := range v {
 		v[i] = binary.LittleEndian.Uint32(r.b[4*i:])
 	}

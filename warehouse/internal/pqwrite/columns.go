@@ -73,6 +73,7 @@ func StringList(path string) Spec {
 type Columns struct {
 	cols []colData
 	rows int
+	read *Columns // scratch of ReadBinary
 }
 
 // colData is one column of a Columns.
