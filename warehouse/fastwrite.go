@@ -118,8 +118,3 @@ func writeFast[T any](w io.Writer, rows []T) (bool, error) {
 	fill(c)
 	return true, t.Write(w, c, rowGroupRows)
 }
-
-// writeColumns writes c, columns of table t, to w.
-func writeColumns(w io.Writer, t *pqwrite.Table, c *pqwrite.Columns) error {
-	return t.Write(w, c, rowGroupRows)
-}

@@ -285,7 +285,7 @@ func TestWriteFastMatchesGeneric(t *testing.T) {
 				t.Fatal(err)
 			}
 			var buf bytes.Buffer
-			if err := writeColumns(&buf, filingsTable, in.filings); err != nil {
+			if err := filingsTable.Write(&buf, in.filings, rowGroupRows); err != nil {
 				t.Fatal(err)
 			}
 			if fast, err := os.ReadFile(ff); err != nil || !bytes.Equal(buf.Bytes(), fast) {

@@ -37,7 +37,7 @@ func BenchmarkWriteFilings(b *testing.B) {
 		name   string
 		encode func(io.Writer) error
 	}{
-		{"columns", func(w io.Writer) error { return writeColumns(w, filingsTable, cols) }}, // as a merge writes
+		{"columns", func(w io.Writer) error { return filingsTable.Write(w, cols, rowGroupRows) }}, // as a merge writes
 		{"rows", func(w io.Writer) error { return encodeRows(w, rows) }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {

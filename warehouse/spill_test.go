@@ -65,7 +65,7 @@ func inputOf(rows []ictstat.Filing) *partInput {
 func readBack[T any](t *testing.T, table *pqwrite.Table, c *pqwrite.Columns) []T {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := writeColumns(&buf, table, c); err != nil {
+	if err := table.Write(&buf, c, rowGroupRows); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := parquet.Read[T](bytes.NewReader(buf.Bytes()), int64(buf.Len()))
