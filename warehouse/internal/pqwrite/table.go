@@ -8,9 +8,9 @@
 // then written by a Table. The schema is parquet-go's own for a model row
 // type (taken from the footer of an empty file it writes), so that files of
 // both writers read alike with parquet-go and any engine. Each row group is
-// one data page per column (format v1, snappy): values PLAIN, or
-// dictionary encoded where the column asks for it; repetition and
-// definition levels RLE. Column chunks carry min, max and null count; there
+// one data page per column (format v1, snappy): values PLAIN, doubles
+// BYTE_STREAM_SPLIT, strings dictionary encoded where the column asks for
+// it; repetition and definition levels RLE. Column chunks carry min, max and null count; there
 // is no page index, since each chunk has a single page whose bounds are the
 // chunk's.
 package pqwrite
