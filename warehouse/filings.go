@@ -156,13 +156,13 @@ type FilingsMerge struct {
 	tx       *Tx
 	dir      string
 	parts    map[string]*spillPart
-	buffered int64  // encoded input held in memory, not yet merging
-	clock    int64  // encoded input appended so far
+	buffered int64  // input held in memory, not yet merging (bytes of footprint)
+	clock    int64  // input appended so far (bytes of footprint)
 	files    int    // scratch files created
 	launches int    // partition merges started
 	spilled  int64  // bytes written to scratch files
 	scratch  []byte // for flushPart
-	largest  int64  // encoded bytes of the largest open segment seen
+	largest  int64  // bytes of the largest open segment seen
 
 	hold, cold, partSpill int64 // the constants above; tests lower them
 	adaptCold             bool  // cold after the input of an average partition too
