@@ -283,43 +283,27 @@ func (tx *Tx) Commit(ctx context.Context, message string) (*Manifest, error) {
 	return tx.next, nil
 }
 
-// moveStaged moves the staged files into their table folders, creating
-// the folders first, several at a time (a bulk pull moves files into
-// hundreds of new folders), and returns the folders, sorted.
+// moveStaged moves the staged files into their table folders (addStaged
+// made the folders) and returns the folders, sorted.
 func (tx *Tx) moveStaged() ([]string, error) {
-	all := slices.Concat(tx.staged, tx.raw)
-	dst := make([]string, len(all))
 	dirs := map[string]bool{}
-	for i, s := range all {
-		dst[i] = filepath.Join(tx.w.root, filepath.FromSlash(s.file.Path))
-		dirs[filepath.Dir(dst[i])] = true
+	for _, s := range slices.Concat(tx.staged, tx.raw) {
+		dst := filepath.Join(tx.w.root, filepath.FromSlash(s.file.Path))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.Rename(s.tmp, dst); err != nil {
+			return nil, fmt.Errorf("commit: move %s into place: %w", s.file.Path, err)
+		}
+		tx.moved = append(tx.moved, dst)
+		dirs[filepath.Dir(dst)] = true
 	}
 	keys := make([]string, 0, len(dirs))
 	for d := range dirs {
 		keys = append(keys, d)
 	}
 	sort.Strings(keys)
-	var g errgroup.Group
-	g.SetLimit(16)
-	for _, d := range keys {
-		g.Go(func() error { return os.MkdirAll(d, 0o755) })
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	var mu sync.Mutex
-	for i, s := range all {
-		g.Go(func() error {
-			if err := os.Rename(s.tmp, dst[i]); err != nil {
-				return fmt.Errorf("commit: move %s into place: %w", s.file.Path, err)
-			}
-			mu.Lock()
-			tx.moved = append(tx.moved, dst[i])
-			mu.Unlock()
-			return nil
-		})
-	}
-	return keys, g.Wait()
+	return keys, nil
 }
 
 // syncDirs makes the entries of the folders durable, several at a time:
