@@ -41,8 +41,8 @@ const (
 
 // appendFiling appends f to c, columns of filingsTable.
 func appendFiling(c *pqwrite.Columns, f *ictstat.Filing) {
-	c.String(0, f.FilingID)
-	c.Int32(1, f.Revision)
+	c.String(colFilingID, f.FilingID)
+	c.Int32(colRevision, f.Revision)
 	c.String(2, f.RegistryNo)
 	c.String(3, f.CompanyName)
 	c.String(4, f.ISIC4)
