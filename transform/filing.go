@@ -182,7 +182,8 @@ func (v *Validator) Validate(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Fi
 }
 
 // commonFlags are the flags objects nearly every record sends, kept as
-// strings once rather than copied for each record.
+// strings once rather than copied for each record; the bits of a flags
+// object's index are its ai (1) and startup (2) flags.
 var commonFlags = [...]string{`{"ai":false,"startup":false}`, `{"ai":true,"startup":false}`,
 	`{"ai":false,"startup":true}`, `{"ai":true,"startup":true}`}
 
@@ -228,6 +229,11 @@ func checkAmount(field string, v float64, optional bool) *ictstat.InputError {
 // checkFlags accepts an absent flags field or an object of booleans, and
 // returns the ai and startup flags. raw is already known to be valid JSON.
 func checkFlags(raw []byte) (ai, startup bool, e *ictstat.InputError) {
+	for i, c := range commonFlags { // the ones nearly every record sends
+		if string(raw) == c {
+			return i&1 != 0, i&2 != 0, nil
+		}
+	}
 	ai, startup, ok := parseFlags(raw)
 	if !ok {
 		return false, false, bad("flags", "want an object of true/false values")
@@ -326,7 +332,7 @@ func checkText(field, s string, maxLen int, idOnly bool) *ictstat.InputError {
 	i := 0
 	for ; i < len(s) && allowed[s[i]]; i++ {
 	}
-	if i == len(s) {
+	if i == len(s) || !idOnly && plainText(s[i:]) {
 		return nil
 	}
 	if s[i] < 0x80 {
@@ -352,6 +358,18 @@ var textChars, idChars = func() (text, id [256]bool) {
 	}
 	return text, id
 }()
+
+// plainText reports whether s, free text, is valid UTF-8 without a control
+// character: the common case, told without decoding runes (the bytes of a
+// multi-byte UTF-8 sequence are all from 0x80 on).
+func plainText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x80 && !textChars[c] {
+			return false
+		}
+	}
+	return utf8.ValidString(s)
+}
 
 func isIDChar(r rune) bool {
 	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' || r == ':'

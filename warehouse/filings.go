@@ -1,13 +1,14 @@
 package warehouse
 
 import (
-	"bufio"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -121,7 +122,9 @@ func (b *FilingBatch) Add(f *ictstat.Filing) {
 		p := PartitionOf(f.Period)
 		in := b.parts[p]
 		if in == nil {
-			in = pieces.get()
+			// The first partition of a batch most often gets most of its
+			// rows: the month being filed, before the late amendments.
+			in = pieces.get(len(b.order) == 0)
 			b.parts[p] = in
 			b.order = append(b.order, p)
 		}
@@ -197,7 +200,9 @@ func (sp *spillPart) take(in *partInput) int64 {
 	}
 	k := len(sp.pieces) - 1
 	if k < 0 || !sp.pieces[k].tail {
-		sp.pieces = append(sp.pieces, &partInput{filings: filingsTable.NewColumns(), exports: exportsTable.NewColumns(), tail: true})
+		t := pieces.get(false)
+		t.tail = true
+		sp.pieces = append(sp.pieces, t)
 		k++
 	}
 	t := sp.pieces[k]
@@ -327,15 +332,11 @@ func (m *FilingsMerge) flushPart(p string, sp *spillPart) error {
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriterSize(f, 1<<20)
 	for _, in := range sp.pieces {
-		m.scratch = in.appendBinary(m.scratch[:0])
 		if err == nil {
-			_, err = w.Write(m.scratch)
+			m.scratch = appendRecord(m.scratch[:0], in)
+			_, err = f.Write(m.scratch)
 		}
-	}
-	if err == nil {
-		err = w.Flush()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -451,15 +452,18 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string, seg segment
 		return st, err
 	}
 	// The keys of incoming rows share the input's memory, which outlives
-	// the map.
-	state := make(map[string]slot, len(current)+incoming.Rows())
+	// the map's use.
+	sc := <-mergeScratches
+	defer func() { clear(sc.state); mergeScratches <- sc }()
+	state := sc.state
 	for i := range current {
 		state[current[i].FilingID] = slot{rev: current[i].Revision, cur: int32(i), inc: -1}
 	}
 	// kind[i] is 1 for an accepted row still the newest revision of its
 	// filing, 2 for one a later row of the input superseded, 0 for a row
 	// not accepted.
-	kind := make([]uint8, incoming.Rows())
+	sc.kind = append(sc.kind[:0], make([]uint8, incoming.Rows())...)
+	kind := sc.kind
 	accepted, superseded, replacesCurrent := 0, 0, false
 	for i := range incoming.Rows() {
 		id, rev := incoming.StringAt(colFilingID, i), incoming.Int32At(colRevision, i)
@@ -489,18 +493,20 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string, seg segment
 	// The rows to write, by number; nil for all of them, the common case.
 	var newest, exports []int32
 	if accepted != len(kind) || superseded > 0 {
-		newest = selection(kind, 1)
-		if older := selection(kind, 2); len(older) > 0 {
+		sc.newest, sc.older = selection(sc.newest[:0], kind, 1), selection(sc.older[:0], kind, 2)
+		newest = sc.newest
+		if older := sc.older; len(older) > 0 {
 			if _, err := stageColumns(tx, TableFilingRevisions, p, filingsTable, incoming, older); err != nil {
 				return st, err
 			}
 		}
-		exports = []int32{} // the exports of the newest rows
+		exports = sc.exports[:0] // the exports of the newest rows
 		for j, r := range in.parent {
 			if kind[r] == 1 {
 				exports = append(exports, int32(j))
 			}
 		}
+		sc.exports = exports
 	}
 	revFile, err := stageColumns(tx, TableFilingRevisions, p, filingsTable, incoming, newest)
 	if err != nil {
@@ -554,9 +560,28 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string, seg segment
 	return st, nil
 }
 
-// selection returns the numbers of the rows whose kind is k.
-func selection(kind []uint8, k uint8) []int32 {
-	var sel []int32
+// mergeScratch is what a partition merge works in, kept from merge to
+// merge (growing a map of a partition's keys anew each time was an eighth
+// of what a bulk pull allocated).
+type mergeScratch struct {
+	state                  map[string]slot
+	kind                   []uint8
+	newest, older, exports []int32
+}
+
+// mergeScratches holds one scratch per merge that may run at once (two:
+// see mergeBudget).
+var mergeScratches = func() chan *mergeScratch {
+	c := make(chan *mergeScratch, 2)
+	for range 2 {
+		// Not nil: a nil selection means every row.
+		c <- &mergeScratch{state: map[string]slot{}, newest: []int32{}, older: []int32{}, exports: []int32{}}
+	}
+	return c
+}()
+
+// selection appends to sel the numbers of the rows whose kind is k.
+func selection(sel []int32, kind []uint8, k uint8) []int32 {
 	for i, x := range kind {
 		if x == k {
 			sel = append(sel, int32(i))
@@ -584,12 +609,7 @@ func (seg segment) load() (*partInput, error) {
 		return nil, fmt.Errorf("read spilled filings: %w", err)
 	}
 	if seg.path != "" {
-		disk, err := os.ReadFile(seg.path)
-		if err != nil {
-			return fail(err)
-		}
-		os.Remove(seg.path)
-		if err := in.readAll(disk, seg.rows); err != nil {
+		if err := in.readSpill(seg.path, seg.rows); err != nil {
 			return fail(err)
 		}
 	}
@@ -605,17 +625,63 @@ func (seg segment) load() (*partInput, error) {
 	return in, nil
 }
 
-// readAll appends every input that appendBinary wrote in b; the first
+// appendRecord appends in to b as a record of a scratch file: its length
+// in 4 bytes, then what appendBinary writes.
+func appendRecord(b []byte, in *partInput) []byte {
+	at := len(b)
+	b = in.appendBinary(append(b, 0, 0, 0, 0))
+	binary.LittleEndian.PutUint32(b[at:], uint32(len(b)-at-4))
+	return b
+}
+
+// readSpill appends every record of the scratch file at path, one at a
+// time through a reused buffer, and removes the file; the first record
 // makes room in in for rows rows like its own.
-func (in *partInput) readAll(b []byte, rows int) error {
-	for len(b) > 0 {
-		var err error
-		if b, err = in.readBinary(b, rows); err != nil {
+func (in *partInput) readSpill(path string, rows int) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(path)
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	buf := <-spillBufs
+	defer func() { spillBufs <- buf }()
+	for left := fi.Size(); left > 0; {
+		var head [4]byte
+		if _, err := io.ReadFull(f, head[:]); err != nil {
+			return fmt.Errorf("%w: %w", errSpillCorrupt, err)
+		}
+		n := int64(binary.LittleEndian.Uint32(head[:]))
+		if left -= 4 + n; left < 0 {
+			return fmt.Errorf("%w: a record runs past the end", errSpillCorrupt)
+		}
+		buf = slices.Grow(buf[:0], int(n))[:n]
+		if _, err := io.ReadFull(f, buf); err != nil {
 			return err
+		}
+		rest, err := in.readBinary(buf, rows)
+		if err != nil {
+			return err
+		}
+		if len(rest) > 0 {
+			return fmt.Errorf("%w: %d bytes after a record", errSpillCorrupt, len(rest))
 		}
 	}
 	return nil
 }
+
+// spillBufs holds the buffers scratch files are read through, one per
+// merge that may run at once (two: see mergeBudget).
+var spillBufs = func() chan []byte {
+	c := make(chan []byte, 2)
+	c <- nil
+	c <- nil
+	return c
+}()
 
 var errSpillCorrupt = errors.New("spilled filings corrupt")
 
@@ -674,8 +740,34 @@ type inputPool struct {
 // with, for new batches.
 var (
 	mergeInputs = inputPool{free: make(chan *partInput, 1)}
-	pieces      = inputPool{free: make(chan *partInput, 64), maxSize: 4 << 20}
+	pieces      = piecePool{
+		large: inputPool{free: make(chan *partInput, 16), maxSize: 4 << 20},
+		small: inputPool{free: make(chan *partInput, 128)},
+	}
 )
+
+// piecePool keeps the inputs of batches apart by size: most pieces are
+// either a chunk's worth of one month or a few late amendments, and a
+// small one given the rows of a large grows again and again.
+type piecePool struct{ large, small inputPool }
+
+// largePiece is the footprint from which a piece counts as large.
+const largePiece = 128 << 10
+
+func (p *piecePool) get(large bool) *partInput {
+	if large {
+		return p.large.get()
+	}
+	return p.small.get()
+}
+
+func (p *piecePool) put(in *partInput) {
+	if in.footprint() >= largePiece {
+		p.large.put(in)
+	} else {
+		p.small.put(in)
+	}
+}
 
 func (p inputPool) get() *partInput {
 	select {

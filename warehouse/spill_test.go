@@ -2,9 +2,13 @@ package warehouse
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -127,6 +131,48 @@ func TestSpillRoundTrip(t *testing.T) {
 		}
 		if !errors.Is(err, pqwrite.ErrCorrupt) && !errors.Is(err, errSpillCorrupt) {
 			t.Errorf("input cut at %d of %d bytes: error %v", cut, len(b), err)
+		}
+	}
+}
+
+// TestSpillFile checks the records of a scratch file as flushPart writes
+// them: read back in order by readSpill, and a file cut short, or with a
+// record whose length runs past its end, refused as corrupt.
+func TestSpillFile(t *testing.T) {
+	rows := spillRows()
+	b := appendRecord(nil, inputOf(rows[:2]))
+	b = appendRecord(b, inputOf(rows[2:]))
+	dir := t.TempDir()
+	path := filepath.Join(dir, "p.bin")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in := newPartInput()
+	if err := in.readSpill(path, len(rows)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("scratch file left after reading: %v", err)
+	}
+	got := readBack[ictstat.Filing](t, filingsTable, in.filings)
+	if len(got) != len(rows) {
+		t.Fatalf("%d rows read back, want %d", len(got), len(rows))
+	}
+	for i := range got {
+		if got[i].FilingID != rows[i].FilingID || got[i].SourceLine != rows[i].SourceLine {
+			t.Errorf("row %d: %s line %d, want %s line %d", i, got[i].FilingID, got[i].SourceLine, rows[i].FilingID, rows[i].SourceLine)
+		}
+	}
+	long := slices.Clone(b)
+	binary.LittleEndian.PutUint32(long, uint32(len(b))) // the first record's length runs past the end
+	trailing := append(slices.Clone(b), 0, 0, 0, 0, 7) // a record of 0 bytes, then 1 byte of a header
+	for name, bad := range map[string][]byte{"cut": b[:len(b)-3], "header cut": b[:2], "long": long, "trailing": trailing} {
+		if err := os.WriteFile(path, bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err := newPartInput().readSpill(path, 0)
+		if !errors.Is(err, errSpillCorrupt) && !errors.Is(err, pqwrite.ErrCorrupt) {
+			t.Errorf("%s: error %v, want corrupt", name, err)
 		}
 	}
 }

@@ -93,15 +93,15 @@ func (c *Columns) ReadBinaryReserve(b []byte, reserve int) ([]byte, error) {
 // appends write, so that the file written holds the rows it reads as.
 func (d *colData) check(rows int) error {
 	k := d.kind
-	bad := fmt.Errorf("%w: a column does not hold %d rows", ErrCorrupt, rows)
+	bad := func() error { return fmt.Errorf("%w: a column does not hold %d rows", ErrCorrupt, rows) }
 	switch {
 	case k.dict:
 		if len(d.idx) != rows {
-			return bad
+			return bad()
 		}
 		for _, x := range d.idx {
 			if int(x) >= len(d.dict.values) {
-				return bad
+				return bad()
 			}
 		}
 		return nil
@@ -109,13 +109,13 @@ func (d *colData) check(rows int) error {
 		// The values' length is all that tells their rows: rows times the
 		// width could wrap around.
 		if w := k.width(); len(d.values)%w != 0 || len(d.values)/w != rows {
-			return bad
+			return bad()
 		}
 		if k.phys == format.Boolean {
 			// A boolean is 0 or 1: another would set the next one's bit.
 			for _, v := range d.values {
 				if v > 1 {
-					return bad
+					return bad()
 				}
 			}
 		}
@@ -123,13 +123,13 @@ func (d *colData) check(rows int) error {
 	}
 	if len(d.starts) != rows || k.maxDef > 0 && k.maxRep == 0 && len(d.defs) != rows ||
 		k.maxRep > 0 && (len(d.lstart) != rows || len(d.reps) != len(d.defs)) {
-		return bad
+		return bad()
 	}
 	// Walk the values row by row, as the writer and StringAt will.
 	pos, lpos := 0, 0
 	for r := range rows {
 		if int(d.starts[r]) != pos {
-			return bad
+			return bad()
 		}
 		entries := []byte{1} // a required value
 		switch {
@@ -139,7 +139,7 @@ func (d *colData) check(rows int) error {
 				end = int(d.lstart[r+1])
 			}
 			if int(d.lstart[r]) != lpos || end <= lpos || end > len(d.defs) {
-				return bad
+				return bad()
 			}
 			// A row's entries are at repetition level 0, then 1 (another
 			// 0 would start a row); an empty list is a lone entry at
@@ -147,7 +147,7 @@ func (d *colData) check(rows int) error {
 			entries = d.defs[lpos:end]
 			for j, rep := range d.reps[lpos:end] {
 				if rep != byte(min(j, 1)) || len(entries) > 1 && entries[j] == 0 {
-					return bad
+					return bad()
 				}
 			}
 			lpos = end
@@ -157,22 +157,22 @@ func (d *colData) check(rows int) error {
 		for _, def := range entries {
 			switch {
 			case def > 1: // the levels are 0 or 1, encoded in one bit
-				return bad
+				return bad()
 			case def == 0:
 			case k.phys == format.Double:
 				pos += 8
 			case len(d.values)-pos >= 4:
 				pos += 4 + int(binary.LittleEndian.Uint32(d.values[pos:]))
 			default:
-				return bad
+				return bad()
 			}
 			if pos > len(d.values) {
-				return bad
+				return bad()
 			}
 		}
 	}
 	if pos != len(d.values) || k.maxRep > 0 && lpos != len(d.defs) {
-		return bad
+		return bad()
 	}
 	return nil
 }
