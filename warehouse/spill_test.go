@@ -165,7 +165,7 @@ func TestSpillFile(t *testing.T) {
 	}
 	long := slices.Clone(b)
 	binary.LittleEndian.PutUint32(long, uint32(len(b))) // the first record's length runs past the end
-	trailing := append(slices.Clone(b), 0, 0, 0, 0, 7) // a record of 0 bytes, then 1 byte of a header
+	trailing := append(slices.Clone(b), 0, 0, 0, 0, 7)  // a record of 0 bytes, then 1 byte of a header
 	for name, bad := range map[string][]byte{"cut": b[:len(b)-3], "header cut": b[:2], "long": long, "trailing": trailing} {
 		if err := os.WriteFile(path, bad, 0o644); err != nil {
 			t.Fatal(err)
