@@ -66,6 +66,7 @@ type partInput struct {
 	exports *pqwrite.Columns // of exportsTable
 	parent  []int32          // for each export, the row of its filing in filings
 	tail    bool             // made by spillPart.take, not by a batch
+	piece   bool             // from pieces, not from mergeInputs
 }
 
 func newPartInput() *partInput {
@@ -443,7 +444,11 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string, seg segment
 	if err != nil {
 		return st, err
 	}
-	defer mergeInputs.put(in)
+	if in.piece {
+		defer pieces.put(in)
+	} else {
+		defer mergeInputs.put(in)
+	}
 	incoming := in.filings
 	st.Read = int64(incoming.Rows())
 	tx := m.tx
@@ -734,14 +739,14 @@ type inputPool struct {
 	maxSize int64 // inputs whose footprint is larger are let go; 0: none
 }
 
-// mergeInputs keeps the input of a finished merge, as large as a
-// partition, for the next merge; pieces keeps the inputs of batches (the
+// mergeInputs keeps the inputs of finished merges, as large as a
+// partition, for the next merges (two may run at once, see mergeBudget); pieces keeps the inputs of batches (the
 // rows of a chunk in one partition) that merges took over and are done
 // with, for new batches.
 var (
-	mergeInputs = inputPool{free: make(chan *partInput, 1)}
+	mergeInputs = inputPool{free: make(chan *partInput, 2)}
 	pieces      = piecePool{
-		large: inputPool{free: make(chan *partInput, 16), maxSize: 4 << 20},
+		large: inputPool{free: make(chan *partInput, 64), maxSize: 4 << 20},
 		small: inputPool{free: make(chan *partInput, 128)},
 	}
 )
@@ -755,10 +760,13 @@ type piecePool struct{ large, small inputPool }
 const largePiece = 128 << 10
 
 func (p *piecePool) get(large bool) *partInput {
+	pool := &p.small
 	if large {
-		return p.large.get()
+		pool = &p.large
 	}
-	return p.small.get()
+	in := pool.get()
+	in.piece = true
+	return in
 }
 
 func (p *piecePool) put(in *partInput) {
