@@ -8,3 +8,6 @@ func SetMergeLimits(m *FilingsMerge, hold, cold, partSpill int64) {
 
 // MergeLaunches returns the number of partition merges a merge started.
 func MergeLaunches(m *FilingsMerge) int { return m.launches }
+
+// SpillDir returns the folder of a merge's scratch files.
+func SpillDir(m *FilingsMerge) string { return m.dir }

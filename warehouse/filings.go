@@ -165,7 +165,8 @@ type FilingsMerge struct {
 	files    int    // scratch files created
 	launches int    // partition merges started
 	spilled  int64  // bytes written to scratch files
-	scratch  []byte // for flushPart
+	scratch  []byte        // for writeSpill
+	writing  chan struct{} // closed when the last spill write has ended
 	largest  int64  // bytes of the largest open segment seen
 
 	hold, cold, partSpill int64 // the constants above; tests lower them
@@ -185,8 +186,9 @@ type spillPart struct {
 	path   string       // scratch file once the segment has been spilled
 	size   int64        // bytes in all (scratch file and pieces)
 	rows   int
-	last   int64         // clock at the last rows
-	prev   chan struct{} // closed when the partition's latest merge has ended
+	last    int64         // clock at the last rows
+	prev    chan struct{} // closed when the partition's latest merge has ended
+	written chan struct{} // closed when the segment's last spill write has ended
 }
 
 // take appends the input of a batch to the segment and returns the memory
@@ -219,9 +221,10 @@ const tailRows = 256
 // segment is the input of one merge of a partition: what was spilled to
 // path, then pieces.
 type segment struct {
-	pieces []*partInput
-	path   string
-	rows   int
+	pieces  []*partInput
+	path    string
+	rows    int
+	written chan struct{} // closed when path is whole
 }
 
 // MergeStats counts what a merge did.
@@ -319,8 +322,11 @@ func (m *FilingsMerge) failed() error {
 	return m.err
 }
 
-// flushPart appends a partition's held input to its scratch file and lets
-// it go.
+// flushPart hands a partition's held input to a background write to its
+// scratch file, after the write before it, and lets it go. Reading goes
+// on while it is written: the input is counted out of the bound at once,
+// and at most one write runs, so the bound is passed by one partition's
+// input at most.
 func (m *FilingsMerge) flushPart(p string, sp *spillPart) error {
 	if sp.held == 0 {
 		return nil
@@ -329,11 +335,41 @@ func (m *FilingsMerge) flushPart(p string, sp *spillPart) error {
 		m.files++
 		sp.path = filepath.Join(m.dir, fmt.Sprintf("%s-%d.bin", strings.NewReplacer("/", "_", "=", "").Replace(p), m.files))
 	}
-	f, err := os.OpenFile(sp.path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if m.writing != nil {
+		<-m.writing
+	}
+	if err := m.failed(); err != nil {
+		return err
+	}
+	done, path, held := make(chan struct{}), sp.path, sp.pieces
+	m.writing, sp.written = done, done
+	m.tx.bg.Add(1)
+	go func() {
+		defer m.tx.bg.Done()
+		defer close(done)
+		if err := m.writeSpill(path, held); err != nil {
+			m.fail(fmt.Errorf("spill %s: %w", p, err))
+		}
+	}()
+	m.buffered -= sp.held
+	m.spilled += sp.held
+	sp.pieces, sp.held = nil, 0
+	return nil
+}
+
+// writeSpill appends the pieces to the scratch file at path and gives them
+// back to the pool.
+func (m *FilingsMerge) writeSpill(path string, held []*partInput) error {
+	defer func() {
+		for _, in := range held {
+			pieces.put(in)
+		}
+	}()
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
 	}
-	for _, in := range sp.pieces {
+	for _, in := range held {
 		if err == nil {
 			m.scratch = appendRecord(m.scratch[:0], in)
 			_, err = f.Write(m.scratch)
@@ -342,23 +378,23 @@ func (m *FilingsMerge) flushPart(p string, sp *spillPart) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return fmt.Errorf("spill %s: %w", p, err)
+	return err
+}
+
+// fail records the first error of a background step.
+func (m *FilingsMerge) fail(err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.err == nil {
+		m.err = err
 	}
-	m.buffered -= sp.held
-	m.spilled += sp.held
-	for _, in := range sp.pieces {
-		pieces.put(in)
-	}
-	sp.pieces, sp.held = nil, 0
-	return nil
 }
 
 // launch starts the merge of the open segment of partition p in the
 // background, after the partition's previous merge, and empties the
 // segment. It waits while the merges running hold mergeBudget of input.
 func (m *FilingsMerge) launch(ctx context.Context, p string, sp *spillPart) {
-	seg := segment{pieces: sp.pieces, path: sp.path, rows: sp.rows}
+	seg := segment{pieces: sp.pieces, path: sp.path, rows: sp.rows, written: sp.written}
 	// Two partitions at a time, unless together they would hold more than
 	// mergeBudget of input in memory.
 	w := min(max(sp.size, mergeBudget/2), mergeBudget)
@@ -374,6 +410,9 @@ func (m *FilingsMerge) launch(ctx context.Context, p string, sp *spillPart) {
 		defer m.sem.Release(w)
 		if prev != nil {
 			<-prev
+		}
+		if seg.written != nil {
+			<-seg.written
 		}
 		if m.failed() != nil {
 			return

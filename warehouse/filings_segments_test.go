@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/npit-mn/ictstat"
@@ -138,5 +140,42 @@ func TestMergeSegments(t *testing.T) {
 		if fmt.Sprint(cur) != fmt.Sprint(ref) {
 			t.Fatalf("filings: %d current rows, want %d, or other revisions or figures", len(cur), len(ref))
 		}
+	}
+}
+
+// TestMergeSpillFails checks that a scratch file that cannot be written
+// (its folder gone) fails the merge with an error that says so, and that
+// the transaction rolls back without waiting forever on the write.
+func TestMergeSpillFails(t *testing.T) {
+	ctx := context.Background()
+	wh := open(t, t.TempDir(), warehouse.Options{})
+	tx, err := wh.Begin(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	merge, err := tx.MergeFilings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	warehouse.SetMergeLimits(merge, 8<<10, 1<<30, 1<<10) // spill at once, never cold
+	if err := os.RemoveAll(warehouse.SpillDir(merge)); err != nil {
+		t.Fatal(err)
+	}
+	in := segmentInputs()[0]
+	for i := 0; i < len(in) && err == nil; i += 40 {
+		b := warehouse.NewFilingBatch()
+		for j := i; j < min(i+40, len(in)); j++ {
+			b.Add(&in[j])
+		}
+		err = merge.Append(b)
+	}
+	if err == nil {
+		_, err = merge.Finish(ctx)
+	}
+	if err == nil || !strings.Contains(err.Error(), "spill") {
+		t.Errorf("merge with its scratch folder gone: error %v, want one about the spill", err)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Error(err)
 	}
 }
