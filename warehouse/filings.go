@@ -160,14 +160,14 @@ type FilingsMerge struct {
 	tx       *Tx
 	dir      string
 	parts    map[string]*spillPart
-	buffered int64  // input held in memory, not yet merging (bytes of footprint)
-	clock    int64  // input appended so far (bytes of footprint)
-	files    int    // scratch files created
-	launches int    // partition merges started
-	spilled  int64  // bytes written to scratch files
+	buffered int64         // input held in memory, not yet merging (bytes of footprint)
+	clock    int64         // input appended so far (bytes of footprint)
+	files    int           // scratch files created
+	launches int           // partition merges started
+	spilled  int64         // bytes written to scratch files
 	scratch  []byte        // for writeSpill
 	writing  chan struct{} // closed when the last spill write has ended
-	largest  int64  // bytes of the largest open segment seen
+	largest  int64         // bytes of the largest open segment seen
 
 	hold, cold, partSpill int64 // the constants above; tests lower them
 	adaptCold             bool  // cold after the input of an average partition too
@@ -181,11 +181,11 @@ type FilingsMerge struct {
 
 // spillPart is the open segment of a partition: the input not yet merging.
 type spillPart struct {
-	pieces []*partInput // held in memory, in input order: batches' inputs, taken over
-	held   int64        // bytes of pieces
-	path   string       // scratch file once the segment has been spilled
-	size   int64        // bytes in all (scratch file and pieces)
-	rows   int
+	pieces  []*partInput // held in memory, in input order: batches' inputs, taken over
+	held    int64        // bytes of pieces
+	path    string       // scratch file once the segment has been spilled
+	size    int64        // bytes in all (scratch file and pieces)
+	rows    int
 	last    int64         // clock at the last rows
 	prev    chan struct{} // closed when the partition's latest merge has ended
 	written chan struct{} // closed when the segment's last spill write has ended
