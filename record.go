@@ -29,6 +29,13 @@ type FilingRecord struct {
 	Programs                []string        `json:"programs"`
 }
 
+// CommonFlags are the flags objects nearly every record sends, spelled as
+// our feed and its simulator spell them; the bits of an object's index are
+// its ai (1) and startup (2) flags. Decoding and validation take these
+// spellings without parsing them.
+var CommonFlags = [...]string{`{"ai":false,"startup":false}`, `{"ai":true,"startup":false}`,
+	`{"ai":false,"startup":true}`, `{"ai":true,"startup":true}`}
+
 // ExportRecord is one exports[] entry as received.
 type ExportRecord struct {
 	Country string   `json:"country"`

@@ -240,7 +240,9 @@ func (d *filingDecoder) record(i int) int {
 		case kExports:
 			i = d.exports(v)
 		case kFlags:
-			i = d.skip(v, 1)
+			if i = commonFlagsAt(data, v); i < 0 {
+				i = d.skip(v, 1)
+			}
 			d.flags = span{v, i - v}
 		case kPrograms:
 			i = d.programs(v)
@@ -520,4 +522,18 @@ func kindOf(c byte) string {
 		return "bool"
 	}
 	return "number" // or not JSON, which skip reports
+}
+
+// commonFlagsAt returns the end of the flags object at i when it is one of
+// ictstat.CommonFlags, else -1: nearly every record's, taken without
+// parsing it.
+func commonFlagsAt(data []byte, i int) int {
+	if i < len(data) && data[i] == '{' {
+		for _, c := range ictstat.CommonFlags {
+			if len(data)-i >= len(c) && string(data[i:i+len(c)]) == c {
+				return i + len(c)
+			}
+		}
+	}
+	return -1
 }

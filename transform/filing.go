@@ -181,15 +181,10 @@ func (v *Validator) Validate(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Fi
 	return f, nil
 }
 
-// commonFlags are the flags objects nearly every record sends, kept as
-// strings once rather than copied for each record; the bits of a flags
-// object's index are its ai (1) and startup (2) flags.
-var commonFlags = [...]string{`{"ai":false,"startup":false}`, `{"ai":true,"startup":false}`,
-	`{"ai":false,"startup":true}`, `{"ai":true,"startup":true}`}
-
-// flagsText returns raw as a string.
+// flagsText returns raw as a string, one of ictstat.CommonFlags kept once
+// rather than copied for each record.
 func flagsText(raw []byte) string {
-	for _, c := range commonFlags {
+	for _, c := range ictstat.CommonFlags {
 		if string(raw) == c {
 			return c
 		}
@@ -229,7 +224,7 @@ func checkAmount(field string, v float64, optional bool) *ictstat.InputError {
 // checkFlags accepts an absent flags field or an object of booleans, and
 // returns the ai and startup flags. raw is already known to be valid JSON.
 func checkFlags(raw []byte) (ai, startup bool, e *ictstat.InputError) {
-	for i, c := range commonFlags { // the ones nearly every record sends
+	for i, c := range ictstat.CommonFlags { // the ones nearly every record sends
 		if string(raw) == c {
 			return i&1 != 0, i&2 != 0, nil
 		}
