@@ -125,3 +125,27 @@ func TestDictionary(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendSplit checks BYTE_STREAM_SPLIT against its definition, byte k
+// of value i at k*n+i, for every count of values around the eight that are
+// split at once, after bytes already in the buffer.
+func TestAppendSplit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 1))
+	for n := range 42 {
+		values := make([]byte, 8*n)
+		for i := range values {
+			values[i] = byte(rng.Uint32())
+		}
+		got := appendSplit([]byte("head"), values)
+		if string(got[:4]) != "head" || len(got) != 4+len(values) {
+			t.Fatalf("%d values: the bytes before changed, or %d bytes appended", n, len(got)-4)
+		}
+		for i := range n {
+			for k := range 8 {
+				if got[4+k*n+i] != values[8*i+k] {
+					t.Fatalf("%d values: byte %d of value %d is %#x in its stream, want %#x", n, k, i, got[4+k*n+i], values[8*i+k])
+				}
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
+	"slices"
 
 	"github.com/klauspost/compress/s2"
 	"github.com/parquet-go/parquet-go/encoding/thrift"
@@ -306,17 +307,49 @@ func statistics(k kind, values []byte) format.Statistics {
 }
 
 // appendSplit appends values, doubles, split into 8 streams: byte 0 of
-// each value, then byte 1, and so on.
+// each value, then byte 1, and so on. Eight values at a time are one 8×8
+// matrix of bytes, transposed in three rounds of block swaps, whose rows are
+// then eight bytes of each stream.
 func appendSplit(b, values []byte) []byte {
 	n := len(values) / 8
 	at := len(b)
-	b = append(b, make([]byte, len(values))...)
-	s0, s1, s2, s3 := b[at:at+n], b[at+n:at+2*n], b[at+2*n:at+3*n], b[at+3*n:at+4*n]
-	s4, s5, s6, s7 := b[at+4*n:at+5*n], b[at+5*n:at+6*n], b[at+6*n:at+7*n], b[at+7*n:at+8*n]
-	for i := range n {
-		x := binary.LittleEndian.Uint64(values[8*i:])
-		s0[i], s1[i], s2[i], s3[i] = byte(x), byte(x>>8), byte(x>>16), byte(x>>24)
-		s4[i], s5[i], s6[i], s7[i] = byte(x>>32), byte(x>>40), byte(x>>48), byte(x>>56)
+	b = slices.Grow(b, len(values))[:at+len(values)] // every byte is written below
+	out := b[at:]
+	le := binary.LittleEndian
+	i := 0
+	const m4, m2, m1 = 0x00000000FFFFFFFF, 0x0000FFFF0000FFFF, 0x00FF00FF00FF00FF
+	for ; i+8 <= n; i += 8 {
+		v := values[8*i : 8*i+64]
+		x0, x1, x2, x3 := le.Uint64(v[0:]), le.Uint64(v[8:]), le.Uint64(v[16:]), le.Uint64(v[24:])
+		x4, x5, x6, x7 := le.Uint64(v[32:]), le.Uint64(v[40:]), le.Uint64(v[48:]), le.Uint64(v[56:])
+		// Swap the blocks of 4, 2, then 1 bytes above the diagonal with
+		// those below it.
+		x0, x4 = x0&m4|x4<<32, x4&^m4|x0>>32
+		x1, x5 = x1&m4|x5<<32, x5&^m4|x1>>32
+		x2, x6 = x2&m4|x6<<32, x6&^m4|x2>>32
+		x3, x7 = x3&m4|x7<<32, x7&^m4|x3>>32
+		x0, x2 = x0&m2|x2<<16&^m2, x2&^m2|x0>>16&m2
+		x1, x3 = x1&m2|x3<<16&^m2, x3&^m2|x1>>16&m2
+		x4, x6 = x4&m2|x6<<16&^m2, x6&^m2|x4>>16&m2
+		x5, x7 = x5&m2|x7<<16&^m2, x7&^m2|x5>>16&m2
+		x0, x1 = x0&m1|x1<<8&^m1, x1&^m1|x0>>8&m1
+		x2, x3 = x2&m1|x3<<8&^m1, x3&^m1|x2>>8&m1
+		x4, x5 = x4&m1|x5<<8&^m1, x5&^m1|x4>>8&m1
+		x6, x7 = x6&m1|x7<<8&^m1, x7&^m1|x6>>8&m1
+		le.PutUint64(out[i:], x0)
+		le.PutUint64(out[n+i:], x1)
+		le.PutUint64(out[2*n+i:], x2)
+		le.PutUint64(out[3*n+i:], x3)
+		le.PutUint64(out[4*n+i:], x4)
+		le.PutUint64(out[5*n+i:], x5)
+		le.PutUint64(out[6*n+i:], x6)
+		le.PutUint64(out[7*n+i:], x7)
+	}
+	for ; i < n; i++ {
+		x := le.Uint64(values[8*i:])
+		for r := range 8 {
+			out[r*n+i] = byte(x >> (8 * r))
+		}
 	}
 	return b
 }
