@@ -270,15 +270,19 @@ func statistics(k kind, values []byte) format.Statistics {
 		}
 		st.MinValue, st.MaxValue = le.AppendUint64(nil, uint64(lo)), le.AppendUint64(nil, uint64(hi))
 	case format.Double:
+		// NaNs compare false, so they are left out; if all values are
+		// NaN, lo stays above hi.
 		lo, hi := math.Inf(1), math.Inf(-1)
-		seen := false
 		for i := 0; i < len(values); i += 8 {
 			x := math.Float64frombits(le.Uint64(values[i:]))
-			if x == x {
-				lo, hi, seen = min(lo, x), max(hi, x), true
+			if x < lo {
+				lo = x
+			}
+			if x > hi {
+				hi = x
 			}
 		}
-		if !seen {
+		if lo > hi {
 			return st
 		}
 		if lo == 0 {
