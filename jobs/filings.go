@@ -239,12 +239,12 @@ func validateChunk(c *ingest.Chunk, batch *warehouse.FilingBatch, v *recordValid
 				Reason: fmt.Sprintf("record longer than %d bytes (cut)", ingest.MaxLineBytes)})
 			continue
 		}
-		q, f, ok := v.validate(c.Line(i), fx, name, c.Numbers[i])
-		if !ok {
-			res.bad = append(res.bad, q)
+		f, q := v.validate(c.Line(i), fx, name, c.Numbers[i])
+		if q != nil {
+			res.bad = append(res.bad, *q)
 			continue
 		}
-		res.batch.Add(&f)
+		res.batch.Add(f)
 	}
 	return res
 }

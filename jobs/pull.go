@@ -208,12 +208,12 @@ func validatePage(records []json.RawMessage, fx *transform.FXTable, origin strin
 			var v recordValidator
 			res := chunkResult{seq: p, batch: warehouse.NewFilingBatch()}
 			for i := lo; i < hi; i++ {
-				q, f, ok := v.validate(records[i], fx, origin, int64(i+1))
-				if !ok {
-					res.bad = append(res.bad, q)
+				f, q := v.validate(records[i], fx, origin, int64(i+1))
+				if q != nil {
+					res.bad = append(res.bad, *q)
 					continue
 				}
-				res.batch.Add(&f)
+				res.batch.Add(f)
 			}
 			out[p] = res
 		}()
@@ -239,28 +239,28 @@ type permanent struct{ error }
 func (p permanent) Unwrap() []error { return []error{p.error, ErrPermanent} }
 
 // recordValidator decodes and validates records one at a time, with
-// buffers of its own: the filing it returns shares the record's memory
-// and its own, and must be used (added to a batch) before its next call and
-// before the record's bytes change. One per goroutine.
+// buffers of its own: the filing it returns is its own and shares the
+// record's memory, and must be used (added to a batch) before its next call
+// and before the record's bytes change. One per goroutine.
 type recordValidator struct {
 	dec ingest.FilingDecoder
 	val transform.Validator
 	rec ictstat.FilingRecord
+	f   ictstat.Filing
 }
 
-// validate decodes and validates one feed record; a rejected record comes
-// back as its quarantine row.
-func (v *recordValidator) validate(raw []byte, fx *transform.FXTable, origin string, pos int64) (ictstat.Quarantined, ictstat.Filing, bool) {
-	reject := func(reason string) (ictstat.Quarantined, ictstat.Filing, bool) {
-		return ictstat.Quarantined{Origin: origin, Line: pos, Reason: reason, Raw: string(raw)}, ictstat.Filing{}, false
+// validate decodes and validates one feed record: the filing, or the
+// quarantine row of a rejected record.
+func (v *recordValidator) validate(raw []byte, fx *transform.FXTable, origin string, pos int64) (*ictstat.Filing, *ictstat.Quarantined) {
+	reject := func(reason string) (*ictstat.Filing, *ictstat.Quarantined) {
+		return nil, &ictstat.Quarantined{Origin: origin, Line: pos, Reason: reason, Raw: string(raw)}
 	}
 	if err := v.dec.Decode(raw, &v.rec); err != nil {
 		return reject(err.Error())
 	}
-	f, verr := v.val.Validate(&v.rec, fx)
-	if verr != nil {
+	if verr := v.val.ValidateInto(&v.rec, fx, &v.f); verr != nil {
 		return reject(verr.Error())
 	}
-	f.Source, f.SourceLine = origin, pos
-	return ictstat.Quarantined{}, f, true
+	v.f.Source, v.f.SourceLine = origin, pos
+	return &v.f, nil
 }

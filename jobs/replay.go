@@ -231,12 +231,12 @@ func replayFilings(ctx context.Context, tx *warehouse.Tx, r *replayRun) error {
 	batch := warehouse.NewFilingBatch()
 	var v recordValidator
 	for _, q := range r.rows {
-		fixed, f, ok := v.validate([]byte(q.Raw), fx, q.Origin, q.Line)
-		if !ok {
+		f, fixed := v.validate([]byte(q.Raw), fx, q.Origin, q.Line)
+		if fixed != nil {
 			r.stay(q, fixed.Reason)
 			continue
 		}
-		batch.Add(&f)
+		batch.Add(f)
 	}
 	if err := merge.Append(batch); err != nil {
 		return err

@@ -47,50 +47,58 @@ type Validator struct {
 // Validate is ValidateFiling.
 func (v *Validator) Validate(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ictstat.InputError) {
 	var f ictstat.Filing
+	e := v.ValidateInto(rec, fx, &f)
+	return f, e
+}
+
+// ValidateInto is Validate into f, which it sets whole when rec is valid;
+// a bulk pull validates every record into the same filing instead of
+// copying each one out.
+func (v *Validator) ValidateInto(rec *ictstat.FilingRecord, fx *FXTable, f *ictstat.Filing) *ictstat.InputError {
 	if e := checkText("filing_id", rec.FilingID, maxIDLen, true); e != nil {
-		return f, e
+		return e
 	}
 	switch {
 	case rec.Revision == -1:
-		return f, bad("revision", "missing")
+		return bad("revision", "missing")
 	case rec.Revision < 1 || rec.Revision > math.MaxInt32:
-		return f, bad("revision", "%d is not a revision number (1 or more)", rec.Revision)
+		return bad("revision", "%d is not a revision number (1 or more)", rec.Revision)
 	}
 	if rec.RegistryNo == "" {
-		return f, bad("registry_no", "missing")
+		return bad("registry_no", "missing")
 	}
 	if !ictstat.ValidRegistryNo(rec.RegistryNo) {
-		return f, bad("registry_no", "%q is not a state registration number (7 digits)", clip(rec.RegistryNo))
+		return bad("registry_no", "%q is not a state registration number (7 digits)", clip(rec.RegistryNo))
 	}
 	if e := checkText("company_name", rec.CompanyName, maxNameLen, false); e != nil {
-		return f, e
+		return e
 	}
 	if !ictstat.ValidISIC4(rec.ISIC4) {
-		return f, bad("isic4", "%q is not an ISIC Rev.4 class (4 digits of an existing division)", clip(rec.ISIC4))
+		return bad("isic4", "%q is not an ISIC Rev.4 class (4 digits of an existing division)", clip(rec.ISIC4))
 	}
 	if e := checkText("zone", rec.Zone, maxZoneLen, true); e != nil {
-		return f, e
+		return e
 	}
 	if rec.Period == "" {
-		return f, bad("period", "missing")
+		return bad("period", "missing")
 	}
 	year, month, err := ictstat.ParseMonth(rec.Period)
 	if err != nil {
-		return f, &ictstat.InputError{Field: "period", Reason: err.Error()}
+		return &ictstat.InputError{Field: "period", Reason: err.Error()}
 	}
 	subMicros, sy, sm, err := parseSubmitted(rec.SubmittedAt)
 	if err != nil {
-		return f, bad("submitted_at", "%q is not an RFC 3339 time (2026-11-05T09:12:00+08:00)", clip(rec.SubmittedAt))
+		return bad("submitted_at", "%q is not an RFC 3339 time (2026-11-05T09:12:00+08:00)", clip(rec.SubmittedAt))
 	}
 	if year*12+month > sy*12+sm {
-		return f, bad("period", "%s is after the month the filing was submitted (%04d-%02d)", rec.Period, sy, sm)
+		return bad("period", "%s is after the month the filing was submitted (%04d-%02d)", rec.Period, sy, sm)
 	}
 	rate, ok := fx.Rate(rec.Currency, year, month)
 	switch {
 	case rec.Currency != "MNT" && rec.Currency != "USD":
-		return f, bad("currency", "%q is not MNT or USD", clip(rec.Currency))
+		return bad("currency", "%q is not MNT or USD", clip(rec.Currency))
 	case !ok:
-		return f, bad("currency", "no official MNT/%s rate for %s: ingest fx rates, then run `ictstat quarantine replay`", rec.Currency, rec.Period)
+		return bad("currency", "no official MNT/%s rate for %s: ingest fx rates, then run `ictstat quarantine replay`", rec.Currency, rec.Period)
 	}
 	for _, a := range [...]struct {
 		name     string
@@ -98,34 +106,34 @@ func (v *Validator) Validate(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Fi
 		optional bool
 	}{{"revenue", rec.Revenue, false}, {"intermediate_consumption", rec.IntermediateConsumption, false}, {"wages", rec.Wages, true}, {"rnd_expense", rec.RnDExpense, true}} {
 		if e := checkAmount(a.name, a.v, a.optional); e != nil {
-			return f, e
+			return e
 		}
 	}
 	switch {
 	case rec.Employees == -1:
-		return f, bad("employees", "missing")
+		return bad("employees", "missing")
 	case rec.Employees < 0 || rec.Employees > 10_000_000:
-		return f, bad("employees", "%d is not a number of persons", rec.Employees)
+		return bad("employees", "%d is not a number of persons", rec.Employees)
 	}
 	if len(rec.Exports) > maxExports {
-		return f, bad("exports", "%d entries; at most %d", len(rec.Exports), maxExports)
+		return bad("exports", "%d entries; at most %d", len(rec.Exports), maxExports)
 	}
 	ai, startup, e := checkFlags(rec.Flags)
 	if e != nil {
-		return f, e
+		return e
 	}
 	if len(rec.Programs) > maxPrograms {
-		return f, bad("programs", "%d entries; at most %d", len(rec.Programs), maxPrograms)
+		return bad("programs", "%d entries; at most %d", len(rec.Programs), maxPrograms)
 	}
 	for i, p := range rec.Programs {
 		if e := checkText("programs", p, maxProgramLen, false); e != nil {
 			e.Field = fmt.Sprintf("programs[%d]", i)
-			return f, e
+			return e
 		}
 	}
 
 	period := ictstat.MonthDate(year, month)
-	f = ictstat.Filing{
+	*f = ictstat.Filing{
 		FilingID: rec.FilingID, Revision: int32(rec.Revision), RegistryNo: rec.RegistryNo, CompanyName: rec.CompanyName,
 		ISIC4: rec.ISIC4, ISICDivision: rec.ISIC4[:2], ICTSector: ictstat.ICTSector(rec.ISIC4), Zone: rec.Zone,
 		Period: period, SubmittedAt: subMicros, Currency: rec.Currency,
@@ -153,17 +161,17 @@ func (v *Validator) Validate(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Fi
 	for i, x := range rec.Exports {
 		field := func(name string) string { return fmt.Sprintf("exports[%d].%s", i, name) }
 		if !ictstat.ValidCountry(x.Country) {
-			return f, bad(field("country"), "%q is not an ISO 3166-1 alpha-2 country code", clip(x.Country))
+			return bad(field("country"), "%q is not an ISO 3166-1 alpha-2 country code", clip(x.Country))
 		}
 		if !ictstat.ValidEBOPS(x.EBOPS) {
-			return f, bad(field("ebops"), "%q is not an EBOPS 2010 code (e.g. SI2)", clip(x.EBOPS))
+			return bad(field("ebops"), "%q is not an EBOPS 2010 code (e.g. SI2)", clip(x.EBOPS))
 		}
 		if x.Amount == nil {
-			return f, bad(field("amount"), "missing")
+			return bad(field("amount"), "missing")
 		}
 		if e := checkAmount("amount", *x.Amount, false); e != nil {
 			e.Field = field("amount")
-			return f, e
+			return e
 		}
 		f.ExportsMNT += *x.Amount * rate
 		// One row per destination and EBOPS code: repeated lines add up.
@@ -178,7 +186,7 @@ func (v *Validator) Validate(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Fi
 			Amount: *x.Amount, Currency: f.Currency, AmountMNT: *x.Amount * rate,
 		})
 	}
-	return f, nil
+	return nil
 }
 
 // flagsText returns raw as a string, one of ictstat.CommonFlags kept once
