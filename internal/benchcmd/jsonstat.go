@@ -102,8 +102,7 @@ func benchJSONStat(bin string, reps int, dir string) error {
 		fmt.Printf("| %s | %.3f | %.0f | %.0f | %.0f |\n", c.name, w, float64(cells)/w, float64(len(data))/1e6/w, float64(alloc)/1e6)
 	}
 	wh := filepath.Join(dir, "wh-jsonstat")
-	ing, err := median(reps, func() (measurement, error) {
-		os.RemoveAll(wh)
+	ing, err := median(reps, func() { os.RemoveAll(wh) }, func() (measurement, error) {
 		return measure(bin, "ingest", "national_accounts", "--file", file, "--warehouse", wh, "--log-level", "warn")
 	})
 	if err != nil {

@@ -129,13 +129,18 @@ func measure(name string, args ...string) (measurement, error) {
 	return measurement{wall: wall, rssMB: float64(ru.Maxrss) / 1024}, nil
 }
 
-// median runs f reps times and returns the run with the median wall time.
-func median(reps int, f func() (measurement, error)) (measurement, error) {
+// median runs f reps times, each after clean (nil: none), and returns the
+// run with the median wall time.
+func median(reps int, clean func(), f func() (measurement, error)) (measurement, error) {
 	var ms []measurement
 	for range reps {
+		if clean != nil {
+			clean()
+		}
 		// The writes of the step before (the input, the last run's
-		// output) reach the disk first, so that the kernel's writeback
-		// does not compete with the run measured.
+		// output and its removal) reach the disk first, so that the
+		// kernel's writeback and the file system's discards of freed
+		// blocks do not compete with the run measured.
 		syscall.Sync()
 		m, err := f()
 		if err != nil {
@@ -167,16 +172,14 @@ func benchIngest(bin, sizes string, reps int, dir string) error {
 		}
 		st, _ := os.Stat(file)
 		wh := filepath.Join(dir, "wh")
-		ing, err := median(reps, func() (measurement, error) {
-			os.RemoveAll(wh)
+		ing, err := median(reps, func() { os.RemoveAll(wh) }, func() (measurement, error) {
 			return measure(bin, "ingest", "filings", "--file", file, "--warehouse", wh, "--log-level", "warn")
 		})
 		if err != nil {
 			return err
 		}
 		out := filepath.Join(dir, "peer.parquet")
-		duck, err := median(reps, func() (measurement, error) {
-			os.Remove(out)
+		duck, err := median(reps, func() { os.Remove(out) }, func() (measurement, error) {
 			return measure(self, "-peer", file, "-peer-out", out)
 		})
 		if err != nil {
