@@ -66,7 +66,8 @@ func segmentInputs() [][]ictstat.Filing {
 // TestMergeSegments checks that a merge split into background merges,
 // spills and late segments (tiny bounds) gives the very tables of one merge
 // per partition (default bounds), and that both keep the newest revision of
-// each filing, the first received of equal ones, as a plain map computes it.
+// each filing, the first received of equal ones, as a plain map computes it;
+// also when the hashes of filing IDs collide.
 func TestMergeSegments(t *testing.T) {
 	ctx := context.Background()
 	pulls := segmentInputs()
@@ -109,6 +110,19 @@ func TestMergeSegments(t *testing.T) {
 		return tableRows(t, wh, snap), cur, launches
 	}
 	want, wantCur, one := run(false)
+	// Rows of several filings whose hashes collide must still be told
+	// apart by their IDs.
+	for name, h := range map[string]func(string) uint64{
+		"one hash for all IDs":    func(string) uint64 { return 0 },
+		"a hash of the last byte": func(s string) uint64 { return uint64(s[len(s)-1]) << 56 },
+	} {
+		restore := warehouse.SetIDHash(h)
+		got, gotCur, _ := run(false)
+		restore()
+		if !reflect.DeepEqual(got, want) || fmt.Sprint(gotCur) != fmt.Sprint(wantCur) {
+			t.Errorf("%s: the tables differ from those of a hash that tells the IDs apart", name)
+		}
+	}
 	got, gotCur, many := run(true)
 	if one != 12 {
 		t.Errorf("default bounds: %d partition merges, want 12 (6 partitions, 2 pulls)", one)
