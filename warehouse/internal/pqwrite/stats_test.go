@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 )
 
 // chunkStats are the statistics a column chunk should carry: bounds PLAIN
@@ -200,4 +202,31 @@ func TestStatisticsFormat(t *testing.T) {
 			t.Errorf("%v: bounds %v %v (sign %v %v), want %v %v", c.vals, lo, hi, math.Signbit(lo), math.Signbit(hi), c.min, c.max)
 		}
 	}
+}
+
+// TestStringBounds checks the bounds of strings that share their first 8
+// bytes, are shorter than 8, hold zero bytes or bytes from 0x80 on, in
+// every order, against a plain bytewise comparison.
+func TestStringBounds(t *testing.T) {
+	vs := []string{"abcdefgh1", "abcdefgh0", "abcdefgh", "ab", "ab\x00", "ab\x00\x00", "", "\xff", "\xff\x00", "a", "abcdefgi", "abcdefg"}
+	rng := rand.New(rand.NewPCG(37, 1))
+	for range 200 {
+		rng.Shuffle(len(vs), func(i, j int) { vs[i], vs[j] = vs[j], vs[i] })
+		n := 1 + rng.IntN(len(vs))
+		var plain []byte
+		lo, hi := vs[0], vs[0]
+		for _, v := range vs[:n] {
+			plain = appendBytes4(plain, v)
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		st := statistics(kind{phys: format.ByteArray}, plain)
+		if string(st.MinValue) != lo || string(st.MaxValue) != hi {
+			t.Fatalf("%q: bounds %q and %q, want %q and %q", vs[:n], st.MinValue, st.MaxValue, lo, hi)
+		}
+	}
+}
+
+// appendBytes4 appends s PLAIN: its length in 4 bytes, then its bytes.
+func appendBytes4(b []byte, s string) []byte {
+	return append(binary.LittleEndian.AppendUint32(b, uint32(len(s))), s...)
 }
