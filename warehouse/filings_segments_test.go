@@ -76,25 +76,12 @@ func TestMergeSegments(t *testing.T) {
 		launches := 0
 		var snap int64
 		for _, in := range pulls {
-			tx, err := wh.Begin(ctx, "test")
-			if err != nil {
-				t.Fatal(err)
-			}
-			merge, err := tx.MergeFilings()
-			if err != nil {
-				t.Fatal(err)
-			}
+			tx, merge := beginMerge(t, wh)
 			if small {
 				warehouse.SetMergeLimits(merge, 8<<10, 2<<10, 1<<10)
 			}
-			for i := 0; i < len(in); i += 40 {
-				b := warehouse.NewFilingBatch()
-				for j := i; j < min(i+40, len(in)); j++ {
-					b.Add(&in[j])
-				}
-				if err := merge.Append(b); err != nil {
-					t.Fatal(err)
-				}
+			if err := appendBatches(merge, in); err != nil {
+				t.Fatal(err)
 			}
 			if _, err := merge.Finish(ctx); err != nil {
 				t.Fatal(err)
@@ -162,27 +149,12 @@ func TestMergeSegments(t *testing.T) {
 // the transaction rolls back without waiting forever on the write.
 func TestMergeSpillFails(t *testing.T) {
 	ctx := context.Background()
-	wh := open(t, t.TempDir(), warehouse.Options{})
-	tx, err := wh.Begin(ctx, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	merge, err := tx.MergeFilings()
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx, merge := beginMerge(t, open(t, t.TempDir(), warehouse.Options{}))
 	warehouse.SetMergeLimits(merge, 8<<10, 1<<30, 1<<10) // spill at once, never cold
 	if err := os.RemoveAll(warehouse.SpillDir(merge)); err != nil {
 		t.Fatal(err)
 	}
-	in := segmentInputs()[0]
-	for i := 0; i < len(in) && err == nil; i += 40 {
-		b := warehouse.NewFilingBatch()
-		for j := i; j < min(i+40, len(in)); j++ {
-			b.Add(&in[j])
-		}
-		err = merge.Append(b)
-	}
+	err := appendBatches(merge, segmentInputs()[0])
 	if err == nil {
 		_, err = merge.Finish(ctx)
 	}
@@ -192,4 +164,32 @@ func TestMergeSpillFails(t *testing.T) {
 	if err := tx.Rollback(); err != nil {
 		t.Error(err)
 	}
+}
+
+// beginMerge begins a transaction of wh and a filings merge in it.
+func beginMerge(t *testing.T, wh *warehouse.Warehouse) (*warehouse.Tx, *warehouse.FilingsMerge) {
+	t.Helper()
+	tx, err := wh.Begin(context.Background(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	merge, err := tx.MergeFilings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tx, merge
+}
+
+// appendBatches appends in to merge in batches of 40 filings.
+func appendBatches(merge *warehouse.FilingsMerge, in []ictstat.Filing) error {
+	for i := 0; i < len(in); i += 40 {
+		b := warehouse.NewFilingBatch()
+		for j := i; j < min(i+40, len(in)); j++ {
+			b.Add(&in[j])
+		}
+		if err := merge.Append(b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
