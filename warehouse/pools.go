@@ -14,9 +14,9 @@ type inputPool struct {
 }
 
 // mergeInputs keeps the inputs of finished merges, as large as a
-// partition, for the next merges (see mergeSlots); pieces keeps the inputs of batches (the
-// rows of a chunk in one partition) that merges took over and are done
-// with, for new batches.
+// partition, for the next merges (see mergeSlots); pieces keeps the inputs
+// of batches (the rows of a chunk in one partition) that merges took over
+// and are done with, for new batches.
 var (
 	mergeInputs = inputPool{free: make(chan *partInput, mergeSlots)}
 	pieces      = piecePool{

@@ -149,3 +149,16 @@ func TestAppendSplit(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAppendSplit splits a row group's worth of doubles (32,768).
+func BenchmarkAppendSplit(b *testing.B) {
+	values := make([]byte, 8*32768)
+	for i := range values {
+		values[i] = byte(i * 7)
+	}
+	var buf []byte
+	b.SetBytes(int64(len(values)))
+	for b.Loop() {
+		buf = appendSplit(buf[:0], values)
+	}
+}
