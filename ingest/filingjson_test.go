@@ -401,38 +401,43 @@ var knownKeys = []string{"filing_id", "revision", "registry_no", "company_name",
 	"exports", "flags", "programs", "country", "ebops", "amount"}
 
 // hasCaseVariantKey reports whether valid JSON data holds, at any depth, a
-// key that encoding/json takes for a known key spelt otherwise.
+// key that encoding/json takes for a known key spelt otherwise. It reads
+// tokens rather than a decoded value, as a map keeps only the last of
+// repeated keys while encoding/json decodes them all.
 func hasCaseVariantKey(data []byte) bool {
-	var v any
 	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber() // else a number out of range fails the whole walk
-	if dec.Decode(&v) != nil {
-		return false
-	}
-	var walk func(v any) bool
-	walk = func(v any) bool {
-		switch v := v.(type) {
-		case map[string]any:
-			for k, x := range v {
+	dec.UseNumber() // else a number out of range ends the walk
+	var inObject []bool // per open object or array: is it an object
+	wantKey := false
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			inObject = append(inObject, tok == json.Delim('{'))
+			wantKey = tok == json.Delim('{')
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			inObject = inObject[:len(inObject)-1]
+		default:
+			if k, ok := tok.(string); ok && wantKey {
 				for _, known := range knownKeys {
 					if k != known && strings.EqualFold(k, known) {
 						return true
 					}
 				}
-				if walk(x) {
-					return true
-				}
-			}
-		case []any:
-			for _, x := range v {
-				if walk(x) {
-					return true
-				}
+				wantKey = false
+				continue
 			}
 		}
-		return false
+		// A value ended: in an object, a key comes next.
+		if len(inObject) == 0 {
+			return false
+		}
+		wantKey = inObject[len(inObject)-1]
 	}
-	return walk(v)
 }
 
 // TestDecodeFilingJSONRandom checks records built at random from the parts
