@@ -406,7 +406,7 @@ var knownKeys = []string{"filing_id", "revision", "registry_no", "company_name",
 // repeated keys while encoding/json decodes them all.
 func hasCaseVariantKey(data []byte) bool {
 	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber() // else a number out of range ends the walk
+	dec.UseNumber()     // else a number out of range ends the walk
 	var inObject []bool // per open object or array: is it an object
 	wantKey := false
 	for {
