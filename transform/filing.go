@@ -118,7 +118,7 @@ func (v *Validator) ValidateInto(rec *ictstat.FilingRecord, fx *FXTable, f *icts
 	if len(rec.Exports) > maxExports {
 		return bad("exports", "%d entries; at most %d", len(rec.Exports), maxExports)
 	}
-	ai, startup, e := checkFlags(rec.Flags)
+	ai, startup, flags, e := checkFlags(rec.Flags)
 	if e != nil {
 		return e
 	}
@@ -139,12 +139,9 @@ func (v *Validator) ValidateInto(rec *ictstat.FilingRecord, fx *FXTable, f *icts
 		Period: period, SubmittedAt: subMicros, Currency: rec.Currency,
 		Revenue: rec.Revenue, IntermediateConsumption: rec.IntermediateConsumption, Employees: int32(rec.Employees),
 		FXRate: rate, RevenueMNT: rec.Revenue * rate, IntermediateMNT: rec.IntermediateConsumption * rate,
-		ExportLines: int32(len(rec.Exports)), AI: ai, Startup: startup, Programs: rec.Programs,
+		ExportLines: int32(len(rec.Exports)), AI: ai, Startup: startup, Flags: flags, Programs: rec.Programs,
 	}
 	f.GVAMNT = GVA(f.RevenueMNT, f.IntermediateMNT)
-	if len(rec.Flags) > 0 {
-		f.Flags = flagsText(rec.Flags)
-	}
 	opt := &v.opt
 	if !math.IsNaN(rec.Wages) {
 		opt[0], opt[1] = rec.Wages, rec.Wages*rate
@@ -189,17 +186,6 @@ func (v *Validator) ValidateInto(rec *ictstat.FilingRecord, fx *FXTable, f *icts
 	return nil
 }
 
-// flagsText returns raw as a string, one of ictstat.CommonFlags kept once
-// rather than copied for each record.
-func flagsText(raw []byte) string {
-	for _, c := range ictstat.CommonFlags {
-		if string(raw) == c {
-			return c
-		}
-	}
-	return string(raw)
-}
-
 func findExport(ex []ictstat.Export, country, ebops string) int {
 	for i := range ex {
 		if ex[i].Country == country && ex[i].EBOPS == ebops {
@@ -230,18 +216,20 @@ func checkAmount(field string, v float64, optional bool) *ictstat.InputError {
 }
 
 // checkFlags accepts an absent flags field or an object of booleans, and
-// returns the ai and startup flags. raw is already known to be valid JSON.
-func checkFlags(raw []byte) (ai, startup bool, e *ictstat.InputError) {
-	for i, c := range ictstat.CommonFlags { // the ones nearly every record sends
+// returns the ai and startup flags and raw as text: one of
+// ictstat.CommonFlags, the ones nearly every record sends, is shared rather
+// than copied for each record. raw is already known to be valid JSON.
+func checkFlags(raw []byte) (ai, startup bool, text string, e *ictstat.InputError) {
+	for i, c := range ictstat.CommonFlags {
 		if string(raw) == c {
-			return i&1 != 0, i&2 != 0, nil
+			return i&1 != 0, i&2 != 0, c, nil
 		}
 	}
 	ai, startup, ok := parseFlags(raw)
 	if !ok {
-		return false, false, bad("flags", "want an object of true/false values")
+		return false, false, "", bad("flags", "want an object of true/false values")
 	}
-	return ai, startup, nil
+	return ai, startup, string(raw), nil
 }
 
 // parseFlags is checkFlags without the error, which only a failure builds.

@@ -17,7 +17,10 @@ func FuzzCheckFlags(f *testing.F) {
 		if !json.Valid([]byte(s)) {
 			return
 		}
-		ai, startup, err := checkFlags([]byte(s))
+		ai, startup, text, err := checkFlags([]byte(s))
+		if err == nil && text != s {
+			t.Fatalf("%s: got text %q, want the input", s, text)
+		}
 		var m map[string]bool
 		jerr := json.Unmarshal([]byte(s), &m)
 		if s == "null" {
