@@ -283,8 +283,10 @@ func (tx *Tx) Commit(ctx context.Context, message string) (*Manifest, error) {
 	return tx.next, nil
 }
 
-// moveStaged moves the staged files into their table folders (addStaged
-// made the folders) and returns the folders, sorted.
+// moveStaged moves the staged files into their folders and returns the
+// folders, sorted. addStaged made the table folders already, so MkdirAll
+// most often only finds them; it makes the raw files' folders, and any
+// addStaged failed to make (its error shows here).
 func (tx *Tx) moveStaged() ([]string, error) {
 	dirs := map[string]bool{}
 	for _, s := range slices.Concat(tx.staged, tx.raw) {
