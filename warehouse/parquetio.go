@@ -10,8 +10,6 @@ import (
 	"sync"
 
 	"github.com/parquet-go/parquet-go"
-
-	"github.com/npit-mn/ictstat/warehouse/internal/pqwrite"
 )
 
 // rowGroupRows bounds the rows per Parquet row group, so that readers can
@@ -38,16 +36,6 @@ func writerOptions() []parquet.WriterOption {
 // transaction's staging folder and records it in the next snapshot.
 func stageRows[T any](tx *Tx, table, partition string, rows []T) (File, error) {
 	return stageFile(tx, table, partition, int64(len(rows)), func(w io.Writer) error { return encodeRows(w, rows) })
-}
-
-// stageColumns is stageRows for the rows of c, columns of t, whose numbers
-// are given in increasing order (nil: every row).
-func stageColumns(tx *Tx, table, partition string, t *pqwrite.Table, c *pqwrite.Columns, rows []int32) (File, error) {
-	n := len(rows)
-	if rows == nil {
-		n = c.Rows()
-	}
-	return stageFile(tx, table, partition, int64(n), func(w io.Writer) error { return t.WriteRows(w, c, rows, rowGroupRows) })
 }
 
 // stageFile writes a Parquet file of rows rows with encode into the
@@ -92,9 +80,6 @@ var fileBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 1<
 
 // encodeRows writes rows as a Parquet file to w.
 func encodeRows[T any](w io.Writer, rows []T) error {
-	if fast, err := writeFast(w, rows); fast || err != nil {
-		return err
-	}
 	pw := parquet.NewGenericWriter[T](w, writerOptions()...)
 	for i := 0; i < len(rows); i += 8192 {
 		if _, err := pw.Write(rows[i:min(i+8192, len(rows))]); err != nil {

@@ -37,7 +37,6 @@ type Tx struct {
 	done    bool
 	mu      sync.Mutex      // guards staged, seq, next.Tables and folders for parallel staging
 	folders map[string]bool // table folders known to exist
-	bg      sync.WaitGroup  // merges running in the background, awaited before the end
 
 	syncs   sync.WaitGroup // fsyncs of staged files, awaited by Commit
 	syncSem chan struct{}  // bounds the fsyncs at once
@@ -245,7 +244,6 @@ func (tx *Tx) Commit(ctx context.Context, message string) (*Manifest, error) {
 		return nil, fmt.Errorf("commit: transaction already ended")
 	}
 	defer tx.Rollback()
-	tx.bg.Wait()
 	if err := tx.waitSyncs(); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
@@ -326,7 +324,6 @@ func (tx *Tx) Rollback() error {
 	if tx.done {
 		return nil
 	}
-	tx.bg.Wait() // background merges still write into the staging folder
 	tx.syncs.Wait()
 	tx.done = true
 	for _, p := range tx.moved { // a failed commit: these were never published
