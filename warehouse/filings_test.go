@@ -2,8 +2,8 @@ package warehouse_test
 
 import (
 	"context"
-	"fmt"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"sort"
