@@ -49,9 +49,9 @@ type PullStats struct {
 }
 
 type chunkResult struct {
-	seq   int
-	batch *warehouse.FilingBatch
-	bad   []ictstat.Quarantined
+	seq     int
+	filings []ictstat.Filing
+	bad     []ictstat.Quarantined
 }
 
 // IngestFilingsFile reads an NDJSON filings file (plain, gzip or zstd) and
@@ -74,10 +74,7 @@ func IngestFilingsFile(ctx context.Context, wh *warehouse.Warehouse, r io.Reader
 	if err != nil {
 		return st, err
 	}
-	merge, err := tx.MergeFilings()
-	if err != nil {
-		return st, err
-	}
+	merge := tx.MergeFilings(transform.ResolveRevisions, 0)
 	t0 := time.Now()
 	bad, err := runChunks(ctx, nd, transform.MonthlyFX(rates), name, merge, opts)
 	if err != nil {
@@ -88,7 +85,7 @@ func IngestFilingsFile(ctx context.Context, wh *warehouse.Warehouse, r io.Reader
 	if err != nil {
 		return st, err
 	}
-	opts.Logger.Debug().Dur("read", t1.Sub(t0)).Dur("merge", time.Since(t1)).Int("partitions", ms.Partitions).Int("merges", ms.Merges).Int64("spilled", ms.Spilled).Msg("filings pull phases")
+	opts.Logger.Debug().Dur("read", t1.Sub(t0)).Dur("merge", time.Since(t1)).Int("partitions", ms.Partitions).Int("merges", ms.Merges).Msg("filings pull phases")
 	if _, err := tx.AppendQuarantine(SourceFilings, bad); err != nil {
 		return st, err
 	}
@@ -125,10 +122,9 @@ func runChunks(ctx context.Context, nd *ingest.NDJSON, fx *transform.FXTable, na
 	defer cancel(nil)
 	chunks := make(chan *ingest.Chunk, workers*2)
 	results := make(chan chunkResult, workers*2)
-	// Chunks and batches go back to these free lists when done with, so that
-	// a large file does not allocate a buffer per chunk.
+	// Chunks go back to this free list when done with, so that a large
+	// file does not allocate a buffer per chunk.
 	freeChunks := make(chan *ingest.Chunk, workers*4+2)
-	freeBatches := make(chan *warehouse.FilingBatch, workers*4+2)
 	var lines atomic.Int64
 
 	go func() { // reader
@@ -160,15 +156,8 @@ func runChunks(ctx context.Context, nd *ingest.NDJSON, fx *transform.FXTable, na
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var v recordValidator
 			for c := range chunks {
-				var b *warehouse.FilingBatch
-				select {
-				case b = <-freeBatches:
-				default:
-					b = warehouse.NewFilingBatch()
-				}
-				res := validateChunk(c, b, &v, fx, name)
+				res := validateChunk(c, fx, name)
 				select {
 				case freeChunks <- c:
 				default:
@@ -196,13 +185,8 @@ func runChunks(ctx context.Context, nd *ingest.NDJSON, fx *transform.FXTable, na
 			}
 			delete(pending, next)
 			next++
-			if err := merge.Append(r.batch); err != nil {
+			if err := merge.Append(ctx, r.filings); err != nil {
 				cancel(err)
-			}
-			r.batch.Reset()
-			select {
-			case freeBatches <- r.batch:
-			default:
 			}
 			bad = append(bad, r.bad...)
 			if len(bad) > MaxQuarantinePerPull {
@@ -227,8 +211,8 @@ func runChunks(ctx context.Context, nd *ingest.NDJSON, fx *transform.FXTable, na
 }
 
 // validateChunk decodes and validates every line of c.
-func validateChunk(c *ingest.Chunk, batch *warehouse.FilingBatch, v *recordValidator, fx *transform.FXTable, name string) chunkResult {
-	res := chunkResult{seq: c.Seq, batch: batch}
+func validateChunk(c *ingest.Chunk, fx *transform.FXTable, name string) chunkResult {
+	res := chunkResult{seq: c.Seq, filings: make([]ictstat.Filing, 0, c.Len())}
 	tooLong := map[int]bool{}
 	for _, i := range c.TooLong {
 		tooLong[i] = true
@@ -239,12 +223,12 @@ func validateChunk(c *ingest.Chunk, batch *warehouse.FilingBatch, v *recordValid
 				Reason: fmt.Sprintf("record longer than %d bytes (cut)", ingest.MaxLineBytes)})
 			continue
 		}
-		f, q := v.validate(c.Line(i), fx, name, c.Numbers[i])
+		f, q := validateRecord(c.Line(i), fx, name, c.Numbers[i])
 		if q != nil {
 			res.bad = append(res.bad, *q)
 			continue
 		}
-		res.batch.Add(f)
+		res.filings = append(res.filings, f)
 	}
 	return res
 }

@@ -224,21 +224,17 @@ func replayFilings(ctx context.Context, tx *warehouse.Tx, r *replayRun) error {
 		return err
 	}
 	fx := transform.MonthlyFX(rates)
-	merge, err := tx.MergeFilings()
-	if err != nil {
-		return err
-	}
-	batch := warehouse.NewFilingBatch()
-	var v recordValidator
+	merge := tx.MergeFilings(transform.ResolveRevisions, 0)
+	var filings []ictstat.Filing
 	for _, q := range r.rows {
-		f, fixed := v.validate([]byte(q.Raw), fx, q.Origin, q.Line)
+		f, fixed := validateRecord([]byte(q.Raw), fx, q.Origin, q.Line)
 		if fixed != nil {
 			r.stay(q, fixed.Reason)
 			continue
 		}
-		batch.Add(f)
+		filings = append(filings, f)
 	}
-	if err := merge.Append(batch); err != nil {
+	if err := merge.Append(ctx, filings); err != nil {
 		return err
 	}
 	_, err = merge.Finish(ctx)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"os"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -193,7 +192,6 @@ func (a *app) ingestFilingsFile(cmd *cobra.Command, path string, run *ictstat.Jo
 		return err
 	}
 	defer wh.Close()
-	bulkGC()
 	opts := jobs.Options{Logger: a.log.With().Str(ictstat.LogSource, jobs.SourceFilings).Logger()}
 	var prog *progress
 	if isTerminal(a.stderr) {
@@ -306,16 +304,3 @@ func (p *progress) show(lines int64) {
 }
 
 func (p *progress) done() { fmt.Fprintf(p.w, "\r%-70s\r", "") }
-
-// bulkGC keeps a bulk pull's heap under a soft 200 MiB limit, so that the
-// process stays within about 300 MB whatever the file's size; GOGC 200
-// spares collections while the heap is small. GOGC or GOMEMLIMIT in the
-// environment take precedence.
-func bulkGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(200)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(200 << 20)
-	}
-}
