@@ -42,6 +42,8 @@ type FilingsMerge struct {
 	tx      *Tx
 	rule    RevisionRule
 	parts   map[string][]ictstat.Filing
+	fed     map[string]int // when each partition last got rows, in Append calls
+	calls   int
 	held    int
 	maxHeld int
 	st      MergeStats
@@ -64,7 +66,7 @@ func (tx *Tx) MergeFilings(rule RevisionRule, maxHeld int) *FilingsMerge {
 	if maxHeld <= 0 {
 		maxHeld = DefaultMaxHeldRows
 	}
-	return &FilingsMerge{tx: tx, rule: rule, parts: map[string][]ictstat.Filing{}, maxHeld: maxHeld, changed: map[string]bool{}}
+	return &FilingsMerge{tx: tx, rule: rule, parts: map[string][]ictstat.Filing{}, fed: map[string]int{}, maxHeld: maxHeld, changed: map[string]bool{}}
 }
 
 // Append adds filings, which must come in input order (it decides between
@@ -74,20 +76,22 @@ func (m *FilingsMerge) Append(ctx context.Context, filings []ictstat.Filing) err
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	m.calls++
 	for i := range filings {
 		p := PartitionOf(filings[i].Period)
 		m.parts[p] = append(m.parts[p], filings[i])
+		m.fed[p] = m.calls
 	}
 	m.held += len(filings)
 	if m.held <= m.maxHeld {
 		return nil
 	}
-	// Merge the largest partitions until half the bound is left: in an
-	// input in period order they are the months being filed, whose rows
-	// are new filings rather than amendments of stored ones, so that
-	// merging them early rewrites nothing.
+	// Merge the partitions fed longest ago until half the bound is left:
+	// in an input in period order they are the months whose amendments
+	// have come, so that few rows come for them later, which would have to
+	// be merged again and may rewrite their current rows.
 	keys := m.keys()
-	sort.SliceStable(keys, func(i, j int) bool { return len(m.parts[keys[i]]) > len(m.parts[keys[j]]) })
+	sort.SliceStable(keys, func(i, j int) bool { return m.fed[keys[i]] < m.fed[keys[j]] })
 	var pick []string
 	for held := m.held; held > m.maxHeld/2 && len(pick) < len(keys); {
 		p := keys[len(pick)]
