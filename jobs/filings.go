@@ -70,7 +70,7 @@ func IngestFilingsFile(ctx context.Context, wh *warehouse.Warehouse, r io.Reader
 		return st, err
 	}
 	defer tx.Rollback()
-	rates, err := wh.FXRates(tx.Base())
+	rates, err := wh.FXRates(ctx, tx.Base())
 	if err != nil {
 		return st, err
 	}

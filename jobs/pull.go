@@ -109,7 +109,7 @@ func pullBatch(ctx context.Context, wh *warehouse.Warehouse, pages <-chan fetche
 	}
 	defer tx.Rollback()
 	st.Snapshot = tx.Base().ID
-	rates, err := wh.FXRates(tx.Base())
+	rates, err := wh.FXRates(ctx, tx.Base())
 	if err != nil {
 		return st, false, err
 	}
