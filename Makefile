@@ -33,7 +33,6 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzFeedEnvelope$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzRegistryCursor$$' -fuzztime $(FUZZTIME) ./simulate
 	go test -run '^$$' -fuzz '^FuzzCheckFlags$$' -fuzztime $(FUZZTIME) ./transform
-	go test -run '^$$' -fuzz '^FuzzParseSubmitted$$' -fuzztime $(FUZZTIME) ./transform
 	go test -run '^$$' -fuzz '^FuzzFXCSV$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzSDMXCSV$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzSurveyRaw$$' -fuzztime $(FUZZTIME) ./transform
