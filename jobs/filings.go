@@ -34,6 +34,9 @@ type Options struct {
 	ChunkLines int
 	// Progress, when set, is called about every second with the lines read.
 	Progress func(lines int64)
+	// MaxHeldRows bounds the valid filings held in memory before some
+	// partitions are merged early; default warehouse.DefaultMaxHeldRows.
+	MaxHeldRows int
 	// Logger receives the pull's events; default none.
 	Logger zerolog.Logger
 }
@@ -74,7 +77,7 @@ func IngestFilingsFile(ctx context.Context, wh *warehouse.Warehouse, r io.Reader
 	if err != nil {
 		return st, err
 	}
-	merge := tx.MergeFilings(transform.ResolveRevisions, 0)
+	merge := tx.MergeFilings(transform.ResolveRevisions, opts.MaxHeldRows)
 	t0 := time.Now()
 	bad, err := runChunks(ctx, nd, transform.MonthlyFX(rates), name, merge, opts)
 	if err != nil {

@@ -169,6 +169,9 @@ type filingKey struct {
 // its other current rows rewritten, to a file of their own.
 func (m *FilingsMerge) mergePartition(ctx context.Context, p string, incoming []ictstat.Filing) (MergeStats, error) {
 	st := MergeStats{Read: int64(len(incoming))}
+	if err := ctx.Err(); err != nil {
+		return st, err
+	}
 	tx := m.tx
 	current := tx.readable(tx.Files(TableFilings, p))
 	keys, err := readParquet[filingKey](tx.w.root, current)
