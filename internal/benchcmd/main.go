@@ -1,7 +1,7 @@
 // Command benchcmd runs ictstat's benchmarks against named peers measured in
 // the same run, and prints the figures as Markdown for docs/benchmarks.md.
 //
-//	go run ./internal/benchcmd -bin bin/ictstat [-sizes 2000000,8000000] [-reps 3]
+//	go run ./internal/benchcmd -bin bin/ictstat [-sizes 1000000,8000000] [-reps 3]
 //
 // Each measured command runs as its own process, so that wall time and peak
 // resident memory (getrusage maxrss) are those of that command alone. The
@@ -31,7 +31,7 @@ import (
 func main() {
 	var o options
 	flag.StringVar(&o.bin, "bin", "bin/ictstat", "ictstat binary to measure")
-	flag.StringVar(&o.sizes, "sizes", "2000000,8000000", "rows of the filings files")
+	flag.StringVar(&o.sizes, "sizes", "1000000,8000000", "rows of the filings files")
 	flag.IntVar(&o.reps, "reps", 3, "runs of each command; the median is reported")
 	flag.StringVar(&o.dir, "dir", "", "scratch folder (default: a new temporary folder)")
 	only := flag.String("only", "", "run one benchmark: "+strings.Join(benchNames(), ", "))
@@ -67,6 +67,8 @@ var benchmarks = []struct {
 	run  func(o options) error
 }{
 	{"ingest", func(o options) error { return benchIngest(o.bin, o.sizes, o.reps, o.dir) }},
+	{"backfill", func(o options) error { return benchBackfill(o.bin, o.reps, o.dir) }},
+	{"freshness", func(o options) error { return benchFreshness(o.bin, o.reps, o.dir) }},
 	{"pull", func(o options) error { return benchPull(o.bin, o.dir) }},
 	{"serve", func(o options) error { return benchServe(o.bin, o.dir, 10*time.Second, 32) }},
 	{"sdmx", func(o options) error { return benchSDMX(o.sdmxRows, o.reps, o.dir) }},
