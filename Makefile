@@ -29,6 +29,7 @@ FUZZTIME ?= 30s
 ## fuzz: run each fuzz target for FUZZTIME
 fuzz:
 	go test -run '^$$' -fuzz '^FuzzDecodeFiling$$' -fuzztime $(FUZZTIME) ./ingest
+	go test -run '^$$' -fuzz '^FuzzFilingDecoder$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzNDJSON$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzFeedEnvelope$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzRegistryCursor$$' -fuzztime $(FUZZTIME) ./simulate

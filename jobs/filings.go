@@ -159,8 +159,9 @@ func runChunks(ctx context.Context, nd *ingest.NDJSON, fx *transform.FXTable, na
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var v recordValidator
 			for c := range chunks {
-				res := validateChunk(c, fx, name)
+				res := validateChunk(c, &v, fx, name)
 				select {
 				case freeChunks <- c:
 				default:
@@ -214,7 +215,7 @@ func runChunks(ctx context.Context, nd *ingest.NDJSON, fx *transform.FXTable, na
 }
 
 // validateChunk decodes and validates every line of c.
-func validateChunk(c *ingest.Chunk, fx *transform.FXTable, name string) chunkResult {
+func validateChunk(c *ingest.Chunk, v *recordValidator, fx *transform.FXTable, name string) chunkResult {
 	res := chunkResult{seq: c.Seq, filings: make([]ictstat.Filing, 0, c.Len())}
 	tooLong := map[int]bool{}
 	for _, i := range c.TooLong {
@@ -226,7 +227,7 @@ func validateChunk(c *ingest.Chunk, fx *transform.FXTable, name string) chunkRes
 				Reason: fmt.Sprintf("record longer than %d bytes (cut)", ingest.MaxLineBytes)})
 			continue
 		}
-		f, q := validateRecord(c.Line(i), fx, name, c.Numbers[i])
+		f, q := v.validate(c.Line(i), fx, name, c.Numbers[i])
 		if q != nil {
 			res.bad = append(res.bad, *q)
 			continue

@@ -202,9 +202,10 @@ func validatePage(records []json.RawMessage, fx *transform.FXTable, origin strin
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var v recordValidator
 			res := chunkResult{seq: p, filings: make([]ictstat.Filing, 0, hi-lo)}
 			for i := lo; i < hi; i++ {
-				f, q := validateRecord(records[i], fx, origin, int64(i+1))
+				f, q := v.validate(records[i], fx, origin, int64(i+1))
 				if q != nil {
 					res.bad = append(res.bad, *q)
 					continue
@@ -234,18 +235,25 @@ type permanent struct{ error }
 
 func (p permanent) Unwrap() []error { return []error{p.error, ErrPermanent} }
 
-// validateRecord decodes and validates one feed or file record: the
-// filing, or the quarantine row of a rejected record. The filing shares no
-// memory with raw.
-func validateRecord(raw []byte, fx *transform.FXTable, origin string, pos int64) (ictstat.Filing, *ictstat.Quarantined) {
+// recordValidator decodes and validates records one at a time with a
+// decoder of its own; one per goroutine.
+type recordValidator struct {
+	dec ingest.FilingDecoder
+	rec ictstat.FilingRecord
+}
+
+// validate decodes and validates one feed or file record: the filing, or
+// the quarantine row of a rejected record. The filing shares no memory
+// with raw.
+func (v *recordValidator) validate(raw []byte, fx *transform.FXTable, origin string, pos int64) (ictstat.Filing, *ictstat.Quarantined) {
 	reject := func(reason string) (ictstat.Filing, *ictstat.Quarantined) {
 		return ictstat.Filing{}, &ictstat.Quarantined{Origin: origin, Line: pos, Reason: reason, Raw: string(raw)}
 	}
-	var rec ictstat.FilingRecord
-	if err := ingest.DecodeFiling(raw, &rec); err != nil {
+	rec := &v.rec
+	if err := v.dec.Decode(raw, rec); err != nil {
 		return reject(err.Error())
 	}
-	f, verr := transform.ValidateFiling(&rec, fx)
+	f, verr := transform.ValidateFiling(rec, fx)
 	if verr != nil {
 		return reject(verr.Error())
 	}

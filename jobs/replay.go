@@ -226,8 +226,9 @@ func replayFilings(ctx context.Context, tx *warehouse.Tx, r *replayRun) error {
 	fx := transform.MonthlyFX(rates)
 	merge := tx.MergeFilings(transform.ResolveRevisions, 0)
 	var filings []ictstat.Filing
+	var v recordValidator
 	for _, q := range r.rows {
-		f, fixed := validateRecord([]byte(q.Raw), fx, q.Origin, q.Line)
+		f, fixed := v.validate([]byte(q.Raw), fx, q.Origin, q.Line)
 		if fixed != nil {
 			r.stay(q, fixed.Reason)
 			continue
