@@ -167,7 +167,7 @@ func (d *FilingDecoder) int(dst *int64) bool {
 	}
 	switch {
 	case neg && n <= math.MaxInt64+1:
-		*dst = -int64(n - 1) - 1
+		*dst = -int64(n-1) - 1
 	case !neg && n <= math.MaxInt64:
 		*dst = int64(n)
 	default:
