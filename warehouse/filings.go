@@ -26,9 +26,9 @@ func PartitionOf(period ictstat.Date) string {
 type RevisionRule func(held map[string]int32, incoming []ictstat.Filing) (accepted []int, current []bool)
 
 // DefaultMaxHeldRows is the number of filings a FilingsMerge holds in
-// memory before it merges some partitions early: about 100 MB, some thirty
-// months of today's filings and a whole month of a tenfold register.
-const DefaultMaxHeldRows = 1 << 17
+// memory before it merges some partitions early: about 50 MB, some twenty
+// months of today's filings.
+const DefaultMaxHeldRows = 1 << 16
 
 // FilingsMerge applies validated filings to the tables filings,
 // filing_revisions and filing_exports of a transaction. It holds the
@@ -42,7 +42,8 @@ type FilingsMerge struct {
 	tx      *Tx
 	rule    RevisionRule
 	parts   map[string][]ictstat.Filing
-	fed     map[string]int // when each partition last got rows, in Append calls
+	fed     map[string]int  // when each partition last got rows, in Append calls
+	merged  map[string]bool // partitions merged early in this pull
 	calls   int
 	held    int
 	maxHeld int
@@ -66,7 +67,7 @@ func (tx *Tx) MergeFilings(rule RevisionRule, maxHeld int) *FilingsMerge {
 	if maxHeld <= 0 {
 		maxHeld = DefaultMaxHeldRows
 	}
-	return &FilingsMerge{tx: tx, rule: rule, parts: map[string][]ictstat.Filing{}, fed: map[string]int{}, maxHeld: maxHeld, changed: map[string]bool{}}
+	return &FilingsMerge{tx: tx, rule: rule, parts: map[string][]ictstat.Filing{}, fed: map[string]int{}, merged: map[string]bool{}, maxHeld: maxHeld, changed: map[string]bool{}}
 }
 
 // Append adds filings, which must come in input order (it decides between
@@ -86,12 +87,23 @@ func (m *FilingsMerge) Append(ctx context.Context, filings []ictstat.Filing) err
 	if m.held <= m.maxHeld {
 		return nil
 	}
-	// Merge the partitions fed longest ago until half the bound is left:
-	// in an input in period order they are the months whose amendments
-	// have come, so that few rows come for them later, which would have to
-	// be merged again and may rewrite their current rows.
+	// Merge partitions until half the bound is left: first those not
+	// merged yet in this pull, fed longest ago first (in an input in
+	// period order, the months whose amendments have come); then those
+	// merged already, largest first (the month being filed, whose rows are
+	// new filings), so that the few amendments that come late for a merged
+	// month wait for the end and rewrite its current rows once.
 	keys := m.keys()
-	sort.SliceStable(keys, func(i, j int) bool { return m.fed[keys[i]] < m.fed[keys[j]] })
+	sort.SliceStable(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if m.merged[a] != m.merged[b] {
+			return !m.merged[a]
+		}
+		if m.merged[a] {
+			return len(m.parts[a]) > len(m.parts[b])
+		}
+		return m.fed[a] < m.fed[b]
+	})
 	var pick []string
 	for held := m.held; held > m.maxHeld/2 && len(pick) < len(keys); {
 		p := keys[len(pick)]
@@ -128,6 +140,7 @@ func (m *FilingsMerge) mergeParts(ctx context.Context, parts []string) error {
 	for k, p := range parts {
 		rows := m.parts[p]
 		delete(m.parts, p)
+		m.merged[p] = true
 		m.held -= len(rows)
 		g.Go(func() error {
 			st, err := m.mergePartition(gctx, p, rows)
