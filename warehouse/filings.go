@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"slices"
 	"sort"
 
 	"golang.org/x/sync/errgroup"
@@ -243,32 +242,30 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string, incoming []
 }
 
 // dropReplaced rewrites the filings and filing_exports of partition p
-// without the filings replaced; current is the partition's filings files.
+// without the filings replaced, a batch of rows at a time; current is the
+// partition's filings files.
 func (m *FilingsMerge) dropReplaced(p string, current []File, replaced map[string]bool) error {
 	tx := m.tx
-	rows, err := readParquet[ictstat.Filing](tx.w.root, current)
+	oldFilings, oldExports := tx.Files(TableFilings, p), tx.Files(TableFilingExports, p)
+	err := stageKept(tx, TableFilings, p, current, func(f *ictstat.Filing) bool { return !replaced[f.FilingID] })
 	if err != nil {
 		return err
 	}
-	exports, err := readParquet[ictstat.Export](tx.w.root, tx.readable(tx.Files(TableFilingExports, p)))
+	err = stageKept(tx, TableFilingExports, p, tx.readable(oldExports), func(e *ictstat.Export) bool { return !replaced[e.FilingID] })
 	if err != nil {
 		return err
 	}
-	rows = slices.DeleteFunc(rows, func(f ictstat.Filing) bool { return replaced[f.FilingID] })
-	exports = slices.DeleteFunc(exports, func(e ictstat.Export) bool { return replaced[e.FilingID] })
-	tx.DropPartition(TableFilings, p)
-	tx.DropPartition(TableFilingExports, p)
-	if len(rows) > 0 {
-		if _, err := stageRows(tx, TableFilings, p, rows); err != nil {
-			return err
-		}
-	}
-	if len(exports) > 0 {
-		if _, err := stageRows(tx, TableFilingExports, p, exports); err != nil {
-			return err
-		}
-	}
+	tx.dropFiles(TableFilings, pathsOf(oldFilings))
+	tx.dropFiles(TableFilingExports, pathsOf(oldExports))
 	return nil
+}
+
+func pathsOf(files []File) map[string]bool {
+	paths := make(map[string]bool, len(files))
+	for _, f := range files {
+		paths[f.Path] = true
+	}
+	return paths
 }
 
 // exportsOf returns the exports of filings, in their order.

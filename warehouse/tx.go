@@ -195,6 +195,29 @@ func (tx *Tx) DropPartition(table, partition string) {
 	tx.staged = kept
 }
 
+// dropFiles removes the files of table whose paths are given from the next
+// snapshot, as DropPartition does for a whole partition.
+func (tx *Tx) dropFiles(table string, paths map[string]bool) {
+	tx.mu.Lock()
+	defer tx.mu.Unlock()
+	fs := tx.next.Tables[table][:0:0]
+	for _, f := range tx.next.Tables[table] {
+		if !paths[f.Path] {
+			fs = append(fs, f)
+		}
+	}
+	tx.next.Tables[table] = fs
+	kept := tx.staged[:0]
+	for _, s := range tx.staged {
+		if s.table == table && paths[s.file.Path] {
+			os.Remove(s.tmp)
+			continue
+		}
+		kept = append(kept, s)
+	}
+	tx.staged = kept
+}
+
 // SetCursor records source's cursor in the snapshot being built.
 func (tx *Tx) SetCursor(source, cursor string) { tx.next.Cursors[source] = cursor }
 
