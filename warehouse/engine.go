@@ -40,11 +40,17 @@ type engine struct {
 }
 
 func newEngine(root string, opts Options, refs []refTable) (*engine, error) {
-	if err := ensureRunLog(root); err != nil {
-		return nil, err
+	if !opts.ReadOnly {
+		if err := ensureRunLog(root); err != nil {
+			return nil, err
+		}
 	}
 	empty, err := os.MkdirTemp("", "ictstat-schemas-")
 	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(empty, "job_runs.jsonl"), nil, 0o644); err != nil {
+		os.RemoveAll(empty)
 		return nil, err
 	}
 	for _, t := range tableDefs() {
@@ -57,7 +63,9 @@ func newEngine(root string, opts Options, refs []refTable) (*engine, error) {
 		"SET autoload_known_extensions=false",
 		"SET TimeZone='UTC'",
 		"SET temp_directory=" + sqlString(filepath.Join(empty, "spill")),
-		fmt.Sprintf("SET allowed_directories=[%s, %s, %s]", sqlString(filepath.Join(root, tablesDir)+"/"), sqlString(filepath.Join(root, runsDir)+"/"), sqlString(empty+"/")),
+		// tables/ for a warehouse of an older layout opened read-only, whose manifests name files there
+		fmt.Sprintf("SET allowed_directories=[%s, %s, %s, %s]", sqlString(filepath.Join(root, filesDir)+"/"), sqlString(filepath.Join(root, tablesDir)+"/"),
+			sqlString(filepath.Join(root, runsDir)+"/"), sqlString(empty+"/")),
 		"SET enable_external_access=false",
 	}
 	if opts.Threads > 0 {
@@ -140,7 +148,11 @@ func (e *engine) ensureSchema(ctx context.Context, m *Manifest, history []*Manif
 		fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s.%s AS SELECT * FROM %s.%s;\n", name, r.name, refSchema, r.name)
 	}
 	b.WriteString(snapshotsSQL(name, history))
-	fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s.job_runs AS %s;\n", name, jobRunsSQL(e.root))
+	runs := filepath.Join(e.root, runsDir, "job_runs.jsonl")
+	if _, err := os.Stat(runs); err != nil { // a read-only warehouse that never ran a job
+		runs = filepath.Join(e.empty, "job_runs.jsonl")
+	}
+	fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s.job_runs AS %s;\n", name, jobRunsSQL(runs))
 	if _, err := e.db.ExecContext(ctx, b.String()); err != nil {
 		return "", fmt.Errorf("create views of snapshot %d: %w", m.ID, err)
 	}

@@ -44,6 +44,9 @@ type GCStats struct {
 // leaves only unreferenced files, which the next writer removes.
 func (w *Warehouse) GC(ctx context.Context, r Retention) (GCStats, error) {
 	r = r.withDefaults()
+	if err := w.errReadOnly(); err != nil {
+		return GCStats{}, err
+	}
 	l, err := lock(ctx, w.root)
 	if err != nil {
 		return GCStats{}, err
@@ -99,6 +102,7 @@ func (w *Warehouse) GC(ctx context.Context, r Retention) (GCStats, error) {
 		return st, err
 	}
 	seen := map[string]bool{}
+	var emptied []string
 	for _, m := range drop {
 		for _, fs := range m.Tables {
 			for _, f := range fs {
@@ -106,15 +110,17 @@ func (w *Warehouse) GC(ctx context.Context, r Retention) (GCStats, error) {
 					continue
 				}
 				seen[f.Path] = true
-				if err := os.Remove(filepath.Join(w.root, filepath.FromSlash(f.Path))); err != nil && !os.IsNotExist(err) {
+				p := filepath.Join(w.root, filepath.FromSlash(f.Path))
+				if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
 					return st, err
 				}
+				emptied = append(emptied, filepath.Dir(p))
 				st.FilesRemoved++
 				st.BytesRemoved += f.Bytes
 			}
 		}
 	}
-	removeEmptyDirs(filepath.Join(w.root, tablesDir))
+	removeEmptyParents(filepath.Join(w.root, filesDir), emptied)
 	os.Remove(marker)
 	w.log.Info().Int("snapshots_removed", st.SnapshotsRemoved).Int("files_removed", st.FilesRemoved).Msg("gc")
 	return st, nil

@@ -114,7 +114,7 @@ func TestGC(t *testing.T) {
 			for id := int64(1); id <= 4; id++ {
 				before[id] = tableRows(t, wh, id)
 			}
-			filesBefore := testutil.TableFolderFiles(t, root)
+			filesBefore := testutil.StoredFiles(t, root)
 
 			st, err := wh.GC(context.Background(), tc.retain)
 			if err != nil {
@@ -126,7 +126,7 @@ func TestGC(t *testing.T) {
 			if st.SnapshotsKept != len(tc.wantKept) || st.SnapshotsRemoved != 4-len(tc.wantKept) {
 				t.Errorf("got %d kept %d removed, want %d %d", st.SnapshotsKept, st.SnapshotsRemoved, len(tc.wantKept), 4-len(tc.wantKept))
 			}
-			filesAfter := testutil.TableFolderFiles(t, root)
+			filesAfter := testutil.StoredFiles(t, root)
 			if got := len(filesBefore) - len(filesAfter); got != st.FilesRemoved {
 				t.Errorf("%d files went, gc reports %d", got, st.FilesRemoved)
 			}
