@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -241,4 +243,69 @@ func TestOpenMigratesOldLayout(t *testing.T) {
 		t.Errorf("filing 3 after its amendment: %d rows, want 1", got)
 	}
 	testutil.CheckFolders(t, root)
+}
+
+// TestOpenReadOnly reads a warehouse whose folders are read-only while a
+// writer holds the lock: no lock is waited for or taken, nothing is created,
+// cleaned up or modified (even the staging debris of a crash stays), writes
+// are refused, and a folder with no warehouse is a usage error.
+func TestOpenReadOnly(t *testing.T) {
+	wh, _ := history(t)
+	root := wh.Root()
+	want := summary(t, wh, 2)
+	if err := os.MkdirAll(filepath.Join(root, "_staging", "tx-9-dead"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := wh.Begin(context.Background(), "hold the lock") // the writer lock stays held
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if err := exec.Command("chmod", "-R", "a-w", root).Run(); err != nil {
+		t.Fatal(err)
+	}
+	defer exec.Command("chmod", "-R", "u+w", root).Run()
+	before := testutil.Tree(t, root)
+
+	ro, err := warehouse.OpenReadOnly(root, warehouse.Options{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := summary(t, ro, 2); got != want {
+		t.Errorf("snapshot 2 read-only: got %s, want %s", got, want)
+	}
+	if got := testutil.Count(t, ro, "SELECT count(*) FROM job_runs"); got != 0 {
+		t.Errorf("job_runs: %d rows, want 0", got)
+	}
+	if snaps, err := ro.Snapshots(); err != nil || len(snaps) != 4 {
+		t.Errorf("snapshots: %d, %v; want 4", len(snaps), err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if _, err := ro.Begin(ctx, "write"); err == nil || !strings.Contains(err.Error(), "read-only") {
+		t.Errorf("Begin on a read-only warehouse: %v, want it refused", err)
+	}
+	if _, err := ro.GC(ctx, warehouse.Retention{}); err == nil {
+		t.Error("GC on a read-only warehouse: no error")
+	}
+	if err := ro.RecordRun(ictstat.JobRun{Job: "x"}); err == nil {
+		t.Error("RecordRun on a read-only warehouse: no error")
+	}
+	ro.Close()
+	if after := testutil.Tree(t, root); after != before {
+		t.Errorf("a read-only open changed the folder:\nbefore %s\nafter  %s", before, after)
+	}
+
+	for _, dir := range []string{t.TempDir(), filepath.Join(t.TempDir(), "missing")} {
+		_, err := warehouse.OpenReadOnly(dir, warehouse.Options{})
+		if !errors.Is(err, ictstat.ErrUsage) || err.Error() != "no warehouse at "+dir+"; run an ingest first or pass --warehouse" {
+			t.Errorf("OpenReadOnly(%s): %v, want the usage error naming it", dir, err)
+		}
+		if ents, _ := os.ReadDir(dir); len(ents) > 0 {
+			t.Errorf("OpenReadOnly(%s) created %v", dir, ents)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "missing")); !os.IsNotExist(err) {
+			t.Errorf("OpenReadOnly created %s", dir)
+		}
+	}
 }

@@ -122,7 +122,7 @@ func Open(dir string, opts Options) (*Warehouse, error) {
 	w := &Warehouse{root: root, opts: opts, log: log, refs: refs}
 	if opts.ReadOnly {
 		if st, err := os.Stat(filepath.Join(root, catalogDir)); err != nil || !st.IsDir() {
-			return nil, fmt.Errorf("no warehouse at %s; run an ingest first or pass --warehouse: %w", dir, ictstat.ErrUsage)
+			return nil, noWarehouseError{dir}
 		}
 		return w, nil
 	}
@@ -174,6 +174,16 @@ func (w *Warehouse) startMigration() error {
 	}
 	return syncDir(filepath.Join(w.root, stagingDir))
 }
+
+// noWarehouseError says that a folder opened read-only holds no warehouse.
+// It is a usage error: the user named the wrong folder, or none.
+type noWarehouseError struct{ dir string }
+
+func (e noWarehouseError) Error() string {
+	return fmt.Sprintf("no warehouse at %s; run an ingest first or pass --warehouse", e.dir)
+}
+
+func (e noWarehouseError) Unwrap() error { return ictstat.ErrUsage }
 
 // errReadOnly refuses a write to a warehouse opened read-only.
 func (w *Warehouse) errReadOnly() error {
