@@ -48,7 +48,7 @@ func TestMergeSurveyResponses(t *testing.T) {
 	held := []ictstat.SurveyResponse{row("a", 10, "q1", 1, "f1"), row("a", 10, "q2", 0, "f1"), row("b", 10, "q1", 5, "f1")}
 	in := []ictstat.SurveyResponse{
 		row("a", 10, "q1", 1, "f2"), row("a", 10, "q2", 0, "f2"), // the same rows from another file: unchanged
-		row("b", 5, "q1", 9, "f2"), // older than the held one: stale
+		row("b", 5, "q1", 9, "f2"),  // older than the held one: stale
 		row("c", 10, "q1", 2, "f2"), // new
 	}
 	all, st := MergeSurveyResponses(held, in)

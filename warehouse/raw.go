@@ -80,6 +80,9 @@ func (w *Warehouse) removeUncommittedRaw(current int64) error {
 // GCRaw removes raw payload folders of snapshots older than maxAge; it
 // stops between folders when ctx ends.
 func (w *Warehouse) GCRaw(ctx context.Context, maxAge time.Duration) (int, error) {
+	if err := w.errReadOnly(); err != nil {
+		return 0, err
+	}
 	removed := 0
 	sources, err := os.ReadDir(filepath.Join(w.root, rawDir))
 	if os.IsNotExist(err) {

@@ -25,6 +25,9 @@ func (w *Warehouse) RecordRun(ctx context.Context, run ictstat.JobRun) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := w.errReadOnly(); err != nil {
+		return err
+	}
 	line, err := json.Marshal(run)
 	if err != nil {
 		return err
@@ -92,8 +95,7 @@ const jobRunsColumns = `{job: 'VARCHAR', source: 'VARCHAR', trigger: 'VARCHAR', 
 
 // jobRunsSQL is the SELECT behind the job_runs view: the log as it is when
 // queried, whatever the snapshot.
-func jobRunsSQL(root string) string {
-	path := filepath.Join(root, runsDir, "job_runs.jsonl")
+func jobRunsSQL(path string) string {
 	return fmt.Sprintf("SELECT * FROM read_json(%s, format='newline_delimited', ignore_errors=true, columns=%s)", sqlString(path), jobRunsColumns)
 }
 
