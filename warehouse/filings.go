@@ -261,14 +261,6 @@ func (m *FilingsMerge) dropReplaced(p string, current []File, replaced map[strin
 	return nil
 }
 
-func pathsOf(files []File) map[string]bool {
-	paths := make(map[string]bool, len(files))
-	for _, f := range files {
-		paths[f.Path] = true
-	}
-	return paths
-}
-
 // exportsOf returns the exports of filings, in their order.
 func exportsOf(filings []ictstat.Filing) []ictstat.Export {
 	var out []ictstat.Export

@@ -171,28 +171,11 @@ func (tx *Tx) readable(files []File) []File {
 // snapshot (the files stay on disk for older snapshots until gc). Files this
 // transaction staged there are deleted at once: no snapshot holds them.
 func (tx *Tx) DropPartition(table, partition string) {
-	tx.mu.Lock()
-	defer tx.mu.Unlock()
-	fs := tx.next.Tables[table][:0:0]
-	for _, f := range tx.next.Tables[table] {
-		if f.Partition != partition {
-			fs = append(fs, f)
-		}
-	}
-	tx.next.Tables[table] = fs
-	kept := tx.staged[:0]
-	for _, s := range tx.staged {
-		if s.table == table && s.file.Partition == partition {
-			os.Remove(s.tmp)
-			continue
-		}
-		kept = append(kept, s)
-	}
-	tx.staged = kept
+	tx.dropFiles(table, pathsOf(tx.Files(table, partition)))
 }
 
 // dropFiles removes the files of table whose paths are given from the next
-// snapshot, as DropPartition does for a whole partition.
+// snapshot; those this transaction staged are deleted at once.
 func (tx *Tx) dropFiles(table string, paths map[string]bool) {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
@@ -212,6 +195,15 @@ func (tx *Tx) dropFiles(table string, paths map[string]bool) {
 		kept = append(kept, s)
 	}
 	tx.staged = kept
+}
+
+// pathsOf returns the paths of files as a set.
+func pathsOf(files []File) map[string]bool {
+	paths := make(map[string]bool, len(files))
+	for _, f := range files {
+		paths[f.Path] = true
+	}
+	return paths
 }
 
 // SetCursor records source's cursor in the snapshot being built.
