@@ -70,7 +70,10 @@ func (s *Server) instrument(h http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
 		defer func() {
-			if p := recover(); p != nil {
+			p := recover()
+			if p == http.ErrAbortHandler {
+				defer panic(p) // after counting: net/http cuts the connection
+			} else if p != nil {
 				s.log.Error().Interface("panic", p).Str("path", r.URL.Path).Msg("handler panicked")
 				s.fail(sw, http.StatusInternalServerError, "internal error", nil)
 			}

@@ -31,6 +31,7 @@ const (
 
 func (a *app) runCommand() *cobra.Command {
 	var config, addr string
+	var files accessFiles
 	cmd := &cobra.Command{
 		Use:   "run [--config FILE] [--addr HOST:PORT]",
 		Short: "The main job: scheduled pulls and the HTTP API, until SIGINT/SIGTERM",
@@ -65,16 +66,17 @@ which publishes a revised release after 45 seconds.`,
 			if cmd.Flags().Changed("addr") {
 				cfg.Server.Addr = addr
 			}
-			return a.run(ctx, cfg, config == "")
+			return a.run(ctx, cfg, config == "", files)
 		},
 	}
+	files.add(cmd)
 	cmd.Flags().StringVar(&config, "config", "", "configuration file (YAML; see `ictstat config example`)")
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "HTTP listen address")
 	return cmd
 }
 
 // run starts the scheduler and the server and waits for both.
-func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
+func (a *app) run(ctx context.Context, cfg Config, demo bool, files accessFiles) error {
 	wh, err := warehouse.Open(cfg.Warehouse, warehouse.Options{Logger: &a.log, Reference: queries.Reference()})
 	if err != nil {
 		return err
@@ -98,11 +100,15 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
 		cfg.Sources[jobs.SourceNationalAccounts] = SourceConfig{URL: pxURL, Schedule: demoPXWebSchedule, Retries: 3}
 		os.Setenv("ICTSTAT_TOKEN", demoToken)
 	}
-	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	srv, sb, err := a.newServer(wh, files)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w (is another ictstat running? use --addr)", cfg.Server.Addr, err)
+		return err
 	}
-	srv := serve.New(wh, serve.Options{Logger: a.log})
+	defer sb.Close()
+	ln, err := a.listen(cfg.Server.Addr)
+	if err != nil {
+		return err
+	}
 	hist := observedHistory{wh: wh, m: srv.Metrics()}
 	var js []jobs.Job
 	for name, s := range cfg.Sources {
