@@ -77,9 +77,7 @@ func withToken(h http.Handler, token string) http.Handler {
 func adminServer(t *testing.T, wh *warehouse.Warehouse, opts serve.Options) *httptest.Server {
 	t.Helper()
 	a := newAccess(t)
-	ts := httptest.NewServer(withToken(serve.New(wh, a.options(opts)).Handler(), a.byRole[serve.RoleAdmin]))
-	t.Cleanup(ts.Close)
-	return ts
+	return newTestServer(t, serve.New(wh, a.options(opts)).Handler(), a.byRole[serve.RoleAdmin])
 }
 
 // sqlServer serves the sector_size fixture with the SQL sandbox and one
@@ -320,4 +318,12 @@ func TestSQLRoute(t *testing.T) {
 		!strings.Contains(entries[len(entries)-1].What, "registry_no") || entries[len(entries)-1].Rows != int64(len(want)) {
 		t.Errorf("audit: got %+v, want the researcher's first query with its %d rows oldest", entries, len(want))
 	}
+}
+
+// newTestServer serves h, sending token with every request that has none.
+func newTestServer(t *testing.T, h http.Handler, token string) *httptest.Server {
+	t.Helper()
+	ts := httptest.NewServer(withToken(h, token))
+	t.Cleanup(ts.Close)
+	return ts
 }
