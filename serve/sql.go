@@ -82,8 +82,8 @@ func (s *Server) sql(w http.ResponseWriter, r *http.Request) {
 func (s *Server) streamSQL(ctx context.Context, w http.ResponseWriter, req sqlRequest, snap int64, access warehouse.Access) (int, int64) {
 	res, err := s.opts.SQL.Query(ctx, snap, req.SQL, access)
 	if err != nil {
-		st := statusOf(err)
-		s.fail(w, st, "query failed", err)
+		st := sqlStatus(ctx, err)
+		s.fail(w, st, "query failed", sqlError(ctx, err))
 		return st, 0
 	}
 	defer res.Release()
@@ -91,11 +91,8 @@ func (s *Server) streamSQL(ctx context.Context, w http.ResponseWriter, req sqlRe
 	if req.Format == "json" {
 		held, err := holdRows(res, s.opts.SQLMaxRows)
 		if err != nil {
-			st := statusOf(err)
-			if errors.Is(err, output.ErrTooManyRows) {
-				st = http.StatusRequestEntityTooLarge
-			}
-			s.fail(w, st, "query failed", err)
+			st := sqlStatus(ctx, err)
+			s.fail(w, st, "query failed", sqlError(ctx, err))
 			return st, 0
 		}
 		defer held.Release()
@@ -111,6 +108,25 @@ func (s *Server) streamSQL(ctx context.Context, w http.ResponseWriter, req sqlRe
 		panic(http.ErrAbortHandler)
 	}
 	return http.StatusOK, n
+}
+
+// sqlStatus is the HTTP status of a failed SQL query.
+func sqlStatus(ctx context.Context, err error) int {
+	switch {
+	case ctx.Err() != nil:
+		return http.StatusGatewayTimeout
+	case errors.Is(err, output.ErrTooManyRows), errors.Is(err, warehouse.ErrTooLarge):
+		return http.StatusRequestEntityTooLarge
+	}
+	return statusOf(err)
+}
+
+// sqlError says what went wrong in the caller's terms.
+func sqlError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return errString("the query ran past its time limit and was stopped: narrow it")
+	}
+	return err
 }
 
 // holdRows reads rr's batches while they hold at most max rows, so that a

@@ -6,10 +6,12 @@ import (
 	"crypto/sha256"
 	"database/sql/driver"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/npit-mn/ictstat"
@@ -121,9 +123,39 @@ func (p pseudonymUDF) Executor() duckdb.ScalarFuncExecutor {
 	}}
 }
 
+// ErrTooLarge marks a sandboxed query that needed more memory than the
+// sandbox allows.
+var ErrTooLarge = errors.New("the query needs more memory than the sandbox allows: aggregate, filter or narrow it")
+
 // Query runs one SELECT over snapshot id (negative: current) with the given
-// access. Errors in the query wrap ictstat.ErrUsage and say what to change.
+// access. Errors in the query wrap ictstat.ErrUsage and say what to change;
+// running out of the sandbox's memory, at once or while reading the
+// result, is ErrTooLarge.
 func (s *Sandbox) Query(ctx context.Context, id int64, query string, access Access) (*Result, error) {
+	res, err := s.query(ctx, id, query, access)
+	if err != nil {
+		return nil, tooLarge(err)
+	}
+	res.RecordReader = memoryErrors{res.RecordReader}
+	return res, nil
+}
+
+// memoryErrors reports running out of memory while reading as ErrTooLarge.
+type memoryErrors struct{ array.RecordReader }
+
+func (m memoryErrors) Err() error { return tooLarge(m.RecordReader.Err()) }
+
+// tooLarge replaces DuckDB's out-of-memory error, whose advice (raise the
+// limit) is not the caller's to take, by ErrTooLarge.
+func tooLarge(err error) error {
+	var de *duckdb.Error
+	if errors.As(err, &de) && de.Type == duckdb.ErrorTypeOutOfMemory {
+		return ErrTooLarge
+	}
+	return err
+}
+
+func (s *Sandbox) query(ctx context.Context, id int64, query string, access Access) (*Result, error) {
 	return s.w.queryOn(ctx, s.e, id, query, func(ctx context.Context, m *Manifest, history []*Manifest) (string, func(driver.Conn, string) error, error) {
 		schema, err := s.e.ensureSchema(ctx, m, history)
 		if err != nil {

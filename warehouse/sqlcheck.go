@@ -96,31 +96,42 @@ func checkNode(v any, ctes map[string]bool, allowed map[string]bool) error {
 		}
 	case map[string]any:
 		if cm, ok := n["cte_map"].(map[string]any); ok {
-			if m, ok := cm["map"].([]any); ok && len(m) > 0 {
-				scope := map[string]bool{}
-				for k := range ctes {
-					scope[k] = true
+			// A common table expression is seen by those after it (and,
+			// recursive, by itself) and by the statement's body; a name
+			// it does not cover is the catalog's.
+			m, _ := cm["map"].([]any)
+			for _, e := range m {
+				kv, _ := e.(map[string]any)
+				k, _ := kv["key"].(string)
+				ctes = with(ctes, strings.ToLower(k))
+				if err := checkNode(kv["value"], ctes, allowed); err != nil {
+					return err
 				}
-				for _, e := range m {
-					if kv, ok := e.(map[string]any); ok {
-						if k, ok := kv["key"].(string); ok {
-							scope[strings.ToLower(k)] = true
-						}
-					}
-				}
-				ctes = scope
 			}
 		}
 		if err := checkOne(n, ctes, allowed); err != nil {
 			return err
 		}
-		for _, c := range n {
+		for k, c := range n {
+			if k == "cte_map" {
+				continue
+			}
 			if err := checkNode(c, ctes, allowed); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// with returns set and name, leaving set as it is.
+func with(set map[string]bool, name string) map[string]bool {
+	out := make(map[string]bool, len(set)+1)
+	for k := range set {
+		out[k] = true
+	}
+	out[name] = true
+	return out
 }
 
 func checkOne(n map[string]any, ctes, allowed map[string]bool) error {
@@ -150,7 +161,7 @@ func checkOne(n map[string]any, ctes, allowed map[string]bool) error {
 	}
 	if str("class") == "FUNCTION" {
 		name := strings.ToLower(str("function_name"))
-		if str("schema") != "" || str("catalog") != "" {
+		if (str("schema") != "" && str("schema") != "main") || (str("catalog") != "" && str("catalog") != "system") {
 			return fmt.Errorf("%w: call functions without a schema (%s.%s)", ictstat.ErrUsage, str("schema"), name)
 		}
 		if deniedFuncs[name] {
