@@ -84,6 +84,19 @@ func adminServer(t *testing.T, wh *warehouse.Warehouse, opts serve.Options) *htt
 // token per role, without injecting any token.
 func sqlServer(t *testing.T, opts serve.Options) (*httptest.Server, *access, *warehouse.Warehouse, *warehouse.Sandbox) {
 	t.Helper()
+	wh, a, sb := sqlFixture(t)
+	if opts.SQL == nil {
+		opts.SQL = sb
+	}
+	ts := httptest.NewServer(serve.New(wh, a.options(opts)).Handler())
+	t.Cleanup(ts.Close)
+	return ts, a, wh, sb
+}
+
+// sqlFixture is the sector_size fixture (its file named by an absolute
+// path in the warehouse), tokens and a sandbox.
+func sqlFixture(t *testing.T) (*warehouse.Warehouse, *access, *warehouse.Sandbox) {
+	t.Helper()
 	wh, err := warehouse.Open(t.TempDir(), warehouse.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -103,12 +116,7 @@ func sqlServer(t *testing.T, opts serve.Options) (*httptest.Server, *access, *wa
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sb.Close() })
-	if opts.SQL == nil {
-		opts.SQL = sb
-	}
-	ts := httptest.NewServer(serve.New(wh, a.options(opts)).Handler())
-	t.Cleanup(ts.Close)
-	return ts, a, wh, sb
+	return wh, a, sb
 }
 
 // do sends a request with token ("" for none) and returns status, headers

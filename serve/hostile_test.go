@@ -18,6 +18,7 @@ import (
 type hostile struct {
 	sql     string
 	allowed bool
+	big     bool // refused as JSON for its size, streamed by Flight SQL
 }
 
 // hostileCorpus is the attacker's list: files in and outside the
@@ -93,13 +94,14 @@ func hostileCorpus(root, link string) []hostile {
 		// runaway work and huge answers
 		"SELECT count(*) FROM range(10000000000000)", "SELECT count(*) FROM range(100000) a, range(100000) b",
 		"WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r) SELECT count(*) FROM r",
-		"WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r) SELECT * FROM r", "SELECT * FROM range(1000000)",
+		"WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r) SELECT * FROM r",
 		"SELECT string_agg(repeat('x', 1000000), '') FROM range(100000)", "SELECT list(range) FROM range(1000000000)",
 		"SELECT count(*) FROM filings a, filings b, filings c, filings d, filings e, range(100000000) f",
 		// not SQL
 		"", ";", "SELEC 1", "SELECT", strings.Repeat("SELECT 1 UNION ALL ", 60000)+"SELECT 1",
 	)...)
 	c = append(c,
+		hostile{sql: "SELECT * FROM range(1000000)", big: true},
 		hostile{sql: "SELECT 1 /*; COPY filings TO '/tmp/x' */", allowed: true},
 		hostile{sql: "SELECT count(DISTINCT registry_no) FROM filings", allowed: true},
 		hostile{sql: "SELECT * FROM companies", allowed: true},

@@ -161,7 +161,12 @@ func holdRows(rr array.RecordReader, max int64) (array.RecordReader, error) {
 
 // record writes an audit entry for a request made with a token.
 func (s *Server) record(r *http.Request, action, what string, rows int64, status int, start time.Time) {
-	id := identityOf(r.Context())
+	s.auditEntry(identityOf(r.Context()), action, what, rows, status, start)
+}
+
+// auditEntry writes an audit entry if id is a token's (zero start: no
+// duration).
+func (s *Server) auditEntry(id identity, action, what string, rows int64, status int, start time.Time) {
 	if id.name == "" || s.opts.Audit == nil {
 		return
 	}
