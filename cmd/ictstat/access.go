@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -16,13 +17,16 @@ import (
 )
 
 // accessFiles are where tokens, the secret and the audit log live: beside
-// the warehouse's tables by default, never among them.
+// the warehouse's tables by default, never among them; and the Flight SQL
+// address of a serving command.
 type accessFiles struct {
 	tokens string // --tokens; default <warehouse>/tokens.json
+	flight string // --flight-addr; "" none
 }
 
 func (f *accessFiles) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.tokens, "tokens", "", "token file (default <warehouse>/tokens.json; the secret and audit.log go beside it)")
+	cmd.Flags().StringVar(&f.flight, "flight-addr", "", "also serve Arrow Flight SQL on HOST:PORT (researcher and admin tokens)")
 }
 
 func (f accessFiles) paths(warehouseDir string) (tokens, secret, audit string) {
@@ -67,6 +71,9 @@ Running servers see additions and revocations at once.`,
 		Short: "Add a token and print it (the only time it is shown)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if name == "" {
+				return fmt.Errorf("%w: token add needs --name NAME (who holds the token)", ictstat.ErrUsage)
+			}
 			r, err := serve.ParseRole(role)
 			if err != nil {
 				return err
@@ -92,8 +99,6 @@ Running servers see additions and revocations at once.`,
 	add.Flags().StringVar(&role, "role", "", "public, researcher or admin (required)")
 	add.Flags().StringVar(&name, "name", "", "who holds the token, e.g. a person's e-mail (required)")
 	add.Flags().StringVar(&expires, "expires", "", "last day the token works (UTC), YYYY-MM-DD; default never")
-	add.MarkFlagRequired("role")
-	add.MarkFlagRequired("name")
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the tokens: name, role, created, expires, last used (never the token)",
@@ -167,11 +172,12 @@ func (a *app) newServer(wh *warehouse.Warehouse, files accessFiles) (*serve.Serv
 	return srv, sb, nil
 }
 
-// listen opens addr, warning when it is reachable beyond this machine.
-func (a *app) listen(addr string) (net.Listener, error) {
+// listen opens addr (named by flag), warning when it is reachable beyond
+// this machine; an address in use is a usage error.
+func (a *app) listen(flag, addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("%w: listen on %s: %v (is another ictstat running? use --addr)", ictstat.ErrUsage, addr, err)
+		return nil, fmt.Errorf("%w: %s %s: %v (is another ictstat running? choose another address)", ictstat.ErrUsage, flag, addr, err)
 	}
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
 		a.log.Warn().Str("addr", ln.Addr().String()).Msg("listening beyond loopback: anyone who reaches this address gets the public role; give researchers tokens (ictstat token add) and put TLS in front")
@@ -202,15 +208,50 @@ agree.`,
 				return err
 			}
 			defer sb.Close()
-			ln, err := a.listen(addr)
+			ln, err := a.listen("--addr", addr)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "ictstat is serving http://%s/ read-only; warehouse %s\n", ln.Addr(), wh.Root())
-			return srv.Run(cmd.Context(), ln)
+			return a.serveAll(cmd.Context(), srv, ln, files, nil)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "HTTP listen address")
 	files.add(cmd)
 	return cmd
+}
+
+// serveAll runs the HTTP server on ln, Flight SQL on --flight-addr if
+// given, and more (the scheduler) until ctx ends or one of them fails.
+func (a *app) serveAll(ctx context.Context, srv *serve.Server, ln net.Listener, files accessFiles, more func(context.Context) error) error {
+	var fln net.Listener
+	if files.flight != "" {
+		var err error
+		if fln, err = a.listen("--flight-addr", files.flight); err != nil {
+			ln.Close()
+			return err
+		}
+		fmt.Fprintf(a.stdout, "Flight SQL on grpc://%s (Authorization: Bearer TOKEN)\n", fln.Addr())
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	parts := []func(context.Context) error{func(ctx context.Context) error { return srv.Run(ctx, ln) }}
+	if fln != nil {
+		parts = append(parts, func(ctx context.Context) error { return srv.RunFlight(ctx, fln) })
+	}
+	if more != nil {
+		parts = append(parts, more)
+	}
+	errc := make(chan error, len(parts))
+	for _, p := range parts {
+		go func() { errc <- p(ctx) }()
+	}
+	err := <-errc
+	cancel()
+	for range parts[1:] {
+		if e := <-errc; err == nil {
+			err = e
+		}
+	}
+	return err
 }

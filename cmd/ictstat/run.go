@@ -33,7 +33,7 @@ func (a *app) runCommand() *cobra.Command {
 	var config, addr string
 	var files accessFiles
 	cmd := &cobra.Command{
-		Use:   "run [--config FILE] [--addr HOST:PORT]",
+		Use:   "run [--config FILE] [--addr HOST:PORT] [--flight-addr HOST:PORT]",
 		Short: "The main job: scheduled pulls and the HTTP API, until SIGINT/SIGTERM",
 		Long: `The main job: the scheduler pulls the configured sources into the
 warehouse while the HTTP API serves it, until SIGINT or SIGTERM (the pull in
@@ -105,7 +105,7 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool, files accessFiles)
 		return err
 	}
 	defer sb.Close()
-	ln, err := a.listen(cfg.Server.Addr)
+	ln, err := a.listen("--addr", cfg.Server.Addr)
 	if err != nil {
 		return err
 	}
@@ -124,14 +124,7 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool, files accessFiles)
 	if demo {
 		fmt.Fprintln(a.stdout, "demo: synthetic filings from the built-in registry simulator; press Ctrl-C to stop")
 	}
-	errc := make(chan error, 2)
-	go func() { errc <- srv.Run(ctx, ln) }()
-	go func() { errc <- sched.Run(ctx) }()
-	err = <-errc
-	cancel()
-	if err2 := <-errc; err == nil {
-		err = err2
-	}
+	err = a.serveAll(ctx, srv, ln, files, sched.Run)
 	a.log.Info().Msg("stopped")
 	return err
 }
