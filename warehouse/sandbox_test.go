@@ -12,7 +12,7 @@ import (
 	"github.com/npit-mn/ictstat/warehouse"
 )
 
-func newSandbox(t *testing.T) (*warehouse.Sandbox, string) {
+func newSandbox(t testing.TB) (*warehouse.Sandbox, string) {
 	t.Helper()
 	root := t.TempDir()
 	wh := open(t, root, warehouse.Options{Reference: map[string][]byte{"regions": []byte("country,region\nKZ,Central Asia\n")}})
