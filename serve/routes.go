@@ -49,12 +49,26 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listQueries(w http.ResponseWriter, r *http.Request) {
-	all, err := queries.All()
-	if err != nil {
-		s.fail(w, http.StatusInternalServerError, "listing queries", err)
+	if s.queriesErr != nil {
+		s.fail(w, http.StatusInternalServerError, "listing queries", s.queriesErr)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"queries": all, "formats": output.Formats})
+	writeJSON(w, http.StatusOK, map[string]any{"queries": s.queries, "formats": output.Formats})
+}
+
+// query returns the named analytic, parsed once when the server started.
+func (s *Server) query(name string) (*queries.Query, error) {
+	if s.queriesErr != nil {
+		return nil, s.queriesErr
+	}
+	names := make([]string, 0, len(s.queries))
+	for _, q := range s.queries {
+		if q.Name == name {
+			return q, nil
+		}
+		names = append(names, q.Name)
+	}
+	return nil, fmt.Errorf("no named query %q (there are: %s): %w", clip(name, 100), strings.Join(names, ", "), ictstat.ErrNotFound)
 }
 
 // contentTypes of the formats the API serves.
@@ -108,7 +122,7 @@ func queryParams(raw string) (params map[string]string, format string, vals url.
 
 // runQuery answers GET /api/v1/queries/{name}?format=&snapshot=&<param>=...
 func (s *Server) runQuery(w http.ResponseWriter, r *http.Request) {
-	q, err := queries.Get(r.PathValue("name"))
+	q, err := s.query(r.PathValue("name"))
 	if err != nil {
 		s.fail(w, statusOf(err), "unknown query", err)
 		return
@@ -134,7 +148,7 @@ func (s *Server) runQuery(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, statusOf(err), "bad parameter snapshot", err)
 		return
 	}
-	_, args, err := q.Bind(params)
+	args, err := q.Values(params)
 	if err != nil {
 		s.fail(w, http.StatusBadRequest, "bad parameter", err)
 		return
@@ -142,9 +156,9 @@ func (s *Server) runQuery(w http.ResponseWriter, r *http.Request) {
 	key := cacheKey(q.Name, role == RolePublic, args, snap, format)
 	e, ok := s.cache.get(key)
 	if ok {
-		s.metrics.cacheHits.WithLabelValues("hit").Inc()
+		s.metrics.hits.Inc()
 	} else {
-		s.metrics.cacheHits.WithLabelValues("miss").Inc()
+		s.metrics.misses.Inc()
 		release, ok := s.admit(w, r)
 		if !ok {
 			return
@@ -165,9 +179,6 @@ func (s *Server) runQuery(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("X-Ictstat-Snapshot", strconv.FormatInt(e.snapshot, 10))
 	w.Write(e.body)
-	if id := identityOf(r.Context()); id.name != "" {
-		s.record(r, "query", q.Name+"?"+r.URL.RawQuery, -1, http.StatusOK, time.Time{})
-	}
 }
 
 // compute runs a named analytic for the cache: one run per key however

@@ -21,6 +21,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/queries"
 	"github.com/npit-mn/ictstat/warehouse"
 )
 
@@ -74,6 +75,9 @@ type Server struct {
 	mux     *http.ServeMux
 	reqID   atomic.Uint64
 
+	queries    []*queries.Query // the named analytics, parsed once
+	queriesErr error
+
 	flight    singleflight.Group // one computation per missing cache key
 	admission *admission
 	limits    *limiters
@@ -115,6 +119,7 @@ func New(wh Warehouse, opts Options) *Server {
 	s := &Server{wh: wh, opts: opts, log: opts.Logger.With().Str(ictstat.LogComponent, "serve").Logger(),
 		cache: newCache(opts.CacheBytes), metrics: NewMetrics(opts.Registerer),
 		admission: newAdmission(opts.MaxConcurrent, opts.QueueWait), limits: newLimiters(opts.RatePerSecond, opts.RateBurst)}
+	s.queries, s.queriesErr = queries.All()
 	s.routes()
 	return s
 }

@@ -55,7 +55,7 @@ type Token struct {
 }
 
 // Tokens is the token file, re-read when it changes on disk so that a
-// `token revoke` reaches running servers.
+// `token revoke` reaches running servers within a second.
 type Tokens struct {
 	path string
 	key  []byte
@@ -64,7 +64,12 @@ type Tokens struct {
 	list    []Token
 	modTime time.Time
 	size    int64
+	checked time.Time // when Lookup last looked at the file
 }
+
+// recheck is how often Lookup looks whether the file changed: a revoked
+// token stops working within it.
+const recheck = time.Second
 
 // maxTokenFile bounds the token file read into memory.
 const maxTokenFile = 4 << 20
@@ -238,7 +243,13 @@ func (t *Tokens) hash(token string) string {
 // is compared in constant time, so timing tells nothing about which
 // matched or how closely.
 func (t *Tokens) Lookup(token string, now time.Time) (Token, bool) {
-	if t.reload() != nil {
+	t.mu.Lock()
+	due := now.Sub(t.checked) >= recheck || now.Before(t.checked)
+	if due {
+		t.checked = now
+	}
+	t.mu.Unlock()
+	if due && t.reload() != nil {
 		return Token{}, false
 	}
 	sum, _ := hex.DecodeString(t.hash(token))
