@@ -136,6 +136,41 @@ func (f *flightSQL) GetFlightInfoStatement(ctx context.Context, cmd flightsql.St
 		Endpoint: []*flight.FlightEndpoint{{Ticket: &flight.Ticket{Ticket: tkt}}}}, nil
 }
 
+// CreatePreparedStatement answers the JDBC driver (DBeaver), which prepares
+// every query: the handle is the query, checked and run at DoGet.
+// Parameters are not supported.
+func (f *flightSQL) CreatePreparedStatement(ctx context.Context, req flightsql.ActionCreatePreparedStatementRequest) (flightsql.ActionCreatePreparedStatementResult, error) {
+	var res flightsql.ActionCreatePreparedStatementResult
+	if err := allowed(ctx); err != nil {
+		return res, err
+	}
+	if len(req.GetTransactionId()) > 0 {
+		return res, status.Error(codes.InvalidArgument, "transactions are not supported: the server is read-only")
+	}
+	handle, err := json.Marshal(flightTicket{SQL: req.GetQuery()})
+	res.Handle = handle
+	return res, err
+}
+
+// ClosePreparedStatement has nothing to free: a handle is only its query.
+func (f *flightSQL) ClosePreparedStatement(context.Context, flightsql.ActionClosePreparedStatementRequest) error {
+	return nil
+}
+
+// GetFlightInfoPreparedStatement answers a prepared query as
+// GetFlightInfoStatement does.
+func (f *flightSQL) GetFlightInfoPreparedStatement(ctx context.Context, cmd flightsql.PreparedStatementQuery, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
+	if err := allowed(ctx); err != nil {
+		return nil, err
+	}
+	tkt, err := flightsql.CreateStatementQueryTicket(cmd.GetPreparedStatementHandle())
+	if err != nil {
+		return nil, err
+	}
+	return &flight.FlightInfo{FlightDescriptor: desc, TotalRecords: -1, TotalBytes: -1,
+		Endpoint: []*flight.FlightEndpoint{{Ticket: &flight.Ticket{Ticket: tkt}}}}, nil
+}
+
 // DoGetStatement runs a ticket's query and streams its batches.
 func (f *flightSQL) DoGetStatement(ctx context.Context, ticket flightsql.StatementQueryTicket) (*arrow.Schema, <-chan flight.StreamChunk, error) {
 	if err := allowed(ctx); err != nil {

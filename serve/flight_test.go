@@ -45,6 +45,11 @@ func flightServer(t *testing.T, opts serve.Options) (string, *access, string) {
 // adbcQuery runs q through the ADBC Flight SQL driver, an independent
 // client, and returns the rows as text.
 func adbcQuery(t *testing.T, addr, token, q string) ([]string, error) {
+	return adbcRun(t, addr, token, q, false)
+}
+
+// adbcRun runs q, prepared first if prepare (as JDBC clients do).
+func adbcRun(t *testing.T, addr, token, q string, prepare bool) ([]string, error) {
 	t.Helper()
 	opts := map[string]string{adbc.OptionKeyURI: "grpc://" + addr}
 	if token != "" {
@@ -69,6 +74,11 @@ func adbcQuery(t *testing.T, addr, token, q string) ([]string, error) {
 	defer st.Close()
 	if err := st.SetSqlQuery(q); err != nil {
 		return nil, err
+	}
+	if prepare {
+		if err := st.Prepare(ctx); err != nil {
+			return nil, err
+		}
 	}
 	rdr, _, err := st.ExecuteQuery(ctx)
 	if err != nil {
@@ -102,6 +112,13 @@ func TestFlightSQL(t *testing.T) {
 	rows, err = adbcQuery(t, addr, a.byRole[serve.RoleResearcher], "SELECT DISTINCT registry_no FROM filings")
 	if err != nil || len(rows) != 5 || !strings.HasPrefix(rows[0], "p") {
 		t.Errorf("researcher's registry numbers: got %v, %v; want 5 pseudonyms", rows, err)
+	}
+	rows, err = adbcRun(t, addr, a.byRole[serve.RoleResearcher], "SELECT count(*) FROM filings", true)
+	if err != nil || len(rows) != 1 || rows[0] != "7" {
+		t.Errorf("prepared: got %v, %v; want 7", rows, err)
+	}
+	if _, err := adbcRun(t, addr, a.byRole[serve.RoleResearcher], "SELECT company_name FROM filings", true); err == nil {
+		t.Error("prepared: company_name answered, want refused")
 	}
 	rows, err = adbcQuery(t, addr, a.byRole[serve.RoleAdmin], "SELECT count(*) FROM quarantine")
 	if err != nil || len(rows) != 1 {
