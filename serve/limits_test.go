@@ -2,12 +2,14 @@ package serve_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/npit-mn/ictstat"
 	"github.com/npit-mn/ictstat/serve"
 	"github.com/npit-mn/ictstat/warehouse"
 )
@@ -124,5 +126,32 @@ func TestSnapshotsHidePaths(t *testing.T) {
 	status, _, body := do(t, "GET", ts.URL+"/api/v1/snapshots", a.byRole[serve.RoleResearcher], "")
 	if status != 200 || strings.Contains(body, wh.Root()) || !strings.Contains(body, "filings.ndjson") {
 		t.Errorf("got %d %s, want the file's name without %s", status, body, wh.Root())
+	}
+}
+
+// TestPublicHook: the public's analytics go through Options.Public only,
+// once per question (cached apart from the researchers' answers), and
+// min_n's floor holds for them too.
+func TestPublicHook(t *testing.T) {
+	var calls atomic.Int64
+	public := func(ctx context.Context, name string, params map[string]string, snap int64) (*warehouse.Result, error) {
+		calls.Add(1)
+		return nil, fmt.Errorf("%w: %s is not in a release yet", ictstat.ErrForbidden, name)
+	}
+	ts, a, _, _ := sqlServer(t, serve.Options{Public: public})
+	for range 2 {
+		status, _, body := do(t, "GET", ts.URL+"/api/v1/queries/sector_size?grain=year", "", "")
+		if status != http.StatusForbidden || !strings.Contains(body, "not in a release") {
+			t.Errorf("public: got %d %s, want the hook's 403", status, body)
+		}
+	}
+	if got := calls.Load(); got != 2 {
+		t.Errorf("hook called %d times for two refused requests, want 2 (refusals are not cached)", got)
+	}
+	if status, _, _ := do(t, "GET", ts.URL+"/api/v1/queries/sector_size?grain=year", a.byRole[serve.RoleResearcher], ""); status != 200 || calls.Load() != 2 {
+		t.Errorf("researcher: got %d with %d hook calls, want 200 without the hook", status, calls.Load())
+	}
+	if status, _, _ := do(t, "GET", ts.URL+"/api/v1/queries/survey_estimates?min_n=2", "", ""); status != http.StatusForbidden || calls.Load() != 2 {
+		t.Errorf("public min_n=2: got %d, want 403 before the hook", status)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/queries"
 	"github.com/npit-mn/ictstat/serve"
 	"github.com/npit-mn/ictstat/warehouse"
 )
@@ -158,8 +159,9 @@ Running servers see additions and revocations at once.`,
 }
 
 // newServer builds the HTTP server over wh with tokens, the audit log and
-// the SQL sandbox; close the returned sandbox when done.
-func (a *app) newServer(wh *warehouse.Warehouse, files accessFiles) (*serve.Server, *warehouse.Sandbox, error) {
+// the SQL sandbox, and public as the public's way to the analytics (nil:
+// refused); close the returned sandbox when done.
+func (a *app) newServer(wh *warehouse.Warehouse, files accessFiles, public serve.PublicFunc) (*serve.Server, *warehouse.Sandbox, error) {
 	tokens, secret, audit, err := files.open(wh.Root())
 	if err != nil {
 		return nil, nil, err
@@ -168,8 +170,25 @@ func (a *app) newServer(wh *warehouse.Warehouse, files accessFiles) (*serve.Serv
 	if err != nil {
 		return nil, nil, err
 	}
-	srv := serve.New(wh, serve.Options{Logger: a.log, Tokens: tokens, Audit: audit, SQL: sb})
+	srv := serve.New(wh, serve.Options{Logger: a.log, Tokens: tokens, Audit: audit, SQL: sb, Public: public})
 	return srv, sb, nil
+}
+
+// demoPublic answers the public's analytics as a researcher's, which only
+// the demo may do: its data is synthetic, so there is nothing to disclose.
+// A real warehouse's public goes through disclosure control (publish).
+func demoPublic(wh *warehouse.Warehouse) serve.PublicFunc {
+	return func(ctx context.Context, name string, params map[string]string, snapshot int64) (*warehouse.Result, error) {
+		q, err := queries.Get(name)
+		if err != nil {
+			return nil, err
+		}
+		sql, args, err := q.Bind(params)
+		if err != nil {
+			return nil, err
+		}
+		return wh.Query(ctx, snapshot, sql, args...)
+	}
 }
 
 // listen opens addr (named by flag), warning when it is reachable beyond
@@ -203,7 +222,7 @@ agree.`,
 				return err
 			}
 			defer wh.Close()
-			srv, sb, err := a.newServer(wh, files)
+			srv, sb, err := a.newServer(wh, files, nil)
 			if err != nil {
 				return err
 			}

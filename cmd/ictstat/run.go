@@ -100,7 +100,11 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool, files accessFiles)
 		cfg.Sources[jobs.SourceNationalAccounts] = SourceConfig{URL: pxURL, Schedule: demoPXWebSchedule, Retries: 3}
 		os.Setenv("ICTSTAT_TOKEN", demoToken)
 	}
-	srv, sb, err := a.newServer(wh, files)
+	var public serve.PublicFunc
+	if demo {
+		public = demoPublic(wh)
+	}
+	srv, sb, err := a.newServer(wh, files, public)
 	if err != nil {
 		return err
 	}
