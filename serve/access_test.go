@@ -33,7 +33,7 @@ type access struct {
 	byRole map[serve.Role]string // role -> token
 }
 
-func newAccess(t *testing.T) *access {
+func newAccess(t testing.TB) *access {
 	t.Helper()
 	dir := t.TempDir()
 	secret, err := serve.LoadSecret(filepath.Join(dir, "secret.key"))
@@ -74,7 +74,7 @@ func withToken(h http.Handler, token string) http.Handler {
 
 // adminServer serves wh to callers that are all admins, for the tests of
 // what the routes answer rather than who may ask.
-func adminServer(t *testing.T, wh *warehouse.Warehouse, opts serve.Options) *httptest.Server {
+func adminServer(t testing.TB, wh *warehouse.Warehouse, opts serve.Options) *httptest.Server {
 	t.Helper()
 	a := newAccess(t)
 	return newTestServer(t, serve.New(wh, a.options(opts)).Handler(), a.byRole[serve.RoleAdmin])
@@ -329,7 +329,7 @@ func TestSQLRoute(t *testing.T) {
 }
 
 // newTestServer serves h, sending token with every request that has none.
-func newTestServer(t *testing.T, h http.Handler, token string) *httptest.Server {
+func newTestServer(t testing.TB, h http.Handler, token string) *httptest.Server {
 	t.Helper()
 	ts := httptest.NewServer(withToken(h, token))
 	t.Cleanup(ts.Close)

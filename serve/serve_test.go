@@ -15,7 +15,7 @@ import (
 	"github.com/npit-mn/ictstat/warehouse"
 )
 
-func newServer(t *testing.T) (*httptest.Server, *warehouse.Warehouse) {
+func newServer(t testing.TB) (*httptest.Server, *warehouse.Warehouse) {
 	t.Helper()
 	wh, err := warehouse.Open(t.TempDir(), warehouse.Options{})
 	if err != nil {
