@@ -71,7 +71,9 @@ func hostileCorpus(root, link string) []hostile {
 		"SELECT * FROM duckdb_secrets()", "SELECT * FROM duckdb_databases()", "SELECT * FROM duckdb_memory()",
 		"SELECT getenv('HOME')", "SELECT current_setting('memory_limit')", "SELECT current_setting('allowed_directories')",
 		"SELECT current_schema()", "SELECT current_schemas(true)", "SELECT current_database()", "SELECT getvariable('x')",
-		"SELECT * FROM information_schema.tables", "SELECT * FROM pg_catalog.pg_tables", "SELECT * FROM pg_views",
+		"SELECT * FROM information_schema.tables", "SELECT pg_get_viewdef(i) FROM range(0, 5000) t(i)",
+		"SELECT string_agg(pg_get_viewdef(i), ' ') FROM range(0, 5000) t(i)", "SELECT obj_description(i, 'pg_class') FROM range(0, 5000) t(i)",
+		"SELECT format_type(i, NULL) FROM range(0, 50) t(i)", "SELECT pg_typeof(1)", "SELECT txid_current()", "SELECT * FROM pg_catalog.pg_tables", "SELECT * FROM pg_views",
 		"SHOW TABLES", "SHOW ALL TABLES", "SHOW databases", "DESCRIBE quarantine", "SUMMARIZE job_runs",
 		// several statements and comments
 		"SELECT 1; SELECT 2", "SELECT 1; DROP VIEW filings", "SELECT 1; ATTACH ':memory:' AS m", "/* hi */ PRAGMA database_size",

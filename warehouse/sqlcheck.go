@@ -59,7 +59,9 @@ func parseSelect(dc driver.Conn, query string) (map[string]any, error) {
 var tableFuncs = map[string]bool{"range": true, "generate_series": true, "unnest": true}
 
 // deniedFuncs are scalar functions that reveal the process, its settings or
-// the catalog, or would reverse pseudonyms; deniedPrefixes name families.
+// the catalog (the PostgreSQL catalog macros among them: pg_get_viewdef
+// shows the views' definitions), or would reverse pseudonyms;
+// deniedPrefixes name families.
 var (
 	deniedFuncs = map[string]bool{
 		"getenv": true, "current_setting": true, "current_schema": true, "current_schemas": true,
@@ -67,10 +69,12 @@ var (
 		"query": true, "query_table": true, "which_secret": true, "checkpoint": true, "force_checkpoint": true,
 		"nextval": true, "currval": true, "json_serialize_sql": true, "json_deserialize_sql": true,
 		"json_serialize_plan": true, "enable_logging": true, "disable_logging": true, "truncate_duckdb_logs": true,
+		"obj_description": true, "col_description": true, "shobj_description": true, "format_type": true, "txid_current": true,
 		pseudonymFunc: true,
 	}
 	deniedPrefixes = []string{"read_", "duckdb_", "pragma_", "parquet_", "glob", "sniff_", "json_execute", "ictstat_",
-		"iceberg", "delta_", "sqlite_", "postgres_", "mysql_", "http", "s3", "load_", "install_", "enable_", "disable_"}
+		"iceberg", "delta_", "sqlite_", "postgres_", "mysql_", "http", "s3", "load_", "install_", "enable_", "disable_",
+		"pg_", "has_"}
 )
 
 // checkSandboxed refuses a query that is not one SELECT, names a table
