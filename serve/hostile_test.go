@@ -94,7 +94,7 @@ func hostileCorpus(root, link string) []hostile {
 		"SELECT history FROM companies", "SELECT * FROM quarantine", "SELECT raw FROM quarantine", "SELECT * FROM job_runs",
 		"SELECT message FROM snapshots", "SELECT source FROM filings",
 		// runaway work and huge answers
-		"SELECT count(*) FROM range(10000000000000)", "SELECT count(*) FROM range(100000) a, range(100000) b",
+		"SELECT count(*) FROM range(10000000000000)", "SELECT sum(a.range * b.range) FROM range(1000000) a, range(1000000) b",
 		"WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r) SELECT count(*) FROM r",
 		"WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r) SELECT * FROM r",
 		"SELECT string_agg(repeat('x', 1000000), '') FROM range(100000)", "SELECT list(range) FROM range(1000000000)",
