@@ -70,7 +70,7 @@ func (w *Warehouse) NewSandbox(opts SandboxOptions) (*Sandbox, error) {
 	if opts.Threads <= 0 {
 		opts.Threads = 1
 	}
-	e, err := newEngine(w.root, Options{MemoryLimit: opts.MemoryLimit, Threads: opts.Threads}, w.refs)
+	e, err := newEngine(w.root, Options{MemoryLimit: opts.MemoryLimit, Threads: opts.Threads, ReadOnly: w.opts.ReadOnly}, w.refs)
 	if err != nil {
 		return nil, err
 	}

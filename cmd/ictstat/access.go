@@ -39,7 +39,8 @@ func (f accessFiles) paths(warehouseDir string) (tokens, secret, audit string) {
 	return tokens, filepath.Join(dir, "secret.key"), filepath.Join(dir, "audit.log")
 }
 
-// open reads the secret and the token file.
+// open reads the secret and the token file (creating the secret if
+// missing).
 func (f accessFiles) open(warehouseDir string) (*serve.Tokens, *serve.Secret, *serve.Audit, error) {
 	tp, sp, ap := f.paths(warehouseDir)
 	secret, err := serve.LoadSecret(sp)
@@ -158,11 +159,12 @@ Running servers see additions and revocations at once.`,
 	return cmd
 }
 
-// newServer builds the HTTP server over wh with tokens, the audit log and
-// the SQL sandbox, and public as the public's way to the analytics (nil:
-// refused); close the returned sandbox when done.
-func (a *app) newServer(wh *warehouse.Warehouse, files accessFiles, public serve.PublicFunc) (*serve.Server, *warehouse.Sandbox, error) {
-	tokens, secret, audit, err := files.open(wh.Root())
+// newServer builds the HTTP server over wh with the tokens, audit log and
+// secret of files (beside the warehouse dir by default), the SQL sandbox,
+// and public as the public's way to the analytics (nil: refused); close the
+// returned sandbox when done.
+func (a *app) newServer(wh *warehouse.Warehouse, dir string, files accessFiles, public serve.PublicFunc) (*serve.Server, *warehouse.Sandbox, error) {
+	tokens, secret, audit, err := files.open(dir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -217,12 +219,15 @@ run); they share the token file and the secret, so tokens and pseudonyms
 agree.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			wh, err := a.openWarehouse()
+			if _, _, _, err := files.open(a.warehouse); err != nil {
+				return err // a bad token file before anything else
+			}
+			wh, err := a.openReadOnly()
 			if err != nil {
 				return err
 			}
 			defer wh.Close()
-			srv, sb, err := a.newServer(wh, files, nil)
+			srv, sb, err := a.newServer(wh, a.warehouse, files, nil)
 			if err != nil {
 				return err
 			}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/npit-mn/ictstat/warehouse"
 )
 
 // TestTokenCommands adds, lists and revokes tokens, and checks what the
@@ -67,6 +69,11 @@ func TestServeFlightAddressInUse(t *testing.T) {
 	}
 	defer ln.Close()
 	wh := filepath.Join(t.TempDir(), "wh")
+	w, err := warehouse.Open(wh, warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
 	code, _, stderr := run(t, "serve", "--addr", "127.0.0.1:0", "--flight-addr", ln.Addr().String(), "--warehouse", wh)
 	if code != 2 || !strings.Contains(stderr, "--flight-addr "+ln.Addr().String()) {
 		t.Errorf("got exit %d %q, want 2 naming --flight-addr", code, stderr)

@@ -106,7 +106,7 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool, files accessFiles)
 	if demo {
 		public = demoPublic(wh)
 	}
-	srv, sb, err := a.newServer(wh, files, public)
+	srv, sb, err := a.newServer(wh, cfg.Warehouse, files, public)
 	if err != nil {
 		return err
 	}
