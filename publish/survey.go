@@ -3,7 +3,6 @@ package publish
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/npit-mn/ictstat/disclosure"
 )
@@ -13,12 +12,12 @@ const surveyQuestionsSQL = `SELECT DISTINCT question FROM survey_responses
 WHERE wave = (SELECT wave FROM survey_responses ORDER BY submitted_at DESC LIMIT 1)
 ORDER BY question`
 
-// survey is the latest wave's headline estimates (every question) by
-// stratum and for all strata, with 95% intervals. A stratum with fewer
-// answers than Rules.SurveyMinN is suppressed (C), and when a group of strata
-// then has exactly one suppressed stratum beside a published total, the
-// published stratum with the fewest answers is suppressed too (D), so that
-// no stratum's estimate follows from the total and the others.
+// survey is the latest wave's headline estimates (every question and
+// choice) by stratum and for all strata, with 95% intervals and the
+// respondents. A stratum with fewer respondents than Rules.SurveyMinN is
+// confidential (C), and disclosure control withholds further strata or the
+// total (D) so that no stratum's estimated total (estimate x population)
+// follows from the total and the other strata.
 func (b *builder) survey(ctx context.Context) (*Table, error) {
 	qs, err := queryRows(ctx, b.q, b.snap, surveyQuestionsSQL)
 	if err != nil {
@@ -34,40 +33,70 @@ func (b *builder) survey(ctx context.Context) (*Table, error) {
 			{ID: "respondents", Title: Text{"Respondents", "Хариулагч"}, Unit: "responses"},
 		}}
 	waves, items, strata := map[string]bool{}, map[string]Text{}, map[string]bool{}
-	minN := strconv.Itoa(b.rules.SurveyMinN)
 	for _, q := range qs {
-		rows, err := b.named(ctx, "survey_estimates", map[string]string{"question": q.str(0), "min_n": minN},
-			"wave", "question", "question_label", "choice", "stratum", "CAST(n AS DOUBLE)", "estimate", "ci_low", "ci_high")
+		// min_n=1: every stratum's figures, which disclosure control then withholds.
+		rows, err := b.named(ctx, "survey_estimates", map[string]string{"question": q.str(0), "min_n": "1"},
+			"wave", "question", "question_label", "choice", "stratum", "CAST(n AS DOUBLE)", "estimate", "ci_low", "ci_high",
+			"CAST(population AS DOUBLE)")
 		if err != nil {
 			return nil, err
 		}
-		groups := map[string][]int{} // item -> its cells in t.Obs (estimate measure)
+		type item struct {
+			rows   []row
+			strata []disclosure.Stratum
+		}
+		byItem := map[string]*item{}
+		var order []string
 		for _, r := range rows {
-			item := r.str(1)
+			code := r.str(1)
 			label := r.str(2)
 			if r.str(3) != "" {
-				item += "/" + r.str(3)
+				code += "/" + r.str(3)
 				label += ": " + r.str(3)
 			}
-			stratum := r.str(4)
-			if stratum == "all" {
-				stratum = divisionTotal
+			waves[r.str(0)], items[code] = true, Text{label, label}
+			it := byItem[code]
+			if it == nil {
+				it = &item{}
+				byItem[code] = it
+				order = append(order, code)
 			}
-			waves[r.str(0)], items[item], strata[stratum] = true, Text{label, label}, true
-			key := []string{r.str(0), item, stratum}
-			status := disclosure.Normal
-			if int(r.num(5)) < b.rules.SurveyMinN || r.null(6) {
-				status = disclosure.Confidential
-				t.Audit = append(t.Audit, AuditEntry{Key: key, Measures: []string{"estimate", "ci_low", "ci_high"}, Status: "C", Rule: "survey_min_n", Value: r.num(6)})
+			it.rows = append(it.rows, r)
+			if r.str(4) != "all" {
+				it.strata = append(it.strata, disclosure.Stratum{Code: r.str(4), Respondents: int(r.num(5)), Estimate: r.num(6) * r.num(9)})
 			}
-			groups[item] = append(groups[item], len(t.Obs))
-			for i, m := range []string{"estimate", "ci_low", "ci_high"} {
-				t.Obs = append(t.Obs, Obs{Key: key, Measure: m, Value: r.num(6 + i), Missing: r.null(6+i) && status == disclosure.Normal, Status: status})
-			}
-			t.Obs = append(t.Obs, Obs{Key: key, Measure: "respondents", Value: r.num(5)})
 		}
-		for _, cells := range groups {
-			b.surveySecondary(t, cells)
+		for _, code := range order {
+			it := byItem[code]
+			dt := disclosure.SurveyTable(TableSurvey+" "+code, "stratum", "all", it.strata)
+			if _, err := disclosure.Protect(dt, b.rules); err != nil {
+				return nil, fmt.Errorf("survey %s: disclosure control: %w", code, err)
+			}
+			for _, r := range it.rows {
+				stratum := r.str(4)
+				ci := dt.Find(stratum)
+				status := disclosure.Normal
+				if ci >= 0 {
+					status = dt.Cells[ci].Status
+				}
+				if stratum == "all" {
+					stratum = divisionTotal
+				}
+				strata[stratum] = true
+				key := []string{r.str(0), code, stratum}
+				if status.Suppressed() {
+					a := auditOf(dt, ci, []string{"estimate", "ci_low", "ci_high"})
+					a.Key, a.Value = key, r.num(6)
+					for j := range a.Protects {
+						a.Protects[j] = []string{r.str(0), code, a.Protects[j][0]}
+					}
+					t.Audit = append(t.Audit, a)
+				}
+				for i, m := range []string{"estimate", "ci_low", "ci_high"} {
+					t.Obs = append(t.Obs, Obs{Key: key, Measure: m, Value: r.num(6 + i), Missing: r.null(6 + i), Status: status})
+				}
+				t.Obs = append(t.Obs, Obs{Key: key, Measure: "respondents", Value: r.num(5)})
+			}
 		}
 	}
 	per := Dim{Name: "period", Title: Text{"Survey wave", "Судалгааны давалгаа"}}
@@ -89,37 +118,6 @@ func (b *builder) survey(ctx context.Context) (*Table, error) {
 	t.Dims = []Dim{per, it, st}
 	t.sortObs()
 	return t, nil
-}
-
-// surveySecondary protects one item's strata: starts are the indexes of the
-// first observation (4 per cell: 3 estimate measures, then respondents).
-func (b *builder) surveySecondary(t *Table, starts []int) {
-	var total = -1
-	var hidden, shown []int
-	for _, s := range starts {
-		switch {
-		case t.Obs[s].Key[2] == divisionTotal:
-			total = s
-		case t.Obs[s].Status == disclosure.Confidential:
-			hidden = append(hidden, s)
-		default:
-			shown = append(shown, s)
-		}
-	}
-	if len(hidden) != 1 || total < 0 || t.Obs[total].Status != disclosure.Normal {
-		return
-	}
-	pick := total // no other stratum: the total alone would give the hidden one away
-	for _, s := range shown {
-		if pick == total || t.Obs[s+3].Value < t.Obs[pick+3].Value {
-			pick = s
-		}
-	}
-	for i := pick; i < pick+3; i++ {
-		t.Obs[i].Status = disclosure.Secondary
-	}
-	t.Audit = append(t.Audit, AuditEntry{Key: t.Obs[pick].Key, Measures: []string{"estimate", "ci_low", "ci_high"}, Status: "D", Rule: "secondary",
-		Value: t.Obs[pick].Value, Protects: [][]string{t.Obs[hidden[0]].Key}})
 }
 
 func keysOf[V any](m map[string]V) map[string]bool {
