@@ -43,6 +43,9 @@ func newEngine(root string, opts Options, refs []refTable) (*engine, error) {
 	if err := ensureRunLog(root); err != nil {
 		return nil, err
 	}
+	if err := ensureReleaseLog(root); err != nil {
+		return nil, err
+	}
 	empty, err := os.MkdirTemp("", "ictstat-schemas-")
 	if err != nil {
 		return nil, err
@@ -141,6 +144,7 @@ func (e *engine) ensureSchema(ctx context.Context, m *Manifest, history []*Manif
 	}
 	b.WriteString(snapshotsSQL(name, history))
 	fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s.job_runs AS %s;\n", name, jobRunsSQL(e.root))
+	fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s.releases AS %s;\n", name, releasesSQL(e.root))
 	if _, err := e.db.ExecContext(ctx, b.String()); err != nil {
 		return "", fmt.Errorf("create views of snapshot %d: %w", m.ID, err)
 	}
