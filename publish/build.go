@@ -184,6 +184,9 @@ func Build(ctx context.Context, q Querier, rel Release, snap int64, dir string, 
 	if err := writeJSONFile(filepath.Join(tmp, ManifestFile), m); err != nil {
 		return nil, err
 	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return nil, err
+	}
 	if err := replaceDir(tmp, dir); err != nil {
 		return nil, err
 	}

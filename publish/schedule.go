@@ -25,9 +25,9 @@ func (c Calendar) prepareAhead() time.Duration {
 	return c.PrepareAhead
 }
 
-// Next returns the next time after t at which the scheduler has work: a
+// NextDue returns the next time after t at which the scheduler has work: a
 // release to prepare (PrepareAhead before its publication) or to publish.
-// It makes a Calendar a cron.Schedule; the zero time means never.
+// The zero time means never; Schedule makes it a cron.Schedule.
 func (c Calendar) NextDue(t time.Time) time.Time {
 	var next time.Time
 	for _, r := range c.Releases {

@@ -27,6 +27,9 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/queries/{name}", s.runQuery)
 	m.HandleFunc("GET /api/v1/snapshots", s.snapshots)
 	m.HandleFunc("GET /api/v1/jobs", s.jobs)
+	m.HandleFunc("GET /api/v1/releases", s.listReleases)
+	m.HandleFunc("GET /api/v1/releases/{id}", s.getRelease)
+	m.HandleFunc("GET /releases/{id}/{file}", s.releaseFile)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusNotFound, "no such route", fmt.Errorf("%s %s: see GET /api/v1/queries", r.Method, r.URL.Path))
 	})
@@ -85,14 +88,23 @@ func (s *Server) runQuery(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusBadRequest, "bad parameter format", fmt.Errorf("format %q: want json, csv, parquet, arrow or xlsx", format))
 		return
 	}
-	snap, err := s.snapshotParam(vals)
-	if err != nil {
+	var snap int64
+	if rel := vals.Get("release"); rel != "" {
+		if vals.Has("snapshot") {
+			s.fail(w, http.StatusBadRequest, "bad parameter release", fmt.Errorf("give snapshot or release, not both"))
+			return
+		}
+		if snap, err = s.releaseSnapshot(r, rel); err != nil {
+			s.fail(w, statusOf(err), "bad parameter release", err)
+			return
+		}
+	} else if snap, err = s.snapshotParam(vals); err != nil {
 		s.fail(w, statusOf(err), "bad parameter snapshot", err)
 		return
 	}
 	params := map[string]string{}
 	for k, v := range vals {
-		if k == "format" || k == "snapshot" {
+		if k == "format" || k == "snapshot" || k == "release" {
 			continue
 		}
 		if len(v) != 1 {

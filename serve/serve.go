@@ -34,6 +34,18 @@ type Options struct {
 	Gatherer     prometheus.Gatherer   // with Registerer; default that registry
 	CacheBytes   int64                 // result cache size, default 64 MiB
 	QueryTimeout time.Duration         // per named query, default 30s
+
+	// Releases is the release log behind /api/v1/releases and
+	// /releases/{id}/{file}; nil: no releases.
+	Releases Releases
+	// Identify tells who sent a request (the access layer's tokens);
+	// default: everyone is public, so nobody reads a release under embargo.
+	Identify func(r *http.Request) Identity
+	// Now is the clock of the embargo; default time.Now.
+	Now func() time.Time
+	// OnEmbargoAccess records each read of a release before its
+	// publication time (it is logged in any case).
+	OnEmbargoAccess func(EmbargoAccess) error
 }
 
 // Server answers the HTTP API.

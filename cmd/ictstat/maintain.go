@@ -51,6 +51,9 @@ Raw feed pages older than --raw-age are removed too.`,
 				return err
 			}
 			defer wh.Close()
+			if r.Pinned, err = wh.PinnedSnapshots(); err != nil {
+				return err
+			}
 			st, err := wh.GC(cmd.Context(), r)
 			if err != nil {
 				return err

@@ -102,7 +102,7 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another ictstat running? use --addr)", cfg.Server.Addr, err)
 	}
-	srv := serve.New(wh, serve.Options{Logger: a.log})
+	srv := serve.New(wh, serve.Options{Logger: a.log, Releases: wh, OnEmbargoAccess: embargoLog(wh.Root())})
 	hist := observedHistory{wh: wh, m: srv.Metrics()}
 	var js []jobs.Job
 	for name, s := range cfg.Sources {
@@ -113,6 +113,13 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
 		js = append(js, j)
 	}
 	js = append(js, maintenanceJob(wh, cfg))
+	cal, err := cfg.calendar()
+	if err != nil {
+		return err
+	}
+	if len(cal.Releases) > 0 {
+		js = append(js, releaseJob(wh, cfg, cal, time.Now))
+	}
 	sched := jobs.NewScheduler(js, hist, jobs.SchedulerOptions{Logger: a.log.With().Str(ictstat.LogComponent, "jobs").Logger()})
 	fmt.Fprintf(a.stdout, "ictstat is serving http://%s/ (API: /api/v1/queries, metrics: /metrics); warehouse %s\n", ln.Addr(), wh.Root())
 	if demo {
@@ -198,7 +205,11 @@ func maintenanceJob(wh *warehouse.Warehouse, cfg Config) jobs.Job {
 		if c.Snapshot > 0 {
 			run.Snapshot = c.Snapshot
 		}
-		if _, err := wh.GC(ctx, warehouse.Retention{Last: cfg.Retention.KeepLast, MaxAge: cfg.Retention.KeepAge.Duration}); err != nil {
+		pinned, err := wh.PinnedSnapshots()
+		if err != nil {
+			return err
+		}
+		if _, err := wh.GC(ctx, warehouse.Retention{Last: cfg.Retention.KeepLast, MaxAge: cfg.Retention.KeepAge.Duration, Pinned: pinned}); err != nil {
 			return err
 		}
 		_, err = wh.GCRaw(cfg.RawRetention.Duration)
