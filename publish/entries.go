@@ -61,7 +61,7 @@ func (b *builder) marketEntry(ctx context.Context) (*Table, error) {
 		}
 		contribs = append(contribs, contribution{year: y, category: r.str(1), company: r.str(0), value: 1})
 	}
-	cells, err := b.protectByYear(TableMarketEntry, disclosure.Count, "region", contribs)
+	cells, prot, err := b.protectByYear(TableMarketEntry, disclosure.Count, "region", contribs)
 	if err != nil {
 		return nil, err
 	}
@@ -70,6 +70,7 @@ func (b *builder) marketEntry(ctx context.Context) (*Table, error) {
 		Source:   sourceFilings,
 		Measures: []Measure{{ID: "entries", Title: Text{"Companies entering the region's market", "Бүсийн зах зээлд анх экспортолсон аж ахуйн нэгж"}, Unit: "companies"}}}
 	fillAnnual(t, "region", Text{"Destination region", "Экспортын бүс"}, regionLabel, cells, "entries")
+	t.Protected = prot
 	return t, nil
 }
 
@@ -135,7 +136,7 @@ func (b *builder) exports(ctx context.Context) (*Table, error) {
 	for _, r := range rows {
 		contribs = append(contribs, contribution{year: int(r.num(2)), category: r.str(1), company: r.str(0), value: r.num(3)})
 	}
-	cells, err := b.protectByYear(TableExports, disclosure.Magnitude, "region", contribs)
+	cells, prot, err := b.protectByYear(TableExports, disclosure.Magnitude, "region", contribs)
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +148,7 @@ func (b *builder) exports(ctx context.Context) (*Table, error) {
 			{ID: "bop", Title: Text{"Exports in the balance of payments", "Төлбөрийн тэнцэл дэх экспорт"}, Unit: "million MNT", Decimals: 1},
 		}}
 	fillAnnual(t, "region", Text{"Destination region", "Экспортын бүс"}, regionLabel, cells, "filings")
+	t.Protected = prot
 	bop, err := b.named(ctx, "exports_by_destination", map[string]string{"grain": "year", "by": "region", "currency": "MNT"},
 		"period", "area_type", "partner", "bop_value", "bop_status")
 	if err != nil {

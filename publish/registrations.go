@@ -38,10 +38,11 @@ func (b *builder) registrations(ctx context.Context) (*Table, error) {
 				contribs = append(contribs, contribution{year: y, category: r.str(1), company: strconv.Itoa(i), value: 1})
 			}
 		}
-		cells, err := b.protectByYear(TableRegistrations+" "+meas.ID, disclosure.Count, "zone", contribs)
+		cells, prot, err := b.protectByYear(TableRegistrations+" "+meas.ID, disclosure.Count, "zone", contribs)
 		if err != nil {
 			return nil, fmt.Errorf("registrations: %w", err)
 		}
+		t.Protected = append(t.Protected, prot...)
 		for _, c := range cells {
 			years[c.year], cats[c.category] = true, true
 			t.Obs = append(t.Obs, Obs{Key: []string{c.year, c.category}, Measure: meas.ID, Value: c.value, Status: c.status})

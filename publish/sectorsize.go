@@ -110,6 +110,8 @@ func (b *builder) sectorSize(ctx context.Context) (year, quarter *Table, err err
 		if _, err := disclosure.ProtectLinked(tabs, b.rules); err != nil {
 			return nil, nil, fmt.Errorf("sector size %d: disclosure control: %w", y, err)
 		}
+		year.Protected = append(year.Protected, tabs...)
+		quarter.Protected = append(quarter.Protected, tabs...)
 		complete := !yearStart(y + 1).After(b.period.End)
 		ys := strconv.Itoa(y)
 		if complete {

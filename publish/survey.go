@@ -72,6 +72,7 @@ func (b *builder) survey(ctx context.Context) (*Table, error) {
 			if _, err := disclosure.Protect(dt, b.rules); err != nil {
 				return nil, fmt.Errorf("survey %s: disclosure control: %w", code, err)
 			}
+			t.Protected = append(t.Protected, dt)
 			for _, r := range it.rows {
 				stratum := r.str(4)
 				ci := dt.Find(stratum)

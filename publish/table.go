@@ -68,6 +68,10 @@ type Table struct {
 	Obs      []Obs     `json:"-"`
 	// Audit lists the cells disclosure control suppressed (admin only).
 	Audit []AuditEntry `json:"-"`
+	// Protected are the disclosure-control tables behind the cells, as
+	// protected, with every cell's true value (admin only): for the audit
+	// and for attacking the published pattern in tests.
+	Protected []*disclosure.Table `json:"-"`
 }
 
 // AuditEntry is one suppressed cell of a table, for the administrator's

@@ -149,7 +149,7 @@ type protected struct {
 // protectByYear builds one disclosure table per year (categories within
 // their total, code _T) from company contributions, protects it, and returns
 // its cells, years in order. Counts contribute 1 per unit counted.
-func (b *builder) protectByYear(name string, kind disclosure.Kind, catDim string, contribs []contribution) ([]protected, error) {
+func (b *builder) protectByYear(name string, kind disclosure.Kind, catDim string, contribs []contribution) ([]protected, []*disclosure.Table, error) {
 	builders := map[int]*disclosure.Builder{}
 	var years []int
 	for _, c := range contribs {
@@ -163,11 +163,13 @@ func (b *builder) protectByYear(name string, kind disclosure.Kind, catDim string
 	}
 	slices.Sort(years)
 	var out []protected
+	var tabs []*disclosure.Table
 	for _, y := range years {
 		t := builders[y].Table()
 		if _, err := disclosure.Protect(t, b.rules); err != nil {
-			return nil, fmt.Errorf("%s %d: disclosure control: %w", name, y, err)
+			return nil, nil, fmt.Errorf("%s %d: disclosure control: %w", name, y, err)
 		}
+		tabs = append(tabs, t)
 		ys := strconv.Itoa(y)
 		for i, c := range t.Cells {
 			p := protected{year: ys, category: c.Key[0], value: c.Value, status: c.Status}
@@ -184,5 +186,5 @@ func (b *builder) protectByYear(name string, kind disclosure.Kind, catDim string
 			out = append(out, p)
 		}
 	}
-	return out, nil
+	return out, tabs, nil
 }
