@@ -1,8 +1,14 @@
 package publish
 
 import (
+	"archive/zip"
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -16,6 +22,7 @@ import (
 func writeXLSX(w io.Writer, m *Manifest, tables []*Table) error {
 	f := excelize.NewFile()
 	defer f.Close()
+	f.SetZipWriter(newSortedZip)
 	header, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
 		Border: []excelize.Border{{Type: "bottom", Color: "808080", Style: 1}}})
 	if err != nil {
@@ -142,4 +149,41 @@ func writeNotes(f *excelize.File, m *Manifest, tables []*Table, header int) erro
 		}
 	}
 	return f.SetColWidth(sheet, "A", "A", 40)
+}
+
+// sortedZip is an excelize.ZipWriter that writes the workbook's parts in
+// name order: excelize adds streamed sheets in map order, and a release
+// rebuilt from its snapshot must give the same bytes.
+type sortedZip struct {
+	w     io.Writer
+	parts map[string]*bytes.Buffer
+}
+
+func newSortedZip(w io.Writer) excelize.ZipWriter {
+	return &sortedZip{w: w, parts: map[string]*bytes.Buffer{}}
+}
+
+// Create starts a part.
+func (z *sortedZip) Create(name string) (io.Writer, error) {
+	b := &bytes.Buffer{}
+	z.parts[name] = b
+	return b, nil
+}
+
+// AddFS is not used by the workbooks a release writes.
+func (z *sortedZip) AddFS(fs.FS) error { return errors.New("publish: AddFS is not supported") }
+
+// Close writes the parts, sorted by name, as a zip archive.
+func (z *sortedZip) Close() error {
+	zw := zip.NewWriter(z.w)
+	for _, name := range slices.Sorted(maps.Keys(z.parts)) {
+		f, err := zw.Create(name)
+		if err != nil {
+			return err
+		}
+		if _, err := f.Write(z.parts[name].Bytes()); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
 }
