@@ -62,6 +62,7 @@ func TestAttackRelease(t *testing.T) {
 	}
 	t.Logf("attacked %d protected tables holding %d confidential cells", attacked, confidential)
 }
+
 // breach is one confidential cell an attacker narrows to within p%.
 type breach struct {
 	cell    []string
