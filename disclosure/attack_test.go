@@ -5,9 +5,9 @@ package disclosure_test
 // hierarchies (as a reader of the published table would), takes every
 // published cell as an equality, every cell as at least min(0, 2*value) (the
 // documented prior), and asks gonum's simplex for the least and greatest
-// value of each confidential cell, with each relation written as two
-// inequalities so that no rank reduction is needed. It also attacks as the
-// single company of a one-company suppressed cell, who knows that cell.
+// value of each confidential cell, starting from artificial variables (big M)
+// rather than reducing the relations' rank. It also attacks as the single
+// company of a one-company suppressed cell, who knows that cell.
 
 import (
 	"errors"
@@ -105,6 +105,9 @@ func attack(t *disclosure.Table, pct float64) ([]breach, error) {
 			if t.Cells[p].Status != disclosure.Confidential || p == insider || insider >= 0 && sharesCompany(t, insider, p) {
 				continue
 			}
+			if _, ok := linked(rels, hidden, -1, p)[insider]; insider >= 0 && !ok {
+				continue // knowing a cell unlinked to p tells nothing about p
+			}
 			lo, hi, err := feasible(t, rels, hidden, insider, p)
 			if err != nil {
 				return nil, err
@@ -140,12 +143,7 @@ func feasible(t *disclosure.Table, rels [][]int, hidden []int, insider, p int) (
 	}
 	val := func(c int) float64 { return t.Cells[c].Value / scale }
 	low := func(c int) float64 { return math.Min(0, 2*val(c)) }
-	varOf := map[int]int{}
-	for _, h := range hidden {
-		if h != insider {
-			varOf[h] = len(varOf)
-		}
-	}
+	varOf := linked(rels, hidden, insider, p)
 	n := len(varOf)
 	var rows [][]float64
 	var rhs []float64
@@ -221,6 +219,35 @@ func feasible(t *disclosure.Table, rels [][]int, hidden []int, insider, p int) (
 		return 0, 0, fmt.Errorf("attack max %v: %w", t.Cells[p].Key, err)
 	}
 	return lo, (low(p) + y) * scale, nil
+}
+
+// linked numbers the unknown cells (hidden ones other than insider) linked
+// to p through relations with unknown cells, p first: the LP splits into
+// independent parts and only p's matters.
+func linked(rels [][]int, hidden []int, insider, p int) map[int]int {
+	unknown := map[int]bool{}
+	for _, h := range hidden {
+		unknown[h] = h != insider
+	}
+	varOf := map[int]int{p: 0}
+	for grown := true; grown; {
+		grown = false
+		for _, rel := range rels {
+			touches := false
+			for _, c := range rel {
+				if _, ok := varOf[c]; ok {
+					touches = true
+				}
+			}
+			for _, c := range rel {
+				if _, ok := varOf[c]; touches && !ok && unknown[c] {
+					varOf[c] = len(varOf)
+					grown = true
+				}
+			}
+		}
+	}
+	return varOf
 }
 
 // sharesCompany reports whether the one company of cell s also contributes

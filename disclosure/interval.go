@@ -98,6 +98,20 @@ func (pt *pattern) interval(p, ti int, known []bool) (lo, hi float64, err error)
 	if len(rels) == 0 {
 		return lp0, math.Inf(1), nil
 	}
+	// A relation in which p is the only unknown gives p away.
+	for _, ri := range rels {
+		rel := t.Relations[ri]
+		unknown := 0
+		for _, c := range append([]int{rel.Total}, rel.Parts...) {
+			if c != p && pt.hidden[c] && !known[c] {
+				unknown++
+			}
+		}
+		if unknown == 0 {
+			v := t.Cells[p].Value
+			return v, v, nil
+		}
+	}
 	col := make(map[int]int, len(cells))
 	for j, c := range cells {
 		col[c] = j
@@ -125,7 +139,7 @@ func (pt *pattern) interval(p, ti int, known []bool) (lo, hi float64, err error)
 		}
 		a = append(a, row)
 	}
-	a = reduce(a, n)
+	a, basis := reduce(a, n)
 	if len(a) == 0 {
 		return lp0, math.Inf(1), nil
 	}
@@ -150,12 +164,12 @@ func (pt *pattern) interval(p, ti int, known []bool) (lo, hi float64, err error)
 	}
 	c := make([]float64, n)
 	c[jp] = 1
-	fmin, _, err := lp.Simplex(c, dense, b, 1e-10, nil)
+	fmin, _, err := lp.Simplex(c, dense, b, 1e-10, basis)
 	if err != nil {
 		return 0, 0, fmt.Errorf("disclosure: table %s: least value of cell %v: %w", t.Name, t.Cells[p].Key, err)
 	}
 	c[jp] = -1
-	fmax, _, err := lp.Simplex(c, dense, b, 1e-10, nil)
+	fmax, _, err := lp.Simplex(c, dense, b, 1e-10, basis)
 	switch {
 	case errors.Is(err, lp.ErrUnbounded):
 		hi = math.Inf(1)
@@ -170,8 +184,10 @@ func (pt *pattern) interval(p, ti int, known []bool) (lo, hi float64, err error)
 // reduce brings the rows [A | b] (n columns of A) to reduced row echelon
 // form and drops the rows that are linear combinations of others, which the
 // simplex needs (a table's margins make its relations dependent). Rows with
-// a negative right-hand side are negated.
-func reduce(a [][]float64, n int) [][]float64 {
+// a negative right-hand side are negated. When none had to be, the pivot
+// columns are a feasible first basis (an identity), returned to spare the
+// simplex its search for one; otherwise basis is nil.
+func reduce(a [][]float64, n int) (rows [][]float64, basis []int) {
 	const tol = 1e-9
 	r := 0
 	for j := 0; j < n && r < len(a); j++ {
@@ -199,15 +215,17 @@ func reduce(a [][]float64, n int) [][]float64 {
 			}
 			a[i][j] = 0
 		}
+		basis = append(basis, j)
 		r++
 	}
 	a = a[:r]
 	for _, row := range a {
 		if row[n] < 0 {
+			basis = nil
 			for k := range row {
 				row[k] = -row[k]
 			}
 		}
 	}
-	return a
+	return a, basis
 }

@@ -2,9 +2,9 @@ package disclosure
 
 import (
 	"fmt"
-	"strings"
 	"math"
 	"slices"
+	"strings"
 )
 
 // complete chooses the secondary cells over the tables' common pattern
@@ -16,9 +16,9 @@ import (
 // that cell exactly), it computes the cell's feasible interval by linear
 // programming; while the interval does not cover ±p% of the value in every
 // table it adds the cheapest complement from the relations the attacker uses.
-// Suppressing more never narrows an interval, so one confidential cell's
-// protection survives the cells added for the next; the passes repeat only
-// when a new one-company cell joins the pattern.
+// Suppressing more never narrows an interval, whatever the attacker knows, so
+// one confidential cell's protection survives the cells added for the next,
+// and one pass over them suffices.
 func complete(tables []*Table, r Rules) (map[int][]int, error) {
 	pt := newPattern(tables)
 	first := tables[0]
@@ -31,33 +31,35 @@ func complete(tables []*Table, r Rules) (map[int][]int, error) {
 	}
 	protects := map[int][]int{}
 	known := make([]bool, len(first.Cells))
-	for pass := 0; ; pass++ {
-		if pass > len(first.Cells) {
-			return nil, fmt.Errorf("disclosure: table %s: secondary suppression does not settle", first.Name)
-		}
-		grew := false
-		for _, p := range primaries {
-			for _, insider := range pt.insiders(p) {
-				if insider >= 0 {
-					known[insider] = true
+	for _, p := range primaries {
+		// A complement added for p can be a one-company cell, a new insider.
+		done := map[int]bool{}
+		for {
+			var todo []int
+			for _, in := range pt.insiders(p) {
+				if !done[in] {
+					todo = append(todo, in)
+				}
+			}
+			if len(todo) == 0 {
+				break
+			}
+			for _, in := range todo {
+				done[in] = true
+				if in >= 0 {
+					known[in] = true
 				}
 				added, err := pt.protect(p, known, r)
-				if insider >= 0 {
-					known[insider] = false
+				if in >= 0 {
+					known[in] = false
 				}
 				if err != nil {
 					return nil, err
 				}
 				for _, c := range added {
 					protects[c] = append(protects[c], p)
-					if first.Cells[c].Companies == 1 {
-						grew = true
-					}
 				}
 			}
-		}
-		if !grew {
-			break
 		}
 	}
 	for c, ps := range protects {
