@@ -45,6 +45,8 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzKoboJSON$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzJSONStat$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzNSOPeriod$$' -fuzztime $(FUZZTIME) ./transform
+	go test -run '^$$' -fuzz '^FuzzParsePeriod$$' -fuzztime $(FUZZTIME) ./publish
+	go test -run '^$$' -fuzz '^FuzzReadPublishedCSV$$' -fuzztime $(FUZZTIME) ./publish
 
 ## bench: ingest and query benchmarks against DuckDB; see docs/benchmarks.md
 bench: build
