@@ -22,6 +22,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 	"golang.org/x/net/html"
 
+	"github.com/npit-mn/ictstat/disclosure"
 	"github.com/npit-mn/ictstat/ingest"
 	"github.com/npit-mn/ictstat/internal/testutil"
 	"github.com/npit-mn/ictstat/publish"
@@ -599,5 +600,41 @@ func TestSectorSizeGolden(t *testing.T) {
 	}
 	if _, ok := cells[keyOf("2026", "_T", "revenue")]; ok {
 		t.Error("the year table holds 2026, which is not complete in release 2026Q2")
+	}
+}
+
+// TestPublicTableKeepsTheFloor answers a release table for the public with
+// rules below the defaults: they are raised, so the cells are those of the
+// default rules.
+func TestPublicTableKeepsTheFloor(t *testing.T) {
+	wh := simWarehouse(t)
+	cur, err := wh.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	lax := disclosure.Rules{MinCompanies: 1, DominanceN: 1, DominanceK: 100, PPercent: 1, MinFrequency: 1, SurveyMinN: 1}
+	got, err := publish.PublicTable(ctx, wh, cur.ID, publish.TableMarketEntry, "2026Q2", lax)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := publish.PublicTable(ctx, wh, cur.ID, publish.TableMarketEntry, "2026Q2", disclosure.Rules{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hidden := 0
+	for i, o := range got.Obs {
+		if o.Status != want.Obs[i].Status || o.Published() != want.Obs[i].Published() {
+			t.Fatalf("cell %v: got status %q, want %q as with the default rules", o.Key, o.Status, want.Obs[i].Status)
+		}
+		if !o.Published() {
+			hidden++
+		}
+	}
+	if hidden == 0 {
+		t.Error("no cell withheld: the test cannot tell lax rules from the defaults")
+	}
+	if _, err := publish.PublicTable(ctx, wh, cur.ID, "sector_size", "2026Q2", disclosure.Rules{}); err == nil {
+		t.Error("an unknown table: got no error")
 	}
 }

@@ -1,9 +1,11 @@
 package serve_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,8 +17,10 @@ import (
 	"time"
 
 	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/jobs"
 	"github.com/npit-mn/ictstat/publish"
 	"github.com/npit-mn/ictstat/serve"
+	"github.com/npit-mn/ictstat/warehouse"
 )
 
 type releaseLog []ictstat.ReleaseRecord
@@ -160,5 +164,45 @@ func TestReleaseEmbargo(t *testing.T) {
 	}
 	if code, _, body := get("/releases/2026Q3/audit.json", "root"); code != http.StatusOK || !strings.Contains(body, `"table"`) {
 		t.Errorf("admin audit: got %d %q, want 200", code, body)
+	}
+}
+
+// TestQueryFromRelease answers a named analytic from a release's pinned
+// snapshot (release=ID) once the release is public, and not before.
+func TestQueryFromRelease(t *testing.T) {
+	wh, err := warehouse.Open(t.TempDir(), warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	for i := 0; i < 2; i++ { // snapshots 1 and 2, the second with the filings twice over
+		f, err := os.Open("../testdata/sector_size/filings.ndjson")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := jobs.IngestFilingsFile(context.Background(), wh, f, fmt.Sprintf("fixture %d", i), jobs.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	publishAt := time.Date(2026, 11, 11, 1, 30, 0, 0, time.UTC)
+	clock := &fakeClock{now: publishAt.Add(-time.Minute)}
+	srv := serve.New(wh, serve.Options{Now: clock.Now,
+		Releases: releaseLog{{ID: "2026Q3", Status: ictstat.ReleasePrepared, Snapshot: 1, PublishAt: publishAt, Folder: t.TempDir()}}})
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	if code, _, body := get(t, ts.URL+"/api/v1/queries/data_quality?release=2026Q3"); code != http.StatusNotFound {
+		t.Errorf("release=ID under embargo: got %d %s, want 404", code, body)
+	}
+	clock.Set(publishAt)
+	code, h, body := get(t, ts.URL+"/api/v1/queries/data_quality?release=2026Q3")
+	if code != http.StatusOK || h.Get("X-Ictstat-Snapshot") != "1" {
+		t.Errorf("release=ID after publication: got %d snapshot %q %s, want 200 from snapshot 1", code, h.Get("X-Ictstat-Snapshot"), body)
+	}
+	if code, _, _ := get(t, ts.URL+"/api/v1/queries/data_quality?release=2026Q3&snapshot=2"); code != http.StatusBadRequest {
+		t.Errorf("release and snapshot together: got %d, want 400", code)
+	}
+	if code, _, _ := get(t, ts.URL+"/api/v1/queries/data_quality?release=1999"); code != http.StatusNotFound {
+		t.Errorf("unknown release: got %d, want 404", code)
 	}
 }

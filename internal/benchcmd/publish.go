@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/npit-mn/ictstat/simulate"
@@ -41,11 +42,12 @@ func benchPublish(bin, dir string, reps int) error {
 		return err
 	}
 	entries, _ := os.ReadDir(out)
-	fmt.Printf("## Release (%s, median of %d)\n\n", time.Now().UTC().Format("2006-01-02"), reps)
+	load, _ := os.ReadFile("/proc/loadavg")
+	fmt.Printf("## Release (%s, median of %d; load average %s)\n\n", time.Now().UTC().Format("2006-01-02"), reps, strings.Join(strings.Fields(string(load))[:min(3, len(strings.Fields(string(load))))], " "))
 	fmt.Printf("`ictstat publish %s`: %d companies, %d months, %d filings; every release table with disclosure control (primary and secondary suppression), %d files.\n\n",
 		id, w.companies, w.months, w.rows, len(entries))
-	fmt.Println("| filings | publish s | peak RSS MB | goal s |")
-	fmt.Println("|---:|---:|---:|---:|")
-	fmt.Printf("| %d | %.2f | %.0f | 5 |\n\n", w.rows, run.wall.Seconds(), run.rssMB)
+	fmt.Println("| filings | publish wall s | CPU s (user + system, every thread) | peak RSS MB | goal s |")
+	fmt.Println("|---:|---:|---:|---:|---:|")
+	fmt.Printf("| %d | %.2f | %.2f | %.0f | 5 |\n\n", w.rows, run.wall.Seconds(), run.cpu.Seconds(), run.rssMB)
 	return nil
 }
