@@ -56,6 +56,12 @@ var words = map[string]Text{
 	"nowcast":     {"nowcast", "урьдчилсан тооцоо"},
 	"changed":     {"figures revised", "тоо засварлагдсан"},
 	"latest":      {"latest period shown; every period is in the files", "сүүлийн хугацааг харуулав; бүх хугацаа файлд бий"},
+	"colTable":    {"table", "хүснэгт"},
+	"colPeriod":   {"period", "хугацаа"},
+	"colCell":     {"cell", "нүд"},
+	"colMeasure":  {"measure", "үзүүлэлт"},
+	"colOld":      {"old value", "өмнөх утга"},
+	"colNew":      {"new value", "шинэ утга"},
 }
 
 // figure is one headline number, tagged with the table cell it comes from
@@ -158,7 +164,7 @@ th,td{border:1px solid #cbd5e0;padding:0.2rem 0.5rem}td.n{text-align:right}
 {{end}}
 <h2>{{.W.revisions}}</h2>
 {{if .First}}<p>{{.W.firstRel}}</p>{{else if not .Revisions}}<p>{{.W.noRevisions}}</p>{{else}}<p>{{.RevCount}} {{.W.changed}} ({{.M.Previous}} → {{.M.Release}}).</p>
-<table><thead><tr><th>table</th><th>period</th><th>cell</th><th>measure</th><th>old</th><th>new</th></tr></thead><tbody>
+<table><thead><tr><th>{{.W.colTable}}</th><th>{{.W.colPeriod}}</th><th>{{.W.colCell}}</th><th>{{.W.colMeasure}}</th><th>{{.W.colOld}}</th><th>{{.W.colNew}}</th></tr></thead><tbody>
 {{range .Revisions}}<tr><td>{{.Table}}</td><td>{{index .Key 0}}</td><td>{{range $i, $k := .Key}}{{if $i}}{{$k}} {{end}}{{end}}</td><td>{{.Measure}}</td><td class="n">{{.Old}}</td><td class="n">{{.New}}</td></tr>
 {{end}}</tbody></table>{{end}}
 {{if .Next}}<h2>{{.W.next}}</h2><p>{{.Next}}</p>{{end}}
@@ -311,11 +317,15 @@ func categoryBars(lang string, t *Table, period, measure string) []bar {
 	return bars
 }
 
-// latestTable renders a table's latest period: a row per category, a column
-// per measure, suppressed cells as their status letter.
+// latestTable renders a table's latest period (every period of a table
+// with no other dimension): a row per category, a column per measure,
+// suppressed cells as their status letter.
 func latestTable(lang string, t *Table) htmlTable {
 	h := htmlTable{Title: t.Title.In(lang), Note: words["latest"].In(lang)}
 	per := lastPeriod(t)
+	if len(t.Dims) == 1 {
+		per, h.Note = "", ""
+	}
 	for _, d := range t.Dims {
 		h.Head = append(h.Head, d.Title.In(lang))
 	}
@@ -325,7 +335,7 @@ func latestTable(lang string, t *Table) htmlTable {
 	rows := map[string][]string{}
 	var order []string
 	for _, o := range t.Obs {
-		if o.Key[0] != per {
+		if per != "" && o.Key[0] != per {
 			continue
 		}
 		k := strings.Join(o.Key, "|")
