@@ -43,8 +43,15 @@ func (c Calendar) NextDue(t time.Time) time.Time {
 // Schedule is a Calendar as a cron.Schedule for the job scheduler.
 type Schedule struct{ Calendar Calendar }
 
-// Next returns the next due time after t, or the zero time when none.
-func (s Schedule) Next(t time.Time) time.Time { return s.Calendar.NextDue(t) }
+// Next returns the next due time after t; when the calendar has nothing
+// left, a day after t (the scheduler runs a job at the time Next gives, so
+// it must not get the zero time; a run with nothing due does nothing).
+func (s Schedule) Next(t time.Time) time.Time {
+	if next := s.Calendar.NextDue(t); !next.IsZero() {
+		return next
+	}
+	return t.Add(24 * time.Hour)
+}
 
 // Step does the release work due at now: it builds (pinning the current
 // snapshot) every release whose preparation time has come and that is not

@@ -31,6 +31,9 @@ func TestSchedulerStep(t *testing.T) {
 	if got := cal.NextDue(rel.PublishAt); !got.IsZero() {
 		t.Errorf("next due after publication: got %s, want none", got)
 	}
+	if got := (publish.Schedule{Calendar: cal}).Next(rel.PublishAt); !got.Equal(rel.PublishAt.Add(24 * time.Hour)) {
+		t.Errorf("schedule after the last release: got %s, want a day later (never the zero time)", got)
+	}
 	steps := []struct {
 		at     time.Time
 		status string // the record written, "" for none
