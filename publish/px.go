@@ -128,12 +128,15 @@ func writePX(w io.Writer, t *Table, release string, updated time.Time) error {
 		default:
 			cells[p] = formatValue(o.Value, t.measure(o.Measure).Decimals)
 			if o.Status != "" {
-				var vals []string
-				for d, k := range o.Key {
-					vals = append(vals, pxText(t.label(d, k).EN))
+				for _, lang := range []string{"en", "mn"} {
+					var vals []string
+					for d, k := range o.Key {
+						vals = append(vals, pxText(t.label(d, k).In(lang)))
+					}
+					vals = append(vals, pxText(t.measure(o.Measure).Title.In(lang)))
+					sfx := map[string]string{"en": "", "mn": "[mn]"}[lang]
+					kw("DATANOTECELL"+sfx+"("+strings.Join(vals, ",")+")", pxText(string(o.Status)))
 				}
-				vals = append(vals, pxText(t.measure(o.Measure).Title.EN))
-				kw("DATANOTECELL("+strings.Join(vals, ",")+")", pxText(string(o.Status)))
 			}
 		}
 	}
