@@ -105,15 +105,6 @@ func (t *Table) label(d int, code string) Text {
 	return Text{EN: code, MN: code}
 }
 
-// index maps each cell key (with its measure) to its observation.
-func (t *Table) index() map[string]int {
-	m := make(map[string]int, len(t.Obs))
-	for i, o := range t.Obs {
-		m[obsKey(o.Key, o.Measure)] = i
-	}
-	return m
-}
-
 func obsKey(key []string, measure string) string {
 	s := measure
 	for _, k := range key {

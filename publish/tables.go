@@ -41,7 +41,6 @@ func CheckTables(names []string) error {
 
 var (
 	textPeriod    = Text{"Period", "Хугацаа"}
-	textTotal     = Text{"Total", "Бүгд"}
 	sourceFilings = Text{"Monthly filings of virtual-zone companies (current revisions)", "Виртуал бүсийн аж ахуйн нэгжийн сарын тайлан (сүүлийн засвар)"}
 )
 

@@ -128,8 +128,8 @@ func TestReleaseEmbargo(t *testing.T) {
 	// At the publication time: public, with content type and ETag.
 	clock.Set(publishAt)
 	code, h, body := get("/releases/2026Q3/t.csv", "")
-	if code != http.StatusOK || !strings.HasPrefix(h.Get("Content-Type"), "text/csv") || h.Get("ETag") != `"`+sum+`"` {
-		t.Fatalf("public after publication: got %d %s ETag %s, want 200 text/csv and the sha256", code, h.Get("Content-Type"), h.Get("ETag"))
+	if code != http.StatusOK || !strings.HasPrefix(h.Get("Content-Type"), "text/csv") || h.Get("ETag") != `"`+sum+`"` || !strings.Contains(body, "2026Q3,x") {
+		t.Fatalf("public after publication: got %d %s ETag %s %q, want 200 text/csv, the sha256 and the file", code, h.Get("Content-Type"), h.Get("ETag"), body)
 	}
 	if code, _, _ := get("/releases/2026Q3/t.csv", "", "If-None-Match", `"`+sum+`"`); code != http.StatusNotModified {
 		t.Errorf("If-None-Match with the sha256: got %d, want 304", code)
