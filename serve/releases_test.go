@@ -25,7 +25,9 @@ import (
 
 type releaseLog []ictstat.ReleaseRecord
 
-func (l releaseLog) Releases() ([]ictstat.ReleaseRecord, error) { return append([]ictstat.ReleaseRecord(nil), l...), nil }
+func (l releaseLog) Releases() ([]ictstat.ReleaseRecord, error) {
+	return append([]ictstat.ReleaseRecord(nil), l...), nil
+}
 
 // fakeClock is the embargo's clock, set by the test.
 type fakeClock struct {
@@ -33,7 +35,7 @@ type fakeClock struct {
 	now time.Time
 }
 
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *fakeClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
 func (c *fakeClock) Set(t time.Time) { c.mu.Lock(); c.now = t; c.mu.Unlock() }
 
 // releaseFolder writes a release folder: a listed CSV, the audit, a file
