@@ -638,3 +638,28 @@ func TestPublicTableKeepsTheFloor(t *testing.T) {
 		t.Error("an unknown table: got no error")
 	}
 }
+
+// TestSurveyFloor checks the survey table of the simulated release: the
+// stratum of 4 respondents is confidential, and another cell of its question
+// is withheld so that the total and the other stratum do not give it away;
+// the respondents stay published.
+func TestSurveyFloor(t *testing.T) {
+	dir, _ := buildRelease(t)
+	cells, _ := readCSVWithDuckDB(t, filepath.Join(dir, "survey_estimates.csv"))
+	small := cells[keyOf("startup-2026", "it_staff", "61/all", "estimate")]
+	if small.status != "C" || small.value != "" {
+		t.Errorf("stratum of 4 respondents: got %+v, want C and no value", small)
+	}
+	if n := cells[keyOf("startup-2026", "it_staff", "61/all", "respondents")]; n.value != "4" {
+		t.Errorf("respondents of the small stratum: got %+v, want 4", n)
+	}
+	secondary := 0
+	for _, s := range []string{"62/small", "62/large", "_T"} {
+		if cells[keyOf("startup-2026", "it_staff", s, "estimate")].status == "D" {
+			secondary++
+		}
+	}
+	if secondary == 0 {
+		t.Error("no cell withheld beside the confidential stratum: it follows from the total and the others")
+	}
+}
