@@ -173,6 +173,10 @@ func feasible(t *disclosure.Table, rels [][]int, hidden []int, insider, p int) (
 			}
 			b = -b
 		}
+		// A tiny distinct nudge to each right-hand side keeps the simplex
+		// off degenerate vertices, where gonum's Bland rule can stall; it
+		// moves the bounds by far less than the tolerance of the check.
+		b += 1e-10 * float64(1+len(rows)%13)
 		rows, rhs = append(rows, row), append(rhs, b)
 	}
 	if len(rows) == 0 {
@@ -188,14 +192,14 @@ func feasible(t *disclosure.Table, rels [][]int, hidden []int, insider, p int) (
 		A.Set(i, n+i, 1)
 		basis[i] = n + i
 	}
-	const bigM = 1e6
+	const bigM = 1e3
 	solve := func(sign float64) (float64, error) {
 		obj := make([]float64, n+m)
 		obj[varOf[p]] = sign
 		for i := range m {
 			obj[n+i] = bigM
 		}
-		_, x, err := lp.Simplex(obj, A, rhs, 1e-12, basis)
+		_, x, err := lp.Simplex(obj, A, rhs, 1e-9, basis)
 		if err != nil {
 			return 0, err
 		}

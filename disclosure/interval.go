@@ -144,8 +144,10 @@ func (pt *pattern) interval(p, ti int, known []bool) (lo, hi float64, err error)
 		return lp0, math.Inf(1), nil
 	}
 	m := len(a)
-	for _, row := range a {
-		b = append(b, row[n])
+	for i, row := range a {
+		// A distinct nudge, far below the protection check's tolerance,
+		// keeps the simplex off degenerate vertices where it can stall.
+		b = append(b, row[n]+1e-12*float64(1+i%7))
 	}
 	jp := col[p]
 	if m == n {
@@ -164,12 +166,12 @@ func (pt *pattern) interval(p, ti int, known []bool) (lo, hi float64, err error)
 	}
 	c := make([]float64, n)
 	c[jp] = 1
-	fmin, _, err := lp.Simplex(c, dense, b, 1e-10, basis)
+	fmin, err := solve(c, dense, b, basis)
 	if err != nil {
 		return 0, 0, fmt.Errorf("disclosure: table %s: least value of cell %v: %w", t.Name, t.Cells[p].Key, err)
 	}
 	c[jp] = -1
-	fmax, _, err := lp.Simplex(c, dense, b, 1e-10, basis)
+	fmax, err := solve(c, dense, b, basis)
 	switch {
 	case errors.Is(err, lp.ErrUnbounded):
 		hi = math.Inf(1)
@@ -179,6 +181,16 @@ func (pt *pattern) interval(p, ti int, known []bool) (lo, hi float64, err error)
 		hi = lp0 - fmax*s
 	}
 	return lp0 + fmin*s, hi, nil
+}
+
+// solve runs the simplex from basis, and once more letting it find its own
+// first basis when that fails for a numerical reason.
+func solve(c []float64, a *mat.Dense, b []float64, basis []int) (float64, error) {
+	f, _, err := lp.Simplex(c, a, b, 1e-10, basis)
+	if err != nil && basis != nil && !errors.Is(err, lp.ErrUnbounded) && !errors.Is(err, lp.ErrInfeasible) {
+		f, _, err = lp.Simplex(c, a, b, 1e-10, nil)
+	}
+	return f, err
 }
 
 // reduce brings the rows [A | b] (n columns of A) to reduced row echelon

@@ -163,15 +163,15 @@ func (t *Table) check() error {
 	}
 	for _, rel := range t.Relations {
 		idx := append([]int{rel.Total}, rel.Parts...)
-		sum, scale := 0.0, math.Abs(t.Cells[rel.Total].Value)
-		for j, i := range idx {
+		for _, i := range idx {
 			if i < 0 || i >= len(t.Cells) {
 				return fmt.Errorf("disclosure: table %s: relation refers to cell %d of %d", t.Name, i, len(t.Cells))
 			}
-			if j > 0 {
-				sum += t.Cells[i].Value
-				scale = max(scale, math.Abs(t.Cells[i].Value))
-			}
+		}
+		sum, scale := 0.0, math.Abs(t.Cells[rel.Total].Value)
+		for _, i := range rel.Parts {
+			sum += t.Cells[i].Value
+			scale = max(scale, math.Abs(t.Cells[i].Value))
 		}
 		if math.Abs(sum-t.Cells[rel.Total].Value) > 1e-9*max(scale, 1)*float64(len(idx)) {
 			return fmt.Errorf("disclosure: table %s: cell %v is %v but its parts sum to %v", t.Name, t.Cells[rel.Total].Key, t.Cells[rel.Total].Value, sum)

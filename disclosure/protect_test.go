@@ -91,16 +91,15 @@ func TestTwoInRow(t *testing.T) {
 	}
 }
 
-// TestSmallComplement: A (one company, 100) beside B (5x2 = 10) and C
-// (5x100 = 500): with B alone as complement, A + B = 110 and A is at most 110,
-// short of 110 only by nothing, but with the lower bound A >= 100 - ... the
-// smallest complement that leaves A's interval covering [90, 110] is needed.
-// A + B = 110 gives [0, 110]: enough, so B suffices; with B = 5x1 = 5,
-// A + B = 105 < 110 and C must join.
+// TestSmallComplement: A has one company (100) beside B (5x1 = 5) and C
+// (5x100 = 500). B alone is too small a complement: A + B = 105 would put A
+// in [0, 105], short of 110. So C is withheld; then A + C = 600 protects A
+// without B, which is published again. With B = 5x2 = 10, A + B = 110 is
+// just enough and B, the cheaper, is the complement.
 func TestSmallComplement(t *testing.T) {
 	tb := row("small", map[string][]float64{"A": {100}, "B": five(1), "C": five(100)})
 	protect(t, tb)
-	if got, want := statuses(tb), []string{"A:C", "B:D", "C:D"}; !slices.Equal(got, want) {
+	if got, want := statuses(tb), []string{"A:C", "C:D"}; !slices.Equal(got, want) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 	tb = row("enough", map[string][]float64{"A": {100}, "B": five(2), "C": five(100)})
@@ -138,23 +137,27 @@ func TestRowAndColumn(t *testing.T) {
 	}
 }
 
-// TestOnlyTotal: division 61 has one company, in Q1 only, so its year total
-// equals it and must go too; then columns Q1 and Y need complements.
+// TestOnlyTotal: in division 61 both quarters are confidential: Q1 is
+// dominated (45 + 41 = 86 > 85% of 100), Q2 has two companies (3 + 2). The
+// year, 105, is not (its top two, 45 + 41 = 86, are 82% of 105; the rest,
+// 19, exceeds 10% of 45). For an outsider Q1 + Q2 = 105 and Q1 could be at
+// most 105, short of 110: the row has no other part, so its only complement
+// is the total 61/Y, which in turn needs a complement in column Y.
 func TestOnlyTotal(t *testing.T) {
 	tb := grid("total", map[string][]float64{
-		"61/Q1": {500},
+		"61/Q1": {45, 41, 14}, "61/Q2": {3, 2},
 		"62/Q1": five(20), "62/Q2": five(30),
 		"63/Q1": five(40), "63/Q2": five(10),
 	})
 	protect(t, tb)
 	got := statuses(tb)
-	for _, w := range []string{"61/Q1:C", "61/Y:C"} {
+	for _, w := range []string{"61/Q1:C", "61/Q2:C", "61/Y:D"} {
 		if !slices.Contains(got, w) {
 			t.Errorf("got %v, want %s among them", got, w)
 		}
 	}
-	if len(got) < 4 {
-		t.Errorf("got %v, want at least two complements in the other divisions", got)
+	if !slices.Contains(got, "62/Y:D") && !slices.Contains(got, "63/Y:D") {
+		t.Errorf("got %v, want 62/Y or 63/Y withheld beside 61/Y", got)
 	}
 }
 
@@ -278,7 +281,7 @@ func TestRandomTables(t *testing.T) {
 		{"counts5x4", []int{5, 4}, disclosure.Count, 10},
 	}
 	for _, sh := range shapes {
-		for seed := uint64(1); seed <= 4; seed++ {
+		for seed := uint64(1); seed <= 3; seed++ {
 			t.Run(fmt.Sprintf("%s/%d", sh.name, seed), func(t *testing.T) {
 				build := func() *disclosure.Table { return randomTable(sh.name, sh.dims, sh.kind, sh.most, seed) }
 				tb := build()

@@ -118,3 +118,28 @@ func TestPrimaryRules(t *testing.T) {
 		})
 	}
 }
+
+// TestBadTables: a table whose structure is broken is refused, not guessed at.
+func TestBadTables(t *testing.T) {
+	dims := []disclosure.Dim{{Name: "d", Total: "_T"}}
+	cells := func() []disclosure.Cell {
+		return []disclosure.Cell{{Key: []string{"a"}, Value: 1, Companies: 1}, {Key: []string{"_T"}, Value: 1, Companies: 1}}
+	}
+	tests := []struct {
+		name string
+		t    *disclosure.Table
+		want string
+	}{
+		{"relation out of range", &disclosure.Table{Name: "x", Dims: dims, Cells: cells(), Relations: []disclosure.Relation{{Total: 5, Parts: []int{0}}}}, "relation refers to cell 5"},
+		{"total not the sum", &disclosure.Table{Name: "x", Dims: dims, Cells: append(cells()[:1], disclosure.Cell{Key: []string{"_T"}, Value: 2}), Relations: []disclosure.Relation{{Total: 1, Parts: []int{0}}}}, "parts sum to 1"},
+		{"short key", &disclosure.Table{Name: "x", Dims: dims, Cells: []disclosure.Cell{{Key: nil}}}, "0 codes for 1 dimensions"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := disclosure.Protect(tt.t, disclosure.DefaultRules())
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}

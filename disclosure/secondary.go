@@ -62,11 +62,76 @@ func complete(tables []*Table, r Rules) (map[int][]int, error) {
 			}
 		}
 	}
+	if err := pt.prune(primaries, protects, r); err != nil {
+		return nil, err
+	}
 	for c, ps := range protects {
 		slices.Sort(ps)
 		protects[c] = slices.Compact(ps)
 	}
 	return protects, nil
+}
+
+// prune publishes again the secondary cells the pattern turns out not to
+// need: a complement chosen early for one confidential cell can be made
+// redundant by those chosen later for others. Largest first, a secondary
+// cell is released when every confidential cell linked to it still resists
+// every attacker without it.
+func (pt *pattern) prune(primaries []int, protects map[int][]int, r Rules) error {
+	t := pt.tables[0]
+	secs := make([]int, 0, len(protects))
+	for c := range protects {
+		secs = append(secs, c)
+	}
+	slices.SortFunc(secs, func(a, b int) int {
+		if va, vb := math.Abs(t.Cells[a].Value), math.Abs(t.Cells[b].Value); va != vb {
+			if va > vb {
+				return -1
+			}
+			return 1
+		}
+		return a - b
+	})
+	known := make([]bool, len(t.Cells))
+	for _, c := range secs {
+		// Only the confidential cells linked to c can lose by its release;
+		// those it was chosen for first, as the likeliest to.
+		affected := slices.Clone(protects[c])
+		for _, p := range primaries {
+			if cells, _ := pt.component(p, known); slices.Contains(cells, c) && !slices.Contains(affected, p) {
+				affected = append(affected, p)
+			}
+		}
+		pt.hidden[c] = false
+		safe := true
+		for _, p := range affected {
+			for _, in := range pt.insiders(p) {
+				if in >= 0 {
+					known[in] = true
+				}
+				ti, _, err := pt.deficit(p, known, r)
+				if in >= 0 {
+					known[in] = false
+				}
+				if err != nil {
+					return err
+				}
+				if ti >= 0 {
+					safe = false
+					break
+				}
+			}
+			if !safe {
+				break
+			}
+		}
+		if safe {
+			delete(protects, c)
+		} else {
+			pt.hidden[c] = true
+		}
+	}
+	return nil
 }
 
 // insiders returns the attackers to check cell p against: -1 for the
