@@ -20,8 +20,9 @@ type prevRelease struct {
 // maxCSVBytes bounds a previous release's table read back for revisions.
 const maxCSVBytes = 64 << 20
 
-// previousRelease finds, among the release folders in root, the one
-// published last before rel, and reads its tables' published values.
+// previousRelease finds, among the release folders in root (whatever their
+// names), the one published last before rel, and reads its tables'
+// published values.
 func previousRelease(root string, rel Release) (*prevRelease, error) {
 	entries, err := os.ReadDir(root)
 	if errors.Is(err, os.ErrNotExist) {
@@ -31,6 +32,7 @@ func previousRelease(root string, rel Release) (*prevRelease, error) {
 		return nil, err
 	}
 	var best *Manifest
+	bestDir := ""
 	for _, e := range entries {
 		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") || e.Name() == rel.ID {
 			continue
@@ -39,8 +41,8 @@ func previousRelease(root string, rel Release) (*prevRelease, error) {
 		if err != nil {
 			continue // not a finished release
 		}
-		if m.PublishAt.Before(rel.PublishAt) && (best == nil || m.PublishAt.After(best.PublishAt)) {
-			best = m
+		if m.Release != rel.ID && m.PublishAt.Before(rel.PublishAt) && (best == nil || m.PublishAt.After(best.PublishAt)) {
+			best, bestDir = m, filepath.Join(root, e.Name())
 		}
 	}
 	if best == nil {
@@ -48,7 +50,10 @@ func previousRelease(root string, rel Release) (*prevRelease, error) {
 	}
 	p := &prevRelease{manifest: best, cells: map[string]map[string]string{}}
 	for _, t := range best.Tables {
-		cells, err := readPublishedCSV(filepath.Join(root, best.Release, t+".csv"))
+		cells, err := readPublishedCSV(filepath.Join(bestDir, t+".csv"))
+		if errors.Is(err, os.ErrNotExist) {
+			continue // a table the release did not keep: nothing to compare
+		}
 		if err != nil {
 			return nil, fmt.Errorf("previous release %s: %w", best.Release, err)
 		}
