@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,14 +78,26 @@ func ContentType(name string) string {
 	return "application/octet-stream"
 }
 
+// maxManifestBytes bounds a manifest read back (a release's lists a few
+// dozen files).
+const maxManifestBytes = 4 << 20
+
 // ReadManifest reads the manifest of the release folder dir.
 func ReadManifest(dir string) (*Manifest, error) {
-	b, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	f, err := os.Open(filepath.Join(dir, ManifestFile))
 	if err != nil {
 		if os.IsNotExist(err) {
 			return nil, fmt.Errorf("%w: no release in %s", ictstat.ErrNotFound, dir)
 		}
 		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxManifestBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxManifestBytes {
+		return nil, fmt.Errorf("%s: larger than %d bytes: not a release manifest", filepath.Join(dir, ManifestFile), maxManifestBytes)
 	}
 	var m Manifest
 	if err := json.Unmarshal(b, &m); err != nil {
