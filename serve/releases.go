@@ -114,8 +114,9 @@ func (s *Server) view(rec ictstat.ReleaseRecord, withFiles bool) releaseView {
 	return v
 }
 
-// listReleases answers GET /api/v1/releases: the published releases, and
-// for an administrator those under embargo too.
+// listReleases answers GET /api/v1/releases: the published releases, for
+// an administrator those under embargo too, and the calendar's releases not
+// yet public, with their publication times (a calendar is public).
 func (s *Server) listReleases(w http.ResponseWriter, r *http.Request) {
 	recs, err := s.releaseRecords()
 	if err != nil {
@@ -124,9 +125,17 @@ func (s *Server) listReleases(w http.ResponseWriter, r *http.Request) {
 	}
 	admin := s.identify(r).Role == RoleAdmin
 	out := []releaseView{}
+	listed := map[string]bool{}
 	for _, rec := range recs {
 		if rec.Status == ictstat.ReleasePublished || admin {
 			out = append(out, s.view(rec, false))
+			listed[rec.ID] = true
+		}
+	}
+	for _, c := range s.opts.Calendar.Releases {
+		if !listed[c.ID] {
+			out = append(out, releaseView{ID: c.ID, Status: ictstat.ReleaseScheduled, PeriodStart: c.Period.Start.Format(time.DateOnly),
+				PeriodEnd: c.Period.LastDay().String(), PublishAt: c.PublishAt.UTC(), Tables: c.Tables})
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"releases": out})

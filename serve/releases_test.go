@@ -71,8 +71,13 @@ func TestReleaseEmbargo(t *testing.T) {
 	clock := &fakeClock{now: publishAt.Add(-time.Hour)}
 	var mu sync.Mutex
 	var accesses []serve.EmbargoAccess
+	q4, err := publish.ParsePeriod("2026Q4")
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := serve.New(nil, serve.Options{
 		Releases: releaseLog{{ID: "2026Q3", Status: ictstat.ReleasePrepared, Snapshot: 7, PublishAt: publishAt, Folder: dir, Tables: []string{"t"}}},
+		Calendar: publish.Calendar{Releases: []publish.Release{{ID: "2026Q4", Period: q4, PublishAt: publishAt.AddDate(0, 3, 0), Tables: []string{"t"}}}},
 		Now:      clock.Now,
 		Identify: func(r *http.Request) serve.Identity {
 			if r.Header.Get("X-Test-Admin") != "" {
@@ -116,6 +121,9 @@ func TestReleaseEmbargo(t *testing.T) {
 	}
 	if _, _, body := get("/api/v1/releases", ""); strings.Contains(body, "2026Q3") {
 		t.Errorf("public release list under embargo names the release: %s", body)
+	}
+	if _, _, body := get("/api/v1/releases", ""); !strings.Contains(body, `"2026Q4"`) || !strings.Contains(body, ictstat.ReleaseScheduled) {
+		t.Errorf("public release list: the calendar's next release is missing: %s", body)
 	}
 	code, _, body := get("/releases/2026Q3/t.csv", "ganaa")
 	if code != http.StatusOK || !strings.Contains(body, "2026Q3,x") {

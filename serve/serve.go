@@ -16,6 +16,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/publish"
 	"github.com/npit-mn/ictstat/warehouse"
 )
 
@@ -38,6 +39,9 @@ type Options struct {
 	// Releases is the release log behind /api/v1/releases and
 	// /releases/{id}/{file}; nil: no releases.
 	Releases Releases
+	// Calendar lists the releases to come in /api/v1/releases (status
+	// scheduled: their periods and publication times, no files).
+	Calendar publish.Calendar
 	// Identify tells who sent a request (the access layer's tokens);
 	// default: everyone is public, so nobody reads a release under embargo.
 	Identify func(r *http.Request) Identity

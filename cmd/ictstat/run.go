@@ -102,7 +102,11 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another ictstat running? use --addr)", cfg.Server.Addr, err)
 	}
-	srv := serve.New(wh, serve.Options{Logger: a.log, Releases: wh, OnEmbargoAccess: embargoLog(wh.Root())})
+	cal, err := cfg.calendar()
+	if err != nil {
+		return err
+	}
+	srv := serve.New(wh, serve.Options{Logger: a.log, Releases: wh, Calendar: cal, OnEmbargoAccess: embargoLog(wh.Root())})
 	hist := observedHistory{wh: wh, m: srv.Metrics()}
 	var js []jobs.Job
 	for name, s := range cfg.Sources {
@@ -113,10 +117,6 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
 		js = append(js, j)
 	}
 	js = append(js, maintenanceJob(wh, cfg))
-	cal, err := cfg.calendar()
-	if err != nil {
-		return err
-	}
 	if len(cal.Releases) > 0 {
 		js = append(js, releaseJob(wh, cfg, cal, time.Now))
 	}
