@@ -99,9 +99,8 @@ const releasesColumns = `{id: 'VARCHAR', period_start: 'DATE', period_end: 'DATE
 	manifest_sha256: 'VARCHAR'}`
 
 // releasesSQL is the SELECT behind the releases view: the latest line of
-// each release in the log.
-func releasesSQL(root string) string {
-	path := filepath.Join(root, runsDir, releasesFile)
+// each release in the log at path.
+func releasesSQL(path string) string {
 	return fmt.Sprintf("SELECT * FROM read_json(%s, format='newline_delimited', ignore_errors=true, columns=%s) "+
 		"QUALIFY row_number() OVER (PARTITION BY id ORDER BY recorded_at DESC) = 1", sqlString(path), releasesColumns)
 }

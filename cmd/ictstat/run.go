@@ -75,7 +75,9 @@ which publishes a revised release after 45 seconds.`,
 
 // run starts the scheduler and the server and waits for both.
 func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
-	wh, err := warehouse.Open(cfg.Warehouse, warehouse.Options{Logger: &a.log, Reference: queries.Reference()})
+	// A server with no sources to pull only reads.
+	readOnly := !demo && len(cfg.Sources) == 0
+	wh, err := warehouse.Open(cfg.Warehouse, warehouse.Options{Logger: &a.log, Reference: queries.Reference(), ReadOnly: readOnly})
 	if err != nil {
 		return err
 	}
@@ -106,7 +108,11 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
 	if err != nil {
 		return err
 	}
-	srv := serve.New(wh, serve.Options{Logger: a.log, Releases: wh, Calendar: cal, OnEmbargoAccess: embargoLog(wh.Root())})
+	so := serve.Options{Logger: a.log, Releases: wh, Calendar: cal}
+	if !readOnly { // a read-only server logs reads under embargo but writes nothing into the warehouse
+		so.OnEmbargoAccess = embargoLog(wh.Root())
+	}
+	srv := serve.New(wh, so)
 	hist := observedHistory{wh: wh, m: srv.Metrics()}
 	var js []jobs.Job
 	for name, s := range cfg.Sources {
@@ -116,9 +122,11 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
 		}
 		js = append(js, j)
 	}
-	js = append(js, maintenanceJob(wh, cfg))
-	if len(cal.Releases) > 0 {
-		js = append(js, releaseJob(wh, cfg, cal, time.Now))
+	if !readOnly {
+		js = append(js, maintenanceJob(wh, cfg))
+		if len(cal.Releases) > 0 {
+			js = append(js, releaseJob(wh, cfg, cal, time.Now))
+		}
 	}
 	sched := jobs.NewScheduler(js, hist, jobs.SchedulerOptions{Logger: a.log.With().Str(ictstat.LogComponent, "jobs").Logger()})
 	fmt.Fprintf(a.stdout, "ictstat is serving http://%s/ (API: /api/v1/queries, metrics: /metrics); warehouse %s\n", ln.Addr(), wh.Root())
