@@ -163,7 +163,7 @@ Running servers see additions and revocations at once.`,
 // secret of files (beside the warehouse dir by default), the SQL sandbox,
 // and public as the public's way to the analytics (nil: refused); close the
 // returned sandbox when done.
-func (a *app) newServer(wh *warehouse.Warehouse, dir string, files accessFiles, public serve.PublicFunc) (*serve.Server, *warehouse.Sandbox, error) {
+func (a *app) newServer(wh *warehouse.Warehouse, dir string, files accessFiles, so serve.Options) (*serve.Server, *warehouse.Sandbox, error) {
 	tokens, secret, audit, err := files.open(dir)
 	if err != nil {
 		return nil, nil, err
@@ -172,7 +172,8 @@ func (a *app) newServer(wh *warehouse.Warehouse, dir string, files accessFiles, 
 	if err != nil {
 		return nil, nil, err
 	}
-	srv := serve.New(wh, serve.Options{Logger: a.log, Tokens: tokens, Audit: audit, SQL: sb, Public: public})
+	so.Logger, so.Tokens, so.Audit, so.SQL = a.log, tokens, audit, sb
+	srv := serve.New(wh, so)
 	return srv, sb, nil
 }
 
@@ -227,7 +228,7 @@ agree.`,
 				return err
 			}
 			defer wh.Close()
-			srv, sb, err := a.newServer(wh, a.warehouse, files, nil)
+			srv, sb, err := a.newServer(wh, a.warehouse, files, serve.Options{Releases: wh})
 			if err != nil {
 				return err
 			}

@@ -35,6 +35,8 @@ type Config struct {
 	} `yaml:"retention"`
 	RawRetention Duration                `yaml:"raw_retention"`
 	Sources      map[string]SourceConfig `yaml:"sources"`
+	Releases     ReleasesConfig          `yaml:"releases"`
+	Disclosure   DisclosureConfig        `yaml:"disclosure"`
 }
 
 // ServerConfig is the HTTP server's part of the configuration.
@@ -86,6 +88,8 @@ func DefaultConfig() Config {
 	c.Retention.KeepLast = 10
 	c.Retention.KeepAge = Duration{7 * 24 * time.Hour}
 	c.RawRetention = Duration{30 * 24 * time.Hour}
+	c.Releases = defaultReleases()
+	c.Disclosure = defaultDisclosure()
 	return c
 }
 
@@ -126,6 +130,9 @@ func (c Config) Validate() error {
 	}
 	if c.Retention.KeepLast < 1 {
 		return bad("retention.keep_last", "%d; keep at least 1", c.Retention.KeepLast)
+	}
+	if err := c.validateReleases(); err != nil {
+		return err
 	}
 	for name, s := range c.Sources {
 		if _, known := sourceTasks[name]; !known {

@@ -88,8 +88,9 @@ func (a *app) write(cmd *cobra.Command, rf resultFlags, meta output.Meta, query 
 func (a *app) queryCommand() *cobra.Command {
 	var rf resultFlags
 	var params []string
+	var release string
 	cmd := &cobra.Command{
-		Use:   "query NAME [--param k=v ...]",
+		Use:   "query NAME [--param k=v ...] [--snapshot N | --release ID]",
 		Short: "Run a named analytic (ictstat query --list shows them)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -108,12 +109,40 @@ func (a *app) queryCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if release != "" {
+				if cmd.Flags().Changed("snapshot") {
+					return fmt.Errorf("%w: give --snapshot or --release, not both", ictstat.ErrUsage)
+				}
+				if rf.snapshot, err = a.releaseSnapshot(release); err != nil {
+					return err
+				}
+			}
 			return a.write(cmd, rf, output.QueryMeta(q, given), sql, qargs...)
 		},
 	}
 	rf.add(cmd)
 	cmd.Flags().StringArrayVarP(&params, "param", "p", nil, "parameter name=value (repeatable)")
+	cmd.Flags().StringVar(&release, "release", "", "answer from the snapshot release ID pinned (see `ictstat releases`)")
 	return cmd
+}
+
+// releaseSnapshot returns the snapshot release id pinned.
+func (a *app) releaseSnapshot(id string) (int64, error) {
+	wh, err := a.openWarehouse()
+	if err != nil {
+		return 0, err
+	}
+	defer wh.Close()
+	recs, err := wh.Releases()
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range recs {
+		if r.ID == id {
+			return r.Snapshot, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: --release %s: no such release (see ictstat releases)", ictstat.ErrUsage, id)
 }
 
 // listQueries prints the named analytics with their parameters.
@@ -150,7 +179,7 @@ func (a *app) sqlCommand() *cobra.Command {
 		Long: `Run one read-only SQL query over the warehouse tables of a snapshot:
 filings, filing_revisions, filing_exports, registrations, companies,
 survey_responses, bop_exports, national_accounts, fx_rates, quarantine,
-job_runs, snapshots, and the reference table regions (docs/warehouse.md
+job_runs, snapshots, releases, and the reference table regions (docs/warehouse.md
 documents every column and its unit).
 Only SELECT is accepted; the engine reads nothing but the warehouse tables.`,
 		Args: cobra.ExactArgs(1),

@@ -75,6 +75,7 @@ var benchmarks = []struct {
 	{"kobo", func(o options) error { return benchKobo(o.reps, o.dir) }},
 	{"jsonstat", func(o options) error { return benchJSONStat(o.bin, o.reps, o.dir) }},
 	{"analytics", func(o options) error { return benchAnalytics(o.bin, o.dir, 20, o.analyticsLarge) }},
+	{"publish", func(o options) error { return benchPublish(o.bin, o.dir, o.reps) }},
 }
 
 func benchNames() []string {
