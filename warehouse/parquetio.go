@@ -197,6 +197,9 @@ func readBatches[T any](root string, files []File, fn func([]T) error) error {
 	return nil
 }
 
+// readBatchRows bounds the rows readFileBatches decodes at a time.
+const readBatchRows = 4096
+
 func readFileBatches[T any](path string, fn func([]T) error) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -205,11 +208,15 @@ func readFileBatches[T any](path string, fn func([]T) error) error {
 	defer f.Close()
 	r := parquet.NewGenericReader[T](f)
 	defer r.Close()
+	left := r.NumRows()
 	for {
 		// Fresh elements each time: the reader may reuse slices it finds
 		// in the destination, which would alias rows handed over before.
-		batch := make([]T, 4096)
+		// Sized to the rows left, so that the many small files of
+		// scheduled pulls do not each allocate a full batch.
+		batch := make([]T, max(1, min(readBatchRows, left)))
 		n, err := r.Read(batch)
+		left -= int64(n)
 		if n > 0 {
 			if ferr := fn(batch[:n]); ferr != nil {
 				return ferr

@@ -47,15 +47,11 @@ func tableDefs() []tableDef {
 	}
 }
 
-// compactAs rewrites the files of one partition as a single file.
+// compactAs rewrites the files of one partition as a single file, a batch
+// of rows at a time, so that compaction holds no whole partition.
 func compactAs[T any](tx *Tx, table, partition string, files []File) error {
-	rows, err := readParquet[T](tx.w.root, files)
-	if err != nil {
-		return err
-	}
 	tx.DropPartition(table, partition)
-	_, err = stageRows(tx, table, partition, rows)
-	return err
+	return stageKept(tx, table, partition, files, func(*T) bool { return true })
 }
 
 // ReadTable returns every row of an unpartitioned table as the transaction
