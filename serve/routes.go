@@ -101,6 +101,7 @@ func (s *Server) runQuery(w http.ResponseWriter, r *http.Request) {
 		}
 		params[k] = v[0]
 	}
+	queries.DefaultDigits(params, format)
 	sql, args, err := q.Bind(params)
 	if err != nil {
 		s.fail(w, http.StatusBadRequest, "bad parameter", err)

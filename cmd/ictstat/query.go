@@ -33,15 +33,21 @@ func (r *resultFlags) add(cmd *cobra.Command) {
 	cmd.Flags().Int64Var(&r.maxRows, "max-rows", 100_000, "refuse results longer than this in the json and table formats (0: no limit; csv, parquet and arrow stream)")
 }
 
+// format is the output format rf asks for: --format, else a table on a
+// terminal and csv otherwise.
+func (a *app) format(rf resultFlags) string {
+	if rf.format != "" {
+		return rf.format
+	}
+	if rf.out == "" && isTerminal(a.stdout) {
+		return "table"
+	}
+	return "csv"
+}
+
 // write runs query on the warehouse and writes the result.
 func (a *app) write(cmd *cobra.Command, rf resultFlags, meta output.Meta, query string, args ...any) error {
-	format := rf.format
-	if format == "" {
-		format = "csv"
-		if rf.out == "" && isTerminal(a.stdout) {
-			format = "table"
-		}
-	}
+	format := a.format(rf)
 	if err := output.CheckFormat(format); err != nil {
 		return err
 	}
@@ -104,6 +110,7 @@ func (a *app) queryCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			queries.DefaultDigits(given, a.format(rf))
 			sql, qargs, err := q.Bind(given)
 			if err != nil {
 				return err
