@@ -146,7 +146,7 @@ func All() ([]*Query, error) {
 		if err != nil {
 			return nil, err
 		}
-		q, err := parse(string(b))
+		q, err := Parse(string(b))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", e.Name(), err)
 		}
@@ -173,8 +173,10 @@ func Get(name string) (*Query, error) {
 	return nil, fmt.Errorf("no named query %q (there are: %s): %w", name, strings.Join(names, ", "), ictstat.ErrNotFound)
 }
 
-// parse reads a query's header comments and SQL.
-func parse(text string) (*Query, error) {
+// Parse reads a query written as the embedded files are: header comments,
+// then the SQL. Analytics made at run time (the KPIs of the configuration)
+// are parsed from text built the same way.
+func Parse(text string) (*Query, error) {
 	q := &Query{}
 	var body []string
 	for _, line := range strings.Split(text, "\n") {
