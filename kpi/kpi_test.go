@@ -34,7 +34,9 @@ func fixture(t *testing.T) *warehouse.Warehouse {
 		return fmt.Sprintf(`{"filing_id": "VZ-%04d%02d-%s", "revision": 1, "registry_no": %q, "company_name": "Co", "isic4": "6201", "zone": "UB-01", "period": "%04d-%02d", "submitted_at": "2026-02-01T09:00:00+08:00", "currency": "MNT", "revenue": 100, "intermediate_consumption": 10, "employees": 2, "exports": [%s]}`,
 			y, m, reg, reg, y, m, exports)
 	}
-	x := func(c string, a int) string { return fmt.Sprintf(`{"country": %q, "ebops": "SI2", "amount": %d}`, c, a) }
+	x := func(c string, a int) string {
+		return fmt.Sprintf(`{"country": %q, "ebops": "SI2", "amount": %d}`, c, a)
+	}
 	lines := []string{
 		line("1000001", 2025, 8, x("KZ", 10)), line("1000001", 2025, 10, x("KZ", 5)),
 		line("1000002", 2025, 10, x("DE", 7)),

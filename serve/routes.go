@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/kpi"
 	"github.com/npit-mn/ictstat/output"
 	"github.com/npit-mn/ictstat/queries"
 )
@@ -71,7 +72,7 @@ func attachment(name string, snap int64, format string) string {
 
 // runQuery answers GET /api/v1/queries/{name}?format=&snapshot=&<param>=...
 func (s *Server) runQuery(w http.ResponseWriter, r *http.Request) {
-	q, err := queries.Get(r.PathValue("name"))
+	q, err := s.namedQuery(r.PathValue("name"))
 	if err != nil {
 		s.fail(w, statusOf(err), "unknown query", err)
 		return
@@ -89,6 +90,12 @@ func (s *Server) runQuery(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.fail(w, statusOf(err), "bad parameter snapshot", err)
 		return
+	}
+	if q.Name == kpi.Name {
+		if err := kpi.Check(r.Context(), s.wh, snap, s.opts.KPIs); err != nil {
+			s.fail(w, statusOf(err), "bad kpi", err)
+			return
+		}
 	}
 	params := map[string]string{}
 	for k, v := range vals {
@@ -144,6 +151,15 @@ func (s *Server) runQuery(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("X-Ictstat-Snapshot", strconv.FormatInt(res.Snapshot.ID, 10))
 	w.Write(e.body)
+}
+
+// namedQuery returns the named analytic, or the kpis analytic of the
+// configured KPIs.
+func (s *Server) namedQuery(name string) (*queries.Query, error) {
+	if name == kpi.Name && len(s.opts.KPIs) > 0 {
+		return kpi.Query(s.opts.KPIs)
+	}
+	return queries.Get(name)
 }
 
 // snapshotParam resolves ?snapshot=N, or the current snapshot.

@@ -16,6 +16,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/kpi"
 	"github.com/npit-mn/ictstat/warehouse"
 )
 
@@ -34,6 +35,7 @@ type Options struct {
 	Gatherer     prometheus.Gatherer   // with Registerer; default that registry
 	CacheBytes   int64                 // result cache size, default 64 MiB
 	QueryTimeout time.Duration         // per named query, default 30s
+	KPIs         []kpi.Def             // the KPIs of /api/v1/queries/kpis; none by default
 }
 
 // Server answers the HTTP API.

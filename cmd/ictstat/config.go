@@ -17,6 +17,7 @@ import (
 
 	"github.com/npit-mn/ictstat"
 	"github.com/npit-mn/ictstat/jobs"
+	"github.com/npit-mn/ictstat/kpi"
 )
 
 // exampleConfig is printed by `ictstat config example`; a test checks that it
@@ -35,6 +36,10 @@ type Config struct {
 	} `yaml:"retention"`
 	RawRetention Duration                `yaml:"raw_retention"`
 	Sources      map[string]SourceConfig `yaml:"sources"`
+	// KPIs are the key performance indicators of `ictstat query kpis`;
+	// KPIFile, when set, names a YAML file that holds them instead.
+	KPIs    []kpi.Def `yaml:"kpis"`
+	KPIFile string    `yaml:"kpis_file"`
 }
 
 // ServerConfig is the HTTP server's part of the configuration.
@@ -86,7 +91,47 @@ func DefaultConfig() Config {
 	c.Retention.KeepLast = 10
 	c.Retention.KeepAge = Duration{7 * 24 * time.Hour}
 	c.RawRetention = Duration{30 * 24 * time.Hour}
+	c.KPIs = defaultKPIs()
 	return c
+}
+
+// defaultKPIs are the KPIs of the example configuration, which a test
+// checks parse and validate.
+func defaultKPIs() []kpi.Def {
+	var doc struct {
+		KPIs []kpi.Def `yaml:"kpis"`
+	}
+	yaml.Unmarshal([]byte(exampleConfig), &doc) // a test checks it parses
+	return doc.KPIs
+}
+
+// readKPIFile reads the KPIs of a kpis_file: a YAML list of KPIs, or a
+// document with a kpis key.
+func readKPIFile(path string) ([]kpi.Def, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: config kpis_file: %v", ictstat.ErrUsage, err)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(b, &root); err != nil {
+		return nil, fmt.Errorf("%w: config kpis_file %s: %v", ictstat.ErrUsage, path, err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if len(root.Content) > 0 && root.Content[0].Kind == yaml.SequenceNode {
+		var list []kpi.Def
+		if err := dec.Decode(&list); err != nil {
+			return nil, fmt.Errorf("%w: config kpis_file %s: %v", ictstat.ErrUsage, path, err)
+		}
+		return list, nil
+	}
+	var doc struct {
+		KPIs []kpi.Def `yaml:"kpis"`
+	}
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("%w: config kpis_file %s: %v (want a list of KPIs or a kpis key)", ictstat.ErrUsage, path, err)
+	}
+	return doc.KPIs, nil
 }
 
 // ParseConfig reads YAML over the defaults, refusing unknown keys, then
@@ -110,6 +155,13 @@ func ParseConfig(r io.Reader, getenv func(string) string) (Config, error) {
 		}
 		c.Sources[name] = s
 	}
+	if c.KPIFile != "" {
+		list, err := readKPIFile(c.KPIFile)
+		if err != nil {
+			return c, err
+		}
+		c.KPIs = list
+	}
 	return c, c.Validate()
 }
 
@@ -126,6 +178,9 @@ func (c Config) Validate() error {
 	}
 	if c.Retention.KeepLast < 1 {
 		return bad("retention.keep_last", "%d; keep at least 1", c.Retention.KeepLast)
+	}
+	if err := kpi.Validate(c.KPIs); err != nil {
+		return fmt.Errorf("config: %w", err)
 	}
 	for name, s := range c.Sources {
 		if _, known := sourceTasks[name]; !known {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/npit-mn/ictstat"
 	"github.com/npit-mn/ictstat/jobs"
+	"github.com/npit-mn/ictstat/kpi"
 	"github.com/npit-mn/ictstat/output"
 	"github.com/npit-mn/ictstat/queries"
 )
@@ -94,16 +95,28 @@ func (a *app) write(cmd *cobra.Command, rf resultFlags, meta output.Meta, query 
 func (a *app) queryCommand() *cobra.Command {
 	var rf resultFlags
 	var params []string
+	var config string
 	cmd := &cobra.Command{
 		Use:   "query NAME [--param k=v ...]",
 		Short: "Run a named analytic (ictstat query --list shows them)",
-		Args:  cobra.MaximumNArgs(1),
+		Long: `Run a named analytic (ictstat query without a name lists them).
+
+ictstat query kpis reports the key performance indicators of the
+configuration given by --config (its kpis or kpis_file), or the default
+KPIs that ictstat config example shows.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return a.listQueries()
 			}
-			q, err := queries.Get(args[0])
-			if err != nil {
+			var q *queries.Query
+			var err error
+			if args[0] == kpi.Name {
+				q, err = a.kpiQuery(cmd.Context(), config, rf.snapshot)
+				if err != nil {
+					return err
+				}
+			} else if q, err = queries.Get(args[0]); err != nil {
 				return fmt.Errorf("%w: %w", ictstat.ErrUsage, err)
 			}
 			given, err := parseParams(params)
@@ -120,7 +133,35 @@ func (a *app) queryCommand() *cobra.Command {
 	}
 	rf.add(cmd)
 	cmd.Flags().StringArrayVarP(&params, "param", "p", nil, "parameter name=value (repeatable)")
+	cmd.Flags().StringVar(&config, "config", "", "configuration file whose kpis the kpis analytic reports (default: the KPIs of ictstat config example)")
 	return cmd
+}
+
+// kpiQuery returns the kpis analytic of the configuration file (or the
+// default KPIs), after checking each KPI's SQL on the snapshot.
+func (a *app) kpiQuery(ctx context.Context, config string, snap int64) (*queries.Query, error) {
+	defs := DefaultConfig().KPIs
+	if config != "" {
+		f, err := os.Open(config)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ictstat.ErrUsage, err)
+		}
+		defer f.Close()
+		c, err := ParseConfig(f, os.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		defs = c.KPIs
+	}
+	wh, err := a.openWarehouse()
+	if err != nil {
+		return nil, err
+	}
+	defer wh.Close()
+	if err := kpi.Check(ctx, wh, snap, defs); err != nil {
+		return nil, err
+	}
+	return kpi.Query(defs)
 }
 
 // listQueries prints the named analytics with their parameters.

@@ -102,7 +102,7 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another ictstat running? use --addr)", cfg.Server.Addr, err)
 	}
-	srv := serve.New(wh, serve.Options{Logger: a.log})
+	srv := serve.New(wh, serve.Options{Logger: a.log, KPIs: cfg.KPIs})
 	hist := observedHistory{wh: wh, m: srv.Metrics()}
 	var js []jobs.Job
 	for name, s := range cfg.Sources {
