@@ -132,10 +132,11 @@ func surveyWave(tx *warehouse.Tx, opts SurveyOptions) (transform.Wave, error) {
 	if opts.CountCompaniesAt == nil {
 		return wave, nil
 	}
-	counts, err := tx.ActiveCompaniesByDivision(*opts.CountCompaniesAt)
+	cs, err := warehouse.ReadTable[ictstat.Company](tx, warehouse.TableCompanies)
 	if err != nil {
 		return wave, err
 	}
+	counts := transform.ActiveByDivision(cs, *opts.CountCompaniesAt)
 	if len(counts) == 0 {
 		return wave, fmt.Errorf("%w: wave %s: population from companies on %s: the companies table has no active company then (pull registrations first)",
 			ictstat.ErrUsage, wave.ID, opts.CountCompaniesAt)

@@ -100,21 +100,3 @@ func sameResponse(a, b []ictstat.SurveyResponse) bool {
 	}
 	return true
 }
-
-// ActiveCompaniesByDivision counts the companies of the companies table
-// registered on or before day at and not deregistered by then, by ISIC
-// division (the first two digits of isic4), as the transaction sees them.
-func (tx *Tx) ActiveCompaniesByDivision(at ictstat.Date) (map[string]int64, error) {
-	cs, err := ReadTable[ictstat.Company](tx, TableCompanies)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]int64{}
-	for _, c := range cs {
-		if c.RegisteredOn > at || c.DeregisteredOn != nil && *c.DeregisteredOn <= at || len(c.ISIC4) < 2 {
-			continue
-		}
-		out[c.ISIC4[:2]]++
-	}
-	return out, nil
-}
