@@ -386,7 +386,7 @@ func TestSurveyPopulationFromCompanies(t *testing.T) {
 		ev("1000002", "6202", "registered", "2021-01-01"),
 		ev("1000003", "6311", "registered", "2022-01-01"),
 		ev("1000004", "6201", "registered", "2022-01-01"), ev("1000004", "6201", "deregistered", "2026-02-01"), // gone before the day
-		ev("1000005", "6201", "registered", "2026-04-01"), // registered after it
+		ev("1000005", "6201", "registered", "2026-04-01"),                                                      // registered after it
 		ev("1000006", "6120", "registered", "2019-01-01"), ev("1000006", "6120", "deregistered", "2026-06-01"), // still there on the day
 		// Left before the day and came back after it under another
 		// class: not active on the day (the first registration and the
