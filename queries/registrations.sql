@@ -1,7 +1,7 @@
 -- name: registrations
 -- title: Virtual-zone registrations, deregistrations and active companies
 -- answers: How many companies registered in and left the virtual zone in each period, and how many were active at the end of each period, in total, by zone or by ISIC Rev.4 division.
--- method: Counts the events of table registrations by the period of their date: registrations (event registered) and deregistrations (event deregistered), each under the zone and ISIC division the event itself states. Active companies are counted on the last day D of each period by the project's one definition of active (transform.ActiveOn, also the survey's population): a company is active on D when the spell of its registry history (table companies, column history, derived from its events in date order, on one day a registration before a deregistration) that covers D is a registration; it counts under that spell's zone and division. A company that left and registered again is not active in between, and counts under the class it had on D, not its latest. Periods run from the first to the last event with no gaps; each breakdown value appears from the period of its first event on, with zeros where nothing happened. The last period may be partial: its active count is taken on its last day from the events known.
+-- method: Counts the events of table registrations by the period of their date: registrations (event registered) and deregistrations (event deregistered), each under the zone and ISIC division the event itself states. Active companies are counted on the last day D of each period by the project's one definition of active (transform.ActiveOn, also the survey's population): a company is active on D when the spell of its registry history (table companies, column history, derived from its events in date order, on one day a registration before a deregistration) that covers D is a registration; it counts under that spell's zone and division. A company that left and registered again is not active in between, and counts under the class it had on D, not its latest. Periods run from the first to the last event with no gaps; each breakdown value appears from the period of its first event on, with zeros where nothing happened. The last period may be partial: its active count is taken on its last day from the events known, and it has complete=false.
 -- param: grain enum(month,quarter,year) = month : length of the period
 -- param: by enum(zone,isic_division,all) = all : break down by virtual zone, by ISIC Rev.4 division, or not at all
 -- param: ict_only bool = false : keep only companies whose class is inside the OECD ICT-sector definition
@@ -12,6 +12,7 @@
 -- column: registrations [events] : registration events dated in the period
 -- column: deregistrations [events] : deregistration events dated in the period
 -- column: active_end [companies] : companies active on period_end
+-- column: complete [bool] : false for the last period, which holds the latest event and may still be running
 WITH ev AS (
     SELECT registry_no, event, "date" AS d,
         CASE $by WHEN 'zone' THEN coalesce(nullif(zone, ''), '(none)')
@@ -60,7 +61,8 @@ SELECT
     g.breakdown,
     coalesce(f.registrations, 0) AS registrations,
     coalesce(f.deregistrations, 0) AS deregistrations,
-    coalesce(a.active_end, 0) AS active_end
+    coalesce(a.active_end, 0) AS active_end,
+    g.period_start < (SELECT max(period_start) FROM p) AS complete
 FROM grid g
 LEFT JOIN flows f USING (period_start, breakdown)
 LEFT JOIN active a USING (period_start, breakdown)
