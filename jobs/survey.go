@@ -98,6 +98,11 @@ func commitSurvey(ctx context.Context, wh *warehouse.Warehouse, subs []ictstat.S
 	if err != nil {
 		return st, err
 	}
+	// Every stratum of the wave, with respondents or not: an estimate
+	// names the strata it leaves out.
+	if _, err := tx.ReplaceSurveyStrata(wave.ID, wave.StrataRows()); err != nil {
+		return st, err
+	}
 	if _, err := tx.AppendQuarantine(SourceSurvey, bad); err != nil {
 		return st, err
 	}

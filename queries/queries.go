@@ -67,7 +67,7 @@ type Column struct {
 // full precision, "published" rounds each measure to its published
 // precision, and 0..15 round every measure to that many decimals. The
 // command line and the API ask for "published" when they write csv or a
-// table, unless digits is given.
+// table, unless digits is given (DefaultDigits).
 const DigitsParam = "digits"
 
 // Published is the digits value that rounds each measure to its published
@@ -75,11 +75,11 @@ const DigitsParam = "digits"
 const Published = "published"
 
 // DefaultDigits asks for each measure's published precision when the
-// output is for reading (format csv, table or xlsx) and given has no
-// digits: full precision stays the default of the formats programs read
-// (json, parquet, arrow).
+// output is a report (format csv or table) and given has no digits: full
+// precision stays the default of the formats programs and spreadsheets
+// compute with (json, parquet, arrow, xlsx).
 func DefaultDigits(given map[string]string, format string) {
-	if _, ok := given[DigitsParam]; !ok && (format == "csv" || format == "table" || format == "xlsx") {
+	if _, ok := given[DigitsParam]; !ok && (format == "csv" || format == "table") {
 		given[DigitsParam] = Published
 	}
 }

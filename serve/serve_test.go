@@ -60,7 +60,7 @@ func TestRoutes(t *testing.T) {
 		{"metrics", "/metrics", 200, "text/plain", "ictstat_http_requests_total"},
 		{"queries", "/api/v1/queries", 200, "application/json", `"sector_size"`},
 		{"query json", "/api/v1/queries/sector_size?grain=year&subsector=all", 200, "application/json", `"revenue_mnt":1070000000`},
-		{"query csv", "/api/v1/queries/sector_size?grain=year&subsector=all&format=csv", 200, "text/csv", "2026,2026-01-01,all,4,4,1070000000"},
+		{"query csv", "/api/v1/queries/sector_size?grain=year&subsector=all&format=csv", 200, "text/csv", "2026,2026-01-01,all,false,4,4,1070000000"},
 		{"query parquet", "/api/v1/queries/sector_size?format=parquet", 200, "application/vnd.apache.parquet", "PAR1"},
 		{"query arrow", "/api/v1/queries/sector_size?format=arrow", 200, "application/vnd.apache.arrow.stream", ""},
 		{"time travel to empty", "/api/v1/queries/sector_size?snapshot=0&grain=year", 200, "application/json", `"rows":[]`},

@@ -1,6 +1,7 @@
 package warehouse
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/npit-mn/ictstat"
@@ -99,4 +100,33 @@ func sameResponse(a, b []ictstat.SurveyResponse) bool {
 		}
 	}
 	return true
+}
+
+// ReplaceSurveyStrata makes rows the strata of wave in survey_strata,
+// keeping the other waves' strata. It stages a new table file only when
+// the wave's strata changed, and reports whether they did.
+func (tx *Tx) ReplaceSurveyStrata(wave string, rows []ictstat.SurveyStratum) (bool, error) {
+	current, err := ReadTable[ictstat.SurveyStratum](tx, TableSurveyStrata)
+	if err != nil {
+		return false, err
+	}
+	var kept, old []ictstat.SurveyStratum
+	for _, r := range current {
+		if r.Wave == wave {
+			old = append(old, r)
+		} else {
+			kept = append(kept, r)
+		}
+	}
+	if slices.Equal(old, rows) {
+		return false, nil
+	}
+	all := append(kept, rows...)
+	sort.SliceStable(all, func(i, j int) bool {
+		if all[i].Wave != all[j].Wave {
+			return all[i].Wave < all[j].Wave
+		}
+		return all[i].Stratum < all[j].Stratum
+	})
+	return true, ReplaceTable(tx, TableSurveyStrata, all)
 }
