@@ -121,6 +121,10 @@ func replaySurvey(tx *warehouse.Tx, r *replayRun, opts *SurveyOptions, st *Repla
 	if len(rows) == 0 {
 		return nil
 	}
-	_, err = tx.MergeSurveyResponses(rows)
+	if _, err := tx.MergeSurveyResponses(rows); err != nil {
+		return err
+	}
+	// The corrected wave's strata, as an ingest of the wave stores them.
+	_, err = tx.ReplaceSurveyStrata(wave.ID, wave.StrataRows())
 	return err
 }

@@ -412,4 +412,10 @@ func TestSurveyPopulationFromCompanies(t *testing.T) {
 	if got := fmt.Sprint(rows); got != "[[61 1] [62 2] [63 1]]" {
 		t.Errorf("got %s, want [[61 1] [62 2] [63 1]]", got)
 	}
+	// Every stratum of the wave is kept with its population, in
+	// survey_strata, whether anyone in it responded or not.
+	strata := testutil.Rows(t, wh, testutil.Current, "SELECT wave, stratum, population FROM survey_strata ORDER BY 2")
+	if got := fmt.Sprint(strata); got != "[[w 61 1] [w 62 2] [w 63 1]]" {
+		t.Errorf("got survey_strata %s, want [[w 61 1] [w 62 2] [w 63 1]]", got)
+	}
 }
