@@ -197,7 +197,7 @@ func (a *app) sqlCommand() *cobra.Command {
 		Short: "Run one read-only SQL query over the warehouse tables",
 		Long: `Run one read-only SQL query over the warehouse tables of a snapshot:
 filings, filing_revisions, filing_exports, registrations, companies,
-survey_responses, bop_exports, national_accounts, fx_rates, quarantine,
+survey_responses, survey_strata, bop_exports, national_accounts, fx_rates, quarantine,
 job_runs, snapshots, and the reference table regions (docs/warehouse.md
 documents every column and its unit).
 Only SELECT is accepted; the engine reads nothing but the warehouse tables.`,
