@@ -45,6 +45,12 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) listQueries(w http.ResponseWriter, r *http.Request) {
 	all, err := queries.All()
+	if err == nil && len(s.opts.KPIs) > 0 {
+		var q *queries.Query
+		if q, err = kpi.Query(s.opts.KPIs); err == nil {
+			all = append(all, q)
+		}
+	}
 	if err != nil {
 		s.fail(w, http.StatusInternalServerError, "listing queries", err)
 		return
