@@ -231,3 +231,24 @@ func TestKPIValidate(t *testing.T) {
 		t.Errorf("duplicate id: got %v", err)
 	}
 }
+
+// TestKPIDigits checks that digits rounds a KPI's figures: published to a
+// hundredth, or the decimals asked for.
+func TestKPIDigits(t *testing.T) {
+	wh := fixture(t)
+	q, err := kpi.Query([]kpi.Def{{ID: "third", Name: kpi.Names{EN: "A third", MN: "Гуравны нэг"}, Unit: "ratio",
+		SQL: "SELECT '2025' AS period, 1 / 3 AS value", Targets: map[string]float64{"2025": 2.0 / 3}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for digits, want := range map[string]string{"": "0.3333333333333333 0.6666666666666666", "published": "0.33 0.67", "0": "0 1"} {
+		sql, args, err := q.Bind(map[string]string{"digits": digits})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := testutil.Rows(t, wh, -1, sql, args...)[0]
+		if got := fmt.Sprintf("%v %v", r[6], r[10]); got != want {
+			t.Errorf("digits=%q: got value and target %s, want %s", digits, got, want)
+		}
+	}
+}

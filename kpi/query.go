@@ -16,7 +16,7 @@ const Name = "kpis"
 const header = `-- name: kpis
 -- title: Key performance indicators
 -- answers: For each KPI of the configuration (and each of its disaggregations) by period: its value, baseline, target, progress towards the target and whether it is on track.
--- method: Each KPI's value by period comes from its SELECT (columns period, value) or its named analytic, run on the queried snapshot; a period a KPI returns twice is an error naming the KPI. Rows: every period with a value or a target. target is the KPI's target for the period, else the next target after it (target_period); path_value is where a straight line from the baseline to that target stands in the period's year (the target itself without a baseline). progress_pct = 100 * (value - baseline) / (target - baseline), or 100 * value / target without a baseline. status: no data when the period has no value; no target when the KPI has no target at or after the period; on track when the value is at or beyond path_value in the KPI's direction (up: at least, down: at most), behind otherwise. A KPI's SQL runs as ictstat sql does: one read-only SELECT over the warehouse views.
+-- method: Each KPI's value by period comes from its SELECT (columns period, value) or its named analytic, run on the queried snapshot; a period a KPI returns twice is an error naming the KPI. Rows: every period with a value or a target. target is the KPI's target for the period, else the next target after it (target_period); path_value is where a straight line from the baseline to that target stands in the period's year (the target itself without a baseline). progress_pct = 100 * (value - baseline) / (target - baseline), or 100 * value / target without a baseline. status: no data when the period has no value; no target when the KPI has no target at or after the period; on track when the value is at or beyond path_value in the KPI's direction (up: at least, down: at most), both rounded to the published hundredth, behind otherwise. A KPI's SQL runs as ictstat sql does: one read-only SELECT over the warehouse views.
 -- column: kpi [label] : KPI id
 -- column: disaggregation [label] : "total", or the id of the KPI's disaggregation
 -- column: name_en [text] : name in English
@@ -105,14 +105,26 @@ SELECT kpi, disaggregation, name_en, name_mn, unit, period, value, baseline_peri
         WHEN target <> baseline_value THEN 100 * (value - baseline_value) / (target - baseline_value) END AS progress_pct,
     CASE WHEN value IS NULL THEN 'no data'
         WHEN target IS NULL THEN 'no target'
-        -- a relative 1e-9 keeps the noise of sums out of the verdict
-        WHEN direction = 'up' AND value >= path_value - 1e-9 * abs(path_value) THEN 'on track'
-        WHEN direction = 'down' AND value <= path_value + 1e-9 * abs(path_value) THEN 'on track'
+        -- compared at the published precision, a hundredth, so that the noise of sums decides nothing
+        WHEN direction = 'up' AND round(value, 2) >= round(path_value, 2) THEN 'on track'
+        WHEN direction = 'down' AND round(value, 2) <= round(path_value, 2) THEN 'on track'
         ELSE 'behind' END AS status
 FROM s
 WHERE (SELECT count(e) FROM guard) = 0
 ORDER BY i, period`, strings.Join(vals, "\n    UNION ALL\n"), strings.Join(ds, ",\n    "), targets)
-	return queries.Parse(header + sql)
+	q, err := queries.Parse(header + sql)
+	if err != nil {
+		return nil, err
+	}
+	// A KPI's unit varies by row: its figures are published to a
+	// hundredth, which leaves counts whole.
+	for i, c := range q.Columns {
+		if c.Unit == "KPI unit" {
+			d := 2
+			q.Columns[i].Digits = &d
+		}
+	}
+	return q, nil
 }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
