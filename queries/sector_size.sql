@@ -1,7 +1,7 @@
 -- name: sector_size
 -- title: Size of the ICT sector
 -- answers: How large is the virtual-zone ICT sector in each period and subsector: active companies, revenue, gross value added, employment, wages and exports, in MNT and USD.
--- method: Sums the current revision of every filing (table filings) by period and subsector. A company is active in a period when it filed for at least one month of it. Flows (revenue, GVA, wages, exports) are summed over the months of the period; employees are the average over the period's months of the monthly total. USD figures convert each month at that month's average official rate (fx_rates); a USD figure is NULL when any month of its period has no rate. GVA = revenue - intermediate consumption. complete is false for a period with a month without any filing (as the first period of the data may be) or that holds the latest month of filings, which is still filling: such rows are not whole periods.
+-- method: Sums the current revision of every filing (table filings) of a company registered in the virtual zone in the filing's month (once the register is loaded: table companies not empty; data_quality counts the filings left out) by period and subsector. A company is active in a period when it filed for at least one month of it. Flows (revenue, GVA, wages, exports) are summed over the months of the period; employees are the average over the period's months of the monthly total. USD figures convert each month at that month's average official rate (fx_rates); a USD figure is NULL when any month of its period has no rate. GVA = revenue - intermediate consumption. complete is false for a period with a month without any filing (as the first period of the data may be) or that holds the latest month of filings, which is still filling: such rows are not whole periods.
 -- param: grain enum(month,quarter,year) = quarter : length of the period
 -- param: subsector enum(class,division,all) = division : ISIC Rev.4 level to break the sector down by
 -- param: ict_only bool = true : keep only classes inside the OECD ICT-sector definition
@@ -19,7 +19,16 @@
 -- column: revenue_usd [USD] : revenue at monthly average rates
 -- column: gva_usd [USD] : gross value added at monthly average rates
 -- column: exports_usd [USD] : exports at monthly average rates
-WITH usd AS (
+WITH zone_filings AS (
+    -- the filings of companies registered in the virtual zone in their month (a registered spell of the company's
+    -- registry history, transform.ActiveOn's, on a day of the month); every filing while the register is not loaded.
+    -- data_quality counts the others (flag "not registered in the month").
+    SELECT f.* FROM filings f
+    WHERE NOT EXISTS (SELECT 1 FROM companies) OR EXISTS (
+        SELECT 1 FROM (SELECT registry_no, UNNEST(history) AS s FROM companies) sp
+        WHERE sp.registry_no = f.registry_no AND sp.s.registered
+            AND sp.s.valid_from < f.period + INTERVAL 1 MONTH AND (sp.s.valid_to IS NULL OR sp.s.valid_to > f.period))
+), usd AS (
     SELECT date_trunc('month', "date") AS month, avg(mnt_per_unit) AS mnt_per_usd
     FROM fx_rates WHERE currency = 'USD' GROUP BY ALL
 ), f AS (
@@ -27,7 +36,7 @@ WITH usd AS (
         CAST(date_trunc($grain, period) AS DATE) AS period_start,
         CASE $subsector WHEN 'class' THEN isic4 WHEN 'division' THEN isic_division ELSE 'all' END AS subsector,
         period, registry_no, revenue_mnt, gva_mnt, employees, wages_mnt, exports_mnt
-    FROM filings
+    FROM zone_filings
     WHERE ict_sector OR NOT $ict_only
 ), monthly AS (
     -- one row per month of each period and subsector: a few thousand rows
