@@ -1,5 +1,5 @@
 # ictstat: everything a fresh machine with Go and gcc needs.
-export GOFLAGS := -buildvcs=false -tags=duckdb_arrow
+export GOFLAGS := -buildvcs=false
 export CGO_ENABLED := 1
 
 BIN         := bin/ictstat

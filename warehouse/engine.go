@@ -40,11 +40,17 @@ type engine struct {
 }
 
 func newEngine(root string, opts Options, refs []refTable) (*engine, error) {
-	if err := ensureRunLog(root); err != nil {
-		return nil, err
+	if !opts.ReadOnly {
+		if err := ensureRunLog(root); err != nil {
+			return nil, err
+		}
 	}
 	empty, err := os.MkdirTemp("", "ictstat-schemas-")
 	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(empty, "job_runs.jsonl"), nil, 0o644); err != nil {
+		os.RemoveAll(empty)
 		return nil, err
 	}
 	for _, t := range tableDefs() {
@@ -57,7 +63,9 @@ func newEngine(root string, opts Options, refs []refTable) (*engine, error) {
 		"SET autoload_known_extensions=false",
 		"SET TimeZone='UTC'",
 		"SET temp_directory=" + sqlString(filepath.Join(empty, "spill")),
-		fmt.Sprintf("SET allowed_directories=[%s, %s, %s]", sqlString(filepath.Join(root, tablesDir)+"/"), sqlString(filepath.Join(root, runsDir)+"/"), sqlString(empty+"/")),
+		// tables/ for a warehouse of an older layout opened read-only, whose manifests name files there
+		fmt.Sprintf("SET allowed_directories=[%s, %s, %s, %s]", sqlString(filepath.Join(root, filesDir)+"/"), sqlString(filepath.Join(root, tablesDir)+"/"),
+			sqlString(filepath.Join(root, runsDir)+"/"), sqlString(empty+"/")),
 		"SET enable_external_access=false",
 	}
 	if opts.Threads > 0 {
@@ -144,7 +152,11 @@ func (e *engine) ensureSchema(ctx context.Context, m *Manifest, history []*Manif
 		fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s.%s AS SELECT * FROM %s.%s;\n", name, r.name, refSchema, r.name)
 	}
 	b.WriteString(snapshotsSQL(name, history))
-	fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s.job_runs AS %s;\n", name, jobRunsSQL(e.root))
+	runs := filepath.Join(e.root, runsDir, "job_runs.jsonl")
+	if _, err := os.Stat(runs); err != nil { // a read-only warehouse that never ran a job
+		runs = filepath.Join(e.empty, "job_runs.jsonl")
+	}
+	fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s.job_runs AS %s;\n", name, jobRunsSQL(runs))
 	if _, err := e.db.ExecContext(ctx, b.String()); err != nil {
 		return "", fmt.Errorf("create views of snapshot %d: %w", m.ID, err)
 	}
@@ -264,15 +276,8 @@ func (w *Warehouse) Query(ctx context.Context, id int64, query string, args ...a
 		if _, err := dc.(driver.ExecerContext).ExecContext(ctx, "SET search_path="+sqlString(schema), nil); err != nil {
 			return err
 		}
-		if err := checkReadOnly(dc.(driver.Conn), query); err != nil {
-			return err
-		}
-		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
-		if err != nil {
-			return err
-		}
-		rr, err = ar.QueryContext(ctx, query, args...)
-		return classify(err)
+		rr, err = queryArrow(ctx, dc.(driver.Conn), query, args)
+		return err
 	})
 	if err != nil {
 		conn.Close()
@@ -282,25 +287,58 @@ func (w *Warehouse) Query(ctx context.Context, id int64, query string, args ...a
 	return &Result{RecordReader: rr, Snapshot: m, release: func() { conn.Close(); e.release(m.ID) }}, nil
 }
 
-// checkReadOnly prepares query and refuses anything but one SELECT.
-func checkReadOnly(dc driver.Conn, query string) error {
-	st, err := dc.Prepare(query)
+// queryArrow prepares query, refuses anything but one SELECT, runs it with
+// args (values or sql.NamedArg) and returns a reader of its Arrow batches.
+func queryArrow(ctx context.Context, dc driver.Conn, query string, args []any) (array.RecordReader, error) {
+	st, err := dc.(driver.ConnPrepareContext).PrepareContext(ctx, query)
 	if err != nil {
-		return classify(err)
+		return nil, classify(err)
 	}
-	defer st.Close()
 	ds, ok := st.(*duckdb.Stmt)
 	if !ok {
-		return fmt.Errorf("unexpected statement type %T", st)
+		st.Close()
+		return nil, fmt.Errorf("unexpected statement type %T", st)
 	}
+	r, err := runSelect(ctx, ds, args)
+	if err != nil {
+		ds.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// runSelect runs the prepared SELECT ds; the reader closes ds when done.
+func runSelect(ctx context.Context, ds *duckdb.Stmt, args []any) (array.RecordReader, error) {
 	typ, err := ds.StatementType()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if typ != duckdb.STATEMENT_TYPE_SELECT {
-		return fmt.Errorf("%w: only SELECT queries are allowed (no DDL, SET, PRAGMA, COPY, ATTACH or writes)", ictstat.ErrUsage)
+		return nil, fmt.Errorf("%w: only SELECT queries are allowed (no DDL, SET, PRAGMA, COPY, ATTACH or writes)", ictstat.ErrUsage)
 	}
-	return nil
+	named := make([]driver.NamedValue, len(args))
+	for i, a := range args {
+		named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+		if na, ok := a.(sql.NamedArg); ok {
+			named[i].Name, named[i].Value = na.Name, na.Value
+		}
+	}
+	rows, err := ds.QueryContext(ctx, named)
+	if err != nil {
+		return nil, classify(err)
+	}
+	names := rows.Columns()
+	types, err := columnTypes(ds, rows, len(names))
+	if err != nil {
+		rows.Close()
+		return nil, err
+	}
+	r, err := newRowsReader(ctx, rows, func() error { return errors.Join(rows.Close(), ds.Close()) }, names, types)
+	if err != nil {
+		rows.Close()
+		return nil, err
+	}
+	return r, nil
 }
 
 func (w *Warehouse) queryEngine() (*engine, error) {

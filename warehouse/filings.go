@@ -38,10 +38,11 @@ const (
 const mergeSlots = 2
 
 // PartitionOf returns the hive partition of a filing period:
-// "year=2026/month=10".
+// "year=2026/month=10", "year=2026/month=1". The values have no leading
+// zeros, so that engines' hive partitioning reads them as integers.
 func PartitionOf(period ictstat.Date) string {
 	y, m := period.YearMonth()
-	return fmt.Sprintf("year=%04d/month=%02d", y, m)
+	return fmt.Sprintf("year=%d/month=%d", y, m)
 }
 
 // FilingBatch is a batch of validated filings held column by column and

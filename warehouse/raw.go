@@ -78,6 +78,9 @@ func (w *Warehouse) removeUncommittedRaw(current int64) error {
 
 // GCRaw removes raw payload folders of snapshots older than maxAge.
 func (w *Warehouse) GCRaw(maxAge time.Duration) (int, error) {
+	if err := w.errReadOnly(); err != nil {
+		return 0, err
+	}
 	removed := 0
 	sources, err := os.ReadDir(filepath.Join(w.root, rawDir))
 	if os.IsNotExist(err) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path"
@@ -16,10 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-const (
-	tablesDir  = "tables"
-	stagingDir = "_staging"
-)
+const stagingDir = "_staging"
 
 // Tx is a write transaction: files are staged outside the table folders and
 // become visible together, with the source cursors, in one new snapshot at
@@ -116,7 +112,7 @@ func (tx *Tx) newStagedPath(table, partition string) (tmp, final string) {
 	var rnd [4]byte
 	rand.Read(rnd[:])
 	name := fmt.Sprintf("part-%08d-%05d-%s.parquet", tx.next.ID, tx.seq, hex.EncodeToString(rnd[:]))
-	final = path.Join(tablesDir, table, partition, name)
+	final = path.Join(filesDir, table, partition, name)
 	return filepath.Join(tx.dir, fmt.Sprintf("%05d.parquet", tx.seq)), final
 }
 
@@ -267,7 +263,7 @@ func (tx *Tx) Commit(ctx context.Context, message string) (*Manifest, error) {
 	}
 	tx.next.Message = message
 	tx.next.CreatedAt = tx.w.opts.Now().UTC()
-	data, err := json.MarshalIndent(tx.next, "", " ")
+	data, err := marshalManifest(tx.next)
 	if err != nil {
 		return nil, err
 	}
@@ -280,6 +276,17 @@ func (tx *Tx) Commit(ctx context.Context, message string) (*Manifest, error) {
 	}
 	tx.staged, tx.moved = nil, nil
 	tx.w.log.Info().Int64("snapshot", tx.next.ID).Str("operation", tx.next.Operation).Msg("committed")
+	// The snapshot is committed; tables/ follows it. Until Rollback below
+	// empties the staging folder, a crash leaves recovery to do this again.
+	dirs, err := tx.w.updateTables(tx.base, tx.next)
+	if err == nil {
+		err = syncDirs(dirs)
+	}
+	if err != nil {
+		// Keep a staging entry, so that the next writer brings tables/ in line.
+		os.MkdirTemp(filepath.Join(tx.w.root, stagingDir), "tables-")
+		tx.w.log.Error().Err(err).Int64("snapshot", tx.next.ID).Msg("committed, but tables/ still shows the previous snapshot until the next writer opens the warehouse")
+	}
 	return tx.next, nil
 }
 

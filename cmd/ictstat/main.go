@@ -164,6 +164,13 @@ func (a *app) openWarehouse() (*warehouse.Warehouse, error) {
 	return warehouse.Open(a.warehouse, warehouse.Options{Logger: &a.log, Reference: queries.Reference()})
 }
 
+// openReadOnly opens the warehouse of the --warehouse flag for reading
+// only: no lock, no folder created, nothing cleaned up; a folder that holds
+// no warehouse is a usage error.
+func (a *app) openReadOnly() (*warehouse.Warehouse, error) {
+	return warehouse.OpenReadOnly(a.warehouse, warehouse.Options{Logger: &a.log, Reference: queries.Reference()})
+}
+
 // isTerminal reports whether w is a terminal.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)

@@ -55,7 +55,7 @@ func (a *app) write(cmd *cobra.Command, rf resultFlags, meta output.Meta, query 
 	if output.Binary(format) && rf.out == "" && isTerminal(a.stdout) {
 		return fmt.Errorf("%w: --format %s is binary: add --out FILE or redirect standard output", ictstat.ErrUsage, format)
 	}
-	wh, err := a.openWarehouse()
+	wh, err := a.openReadOnly()
 	if err != nil {
 		return err
 	}

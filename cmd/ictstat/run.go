@@ -75,7 +75,9 @@ which publishes a revised release after 45 seconds.`,
 
 // run starts the scheduler and the server and waits for both.
 func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
-	wh, err := warehouse.Open(cfg.Warehouse, warehouse.Options{Logger: &a.log, Reference: queries.Reference()})
+	// A server with no sources to pull only reads.
+	readOnly := !demo && len(cfg.Sources) == 0
+	wh, err := warehouse.Open(cfg.Warehouse, warehouse.Options{Logger: &a.log, Reference: queries.Reference(), ReadOnly: readOnly})
 	if err != nil {
 		return err
 	}
@@ -112,7 +114,9 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
 		}
 		js = append(js, j)
 	}
-	js = append(js, maintenanceJob(wh, cfg))
+	if !readOnly {
+		js = append(js, maintenanceJob(wh, cfg))
+	}
 	sched := jobs.NewScheduler(js, hist, jobs.SchedulerOptions{Logger: a.log.With().Str(ictstat.LogComponent, "jobs").Logger()})
 	fmt.Fprintf(a.stdout, "ictstat is serving http://%s/ (API: /api/v1/queries, metrics: /metrics); warehouse %s\n", ln.Addr(), wh.Root())
 	if demo {

@@ -1,13 +1,70 @@
 package main
 
 import (
+	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/npit-mn/ictstat/internal/testutil"
+	"github.com/npit-mn/ictstat/warehouse"
 )
 
-func TestSQLLimits(t *testing.T) {
+// emptyWarehouse creates a warehouse with no snapshot yet, as a writing
+// command would, and returns its folder: reading commands need one.
+func emptyWarehouse(t *testing.T) string {
+	t.Helper()
 	wh := filepath.Join(t.TempDir(), "wh")
+	w, err := warehouse.Open(wh, warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	return wh
+}
+
+// TestReadingCommandsOpenReadOnly runs every reading command on a folder
+// that holds no warehouse (exit 2 naming it, nothing created) and on a
+// warehouse whose writer lock is held (it reads without waiting, and
+// changes nothing in the folder).
+func TestReadingCommandsOpenReadOnly(t *testing.T) {
+	reads := [][]string{{"sql", "SELECT 1"}, {"query", "sector_size"}, {"snapshots"}, {"quarantine"}, {"jobs"}}
+	missing := filepath.Join(t.TempDir(), "nowh")
+	for _, args := range reads {
+		code, _, stderr := run(t, append(args, "--warehouse", missing)...)
+		want := "no warehouse at " + missing + "; run an ingest first or pass --warehouse"
+		if code != 2 || !strings.Contains(stderr, want) {
+			t.Errorf("%v on a missing warehouse: exit %d, %q; want exit 2 and %q", args, code, stderr, want)
+		}
+		if _, err := os.Stat(missing); !os.IsNotExist(err) {
+			t.Fatalf("%v created %s", args, missing)
+		}
+	}
+	wh := emptyWarehouse(t)
+	w, err := warehouse.Open(wh, warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	tx, err := w.Begin(context.Background(), "hold the writer lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	before := testutil.Tree(t, wh)
+	for _, args := range reads {
+		if code, _, stderr := run(t, append(args, "--warehouse", wh, "--format", "csv")...); code != 0 {
+			t.Errorf("%v with the writer lock held: exit %d, %s", args, code, stderr)
+		}
+	}
+	if after := testutil.Tree(t, wh); after != before {
+		t.Errorf("reading commands changed the warehouse:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+func TestSQLLimits(t *testing.T) {
+	wh := emptyWarehouse(t)
 	for _, tc := range []struct {
 		name     string
 		args     []string
@@ -35,7 +92,7 @@ func TestSQLLimits(t *testing.T) {
 // TestSQLHelpListsEveryTable keeps `ictstat sql --help` in step with the
 // views the engine builds for each snapshot.
 func TestSQLHelpListsEveryTable(t *testing.T) {
-	wh := filepath.Join(t.TempDir(), "wh")
+	wh := emptyWarehouse(t)
 	code, out, stderr := run(t, "sql", "SELECT view_name FROM duckdb_views() WHERE schema_name = current_schema() ORDER BY 1",
 		"--format", "csv", "--warehouse", wh, "--log-level", "error")
 	if code != 0 {
