@@ -21,9 +21,11 @@ run: build
 test: build
 	go vet ./...
 	go test -race -timeout 30m ./...
-	$(MAKE) fuzz FUZZTIME=100000x
+	$(MAKE) fuzz FUZZTIME=100000x SANDBOXFUZZTIME=5000x
 
 FUZZTIME ?= 30s
+# FuzzSandboxSQL runs each input in DuckDB (about 150 a second): fewer in make test.
+SANDBOXFUZZTIME ?= $(FUZZTIME)
 # A count (100000x) rather than a duration in make test: a duration that ends
 # while the fuzzer minimises a new input fails with "context deadline exceeded".
 ## fuzz: run each fuzz target for FUZZTIME
@@ -45,6 +47,8 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzKoboJSON$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzJSONStat$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzNSOPeriod$$' -fuzztime $(FUZZTIME) ./transform
+	go test -run '^$$' -fuzz '^FuzzTokenFile$$' -fuzztime $(FUZZTIME) ./serve
+	go test -run '^$$' -fuzz '^FuzzSandboxSQL$$' -fuzztime $(SANDBOXFUZZTIME) ./warehouse
 
 ## bench: ingest and query benchmarks against DuckDB; see docs/benchmarks.md
 bench: build

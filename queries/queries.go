@@ -284,33 +284,9 @@ func (q *Query) Unit(column string) string {
 // returns the SQL with positional placeholders and its arguments. An unknown
 // or malformed parameter is an error wrapping ictstat.ErrUsage that names it.
 func (q *Query) Bind(given map[string]string) (string, []any, error) {
-	vals := map[string]any{}
-	for k := range given {
-		if q.param(k) == nil {
-			return "", nil, fmt.Errorf("%w: %s has no parameter %q (parameters: %s)", ictstat.ErrUsage, q.Name, k, q.paramNames())
-		}
-	}
-	for _, p := range q.Params {
-		raw, ok := given[p.Name]
-		if !ok {
-			raw = p.Default
-		}
-		if p.Required && raw == "" {
-			return "", nil, fmt.Errorf("%w: %s needs parameter %s (%s)", ictstat.ErrUsage, q.Name, p.Name, p.Doc)
-		}
-		v, err := p.convert(raw)
-		if err == nil {
-			err = p.inRange(v)
-		}
-		if err != nil {
-			return "", nil, fmt.Errorf("%w: parameter %s: %v", ictstat.ErrUsage, p.Name, err)
-		}
-		vals[p.Name] = v
-	}
-	for _, c := range q.Checks {
-		if err := c.holds(vals); err != nil {
-			return "", nil, fmt.Errorf("%w: %s: %v", ictstat.ErrUsage, q.Name, err)
-		}
+	vals, err := q.values(given)
+	if err != nil {
+		return "", nil, err
 	}
 	var args []any
 	pos := map[string]int{}
@@ -353,6 +329,54 @@ func (q *Query) round(sql string, digits any) string {
 		return sql
 	}
 	return fmt.Sprintf("SELECT * REPLACE (%s) FROM (\n%s\n)", strings.Join(reps, ", "), sql)
+}
+
+// Values checks the given parameters as Bind does and returns their
+// values in the order of q.Params, defaults filled in: equal values for
+// equal questions however they were spelled (1.7, 1.70, 17e-1), without
+// the cost of building the SQL.
+func (q *Query) Values(given map[string]string) ([]any, error) {
+	vals, err := q.values(given)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, len(q.Params))
+	for i, p := range q.Params {
+		out[i] = vals[p.Name]
+	}
+	return out, nil
+}
+
+func (q *Query) values(given map[string]string) (map[string]any, error) {
+	vals := map[string]any{}
+	for k := range given {
+		if q.param(k) == nil {
+			return nil, fmt.Errorf("%w: %s has no parameter %q (parameters: %s)", ictstat.ErrUsage, q.Name, k, q.paramNames())
+		}
+	}
+	for _, p := range q.Params {
+		raw, ok := given[p.Name]
+		if !ok {
+			raw = p.Default
+		}
+		if p.Required && raw == "" {
+			return nil, fmt.Errorf("%w: %s needs parameter %s (%s)", ictstat.ErrUsage, q.Name, p.Name, p.Doc)
+		}
+		v, err := p.convert(raw)
+		if err == nil {
+			err = p.inRange(v)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: parameter %s: %v", ictstat.ErrUsage, p.Name, err)
+		}
+		vals[p.Name] = v
+	}
+	for _, c := range q.Checks {
+		if err := c.holds(vals); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ictstat.ErrUsage, q.Name, err)
+		}
+	}
+	return vals, nil
 }
 
 func (q *Query) param(name string) *Param {

@@ -2,7 +2,6 @@ package serve_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,7 +32,7 @@ func TestMarketEntryRoutes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ts := httptest.NewServer(serve.New(wh, serve.Options{}).Handler())
+	ts := adminServer(t, wh, serve.Options{})
 	t.Cleanup(ts.Close)
 	for _, tc := range []struct {
 		name, path string

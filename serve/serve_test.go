@@ -15,7 +15,7 @@ import (
 	"github.com/npit-mn/ictstat/warehouse"
 )
 
-func newServer(t *testing.T) (*httptest.Server, *warehouse.Warehouse) {
+func newServer(t testing.TB) (*httptest.Server, *warehouse.Warehouse) {
 	t.Helper()
 	wh, err := warehouse.Open(t.TempDir(), warehouse.Options{})
 	if err != nil {
@@ -30,7 +30,7 @@ func newServer(t *testing.T) (*httptest.Server, *warehouse.Warehouse) {
 	if _, err := jobs.IngestFilingsFile(context.Background(), wh, f, "fixture", jobs.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(serve.New(wh, serve.Options{}).Handler())
+	ts := adminServer(t, wh, serve.Options{})
 	t.Cleanup(ts.Close)
 	return ts, wh
 }

@@ -37,6 +37,8 @@ type engine struct {
 	order   []int64
 	inUse   map[int64]int // queries running on each snapshot's views
 	refs    []refTable    // reference tables, a view of each in every schema
+
+	research map[int64]bool // snapshots with pseudonymised views (sandbox engines only)
 }
 
 func newEngine(root string, opts Options, refs []refTable) (*engine, error) {
@@ -172,7 +174,8 @@ func (e *engine) ensureSchema(ctx context.Context, m *Manifest, history []*Manif
 		}
 		e.order = append(e.order[:i], e.order[i+1:]...)
 		delete(e.schemas, old)
-		e.db.ExecContext(ctx, fmt.Sprintf("DROP SCHEMA IF EXISTS s%d CASCADE", old))
+		delete(e.research, old)
+		e.db.ExecContext(ctx, fmt.Sprintf("DROP SCHEMA IF EXISTS r%d CASCADE; DROP SCHEMA IF EXISTS s%d CASCADE", old, old))
 	}
 	return name, nil
 }
@@ -246,11 +249,24 @@ func (r *Result) Release() {
 // and returns its answer as Arrow batches. Only SELECT-like statements are
 // accepted: no DDL, SET, PRAGMA, COPY, ATTACH or INSERT.
 func (w *Warehouse) Query(ctx context.Context, id int64, query string, args ...any) (*Result, error) {
-	m, err := w.Snapshot(id)
+	e, err := w.queryEngine()
 	if err != nil {
 		return nil, err
 	}
-	e, err := w.queryEngine()
+	return w.queryOn(ctx, e, id, query, func(ctx context.Context, m *Manifest, history []*Manifest) (string, func(driver.Conn, string) error, error) {
+		schema, err := e.ensureSchema(ctx, m, history)
+		return schema, checkReadOnly, err
+	}, args...)
+}
+
+// viewsFunc readies the views a query over snapshot m runs against, marks
+// them in use (released with e.release(m.ID)), and says how to check the
+// query before it runs.
+type viewsFunc func(ctx context.Context, m *Manifest, history []*Manifest) (schema string, check func(driver.Conn, string) error, err error)
+
+// queryOn runs query on engine e over the views views readies.
+func (w *Warehouse) queryOn(ctx context.Context, e *engine, id int64, query string, views viewsFunc, args ...any) (*Result, error) {
+	m, err := w.Snapshot(id)
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +278,7 @@ func (w *Warehouse) Query(ctx context.Context, id int64, query string, args ...a
 			}
 		}
 	}
-	schema, err := e.ensureSchema(ctx, m, history)
+	schema, check, err := views(ctx, m, history)
 	if err != nil {
 		return nil, err
 	}
@@ -276,6 +292,9 @@ func (w *Warehouse) Query(ctx context.Context, id int64, query string, args ...a
 		if _, err := dc.(driver.ExecerContext).ExecContext(ctx, "SET search_path="+sqlString(schema), nil); err != nil {
 			return err
 		}
+		if err := check(dc.(driver.Conn), query); err != nil {
+			return err
+		}
 		rr, err = queryArrow(ctx, dc.(driver.Conn), query, args)
 		return err
 	})
@@ -285,6 +304,14 @@ func (w *Warehouse) Query(ctx context.Context, id int64, query string, args ...a
 		return nil, err
 	}
 	return &Result{RecordReader: rr, Snapshot: m, release: func() { conn.Close(); e.release(m.ID) }}, nil
+}
+
+// checkReadOnly parses query without binding it and refuses anything but
+// one SELECT: binding some statements already acts (EXPORT DATABASE
+// creates its folder), so this check comes before queryArrow prepares it.
+func checkReadOnly(dc driver.Conn, query string) error {
+	_, err := parseSelect(dc, query)
+	return err
 }
 
 // queryArrow prepares query, refuses anything but one SELECT, runs it with

@@ -31,8 +31,9 @@ const (
 
 func (a *app) runCommand() *cobra.Command {
 	var config, addr string
+	var files accessFiles
 	cmd := &cobra.Command{
-		Use:   "run [--config FILE] [--addr HOST:PORT]",
+		Use:   "run [--config FILE] [--addr HOST:PORT] [--flight-addr HOST:PORT]",
 		Short: "The main job: scheduled pulls and the HTTP API, until SIGINT/SIGTERM",
 		Long: `The main job: the scheduler pulls the configured sources into the
 warehouse while the HTTP API serves it, until SIGINT or SIGTERM (the pull in
@@ -65,16 +66,17 @@ which publishes a revised release after 45 seconds.`,
 			if cmd.Flags().Changed("addr") {
 				cfg.Server.Addr = addr
 			}
-			return a.run(ctx, cfg, config == "")
+			return a.run(ctx, cfg, config == "", files)
 		},
 	}
+	files.add(cmd)
 	cmd.Flags().StringVar(&config, "config", "", "configuration file (YAML; see `ictstat config example`)")
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "HTTP listen address")
 	return cmd
 }
 
 // run starts the scheduler and the server and waits for both.
-func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
+func (a *app) run(ctx context.Context, cfg Config, demo bool, files accessFiles) error {
 	// A server with no sources to pull only reads.
 	readOnly := !demo && len(cfg.Sources) == 0
 	wh, err := warehouse.Open(cfg.Warehouse, warehouse.Options{Logger: &a.log, Reference: queries.Reference(), ReadOnly: readOnly})
@@ -100,11 +102,19 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
 		cfg.Sources[jobs.SourceNationalAccounts] = SourceConfig{URL: pxURL, Schedule: demoPXWebSchedule, Retries: 3}
 		os.Setenv("ICTSTAT_TOKEN", demoToken)
 	}
-	ln, err := net.Listen("tcp", cfg.Server.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w (is another ictstat running? use --addr)", cfg.Server.Addr, err)
+	var public serve.PublicFunc
+	if demo {
+		public = demoPublic(wh)
 	}
-	srv := serve.New(wh, serve.Options{Logger: a.log, KPIs: cfg.KPIs})
+	srv, sb, err := a.newServer(wh, cfg.Warehouse, files, public, cfg.KPIs)
+	if err != nil {
+		return err
+	}
+	defer sb.Close()
+	ln, err := a.listen("--addr", cfg.Server.Addr)
+	if err != nil {
+		return err
+	}
 	hist := observedHistory{wh: wh, m: srv.Metrics()}
 	var js []jobs.Job
 	for name, s := range cfg.Sources {
@@ -122,14 +132,7 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
 	if demo {
 		fmt.Fprintln(a.stdout, "demo: synthetic filings from the built-in registry simulator; press Ctrl-C to stop")
 	}
-	errc := make(chan error, 2)
-	go func() { errc <- srv.Run(ctx, ln) }()
-	go func() { errc <- sched.Run(ctx) }()
-	err = <-errc
-	cancel()
-	if err2 := <-errc; err == nil {
-		err = err2
-	}
+	err = a.serveAll(ctx, srv, ln, files, sched.Run)
 	a.log.Info().Msg("stopped")
 	return err
 }
