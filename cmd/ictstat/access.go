@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/npit-mn/ictstat"
-	"github.com/npit-mn/ictstat/queries"
 	"github.com/npit-mn/ictstat/kpi"
+	"github.com/npit-mn/ictstat/queries"
 	"github.com/npit-mn/ictstat/serve"
 	"github.com/npit-mn/ictstat/warehouse"
 )
