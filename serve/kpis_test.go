@@ -2,7 +2,6 @@ package serve_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -51,7 +50,7 @@ func TestKPIRoute(t *testing.T) {
 		{"no KPIs configured", nil, "/api/v1/queries/kpis", 404, []string{"no named query"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ts := httptest.NewServer(serve.New(wh, serve.Options{KPIs: tc.defs}).Handler())
+			ts := adminServer(t, wh, serve.Options{KPIs: tc.defs})
 			defer ts.Close()
 			status, _, body := get(t, ts.URL+tc.path)
 			if status != tc.status {
