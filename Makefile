@@ -49,6 +49,8 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzNSOPeriod$$' -fuzztime $(FUZZTIME) ./transform
 	go test -run '^$$' -fuzz '^FuzzTokenFile$$' -fuzztime $(FUZZTIME) ./serve
 	go test -run '^$$' -fuzz '^FuzzSandboxSQL$$' -fuzztime $(SANDBOXFUZZTIME) ./warehouse
+	go test -run '^$$' -fuzz '^FuzzParsePeriod$$' -fuzztime $(FUZZTIME) ./publish
+	go test -run '^$$' -fuzz '^FuzzReadPublishedCSV$$' -fuzztime $(FUZZTIME) ./publish
 
 ## bench: ingest and query benchmarks against DuckDB; see docs/benchmarks.md
 bench: build

@@ -34,6 +34,10 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/sql", s.require(RoleResearcher, s.sql))
 	m.HandleFunc("GET /api/v1/jobs", s.require(RoleAdmin, s.jobs))
 	m.HandleFunc("GET /api/v1/audit", s.require(RoleAdmin, s.audit))
+	// Releases are open to all; under embargo only an admin sees them.
+	m.HandleFunc("GET /api/v1/releases", s.require(RolePublic, s.listReleases))
+	m.HandleFunc("GET /api/v1/releases/{id}", s.require(RolePublic, s.getRelease))
+	m.HandleFunc("GET /releases/{id}/{file}", s.require(RolePublic, s.releaseFile))
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusNotFound, "no such route", fmt.Errorf("%s %s: see GET /api/v1/queries", r.Method, clip(r.URL.Path, 200)))
 	})
@@ -106,7 +110,7 @@ func queryParams(raw string) (params map[string]string, format string, vals url.
 		if len(v) != 1 {
 			return nil, "", nil, fmt.Errorf("%w: parameter %s given %d times", ictstat.ErrUsage, k, len(v))
 		}
-		if k == "format" || k == "snapshot" {
+		if k == "format" || k == "snapshot" || k == "release" {
 			continue
 		}
 		params[k] = v[0]
@@ -144,8 +148,17 @@ func (s *Server) runQuery(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusForbidden, "forbidden", fmt.Errorf("%s needs the researcher role: send Authorization: Bearer TOKEN, or read the published releases", q.Name))
 		return
 	}
-	snap, err := s.snapshotParam(vals)
-	if err != nil {
+	var snap int64
+	if rel := vals.Get("release"); rel != "" {
+		if vals.Has("snapshot") {
+			s.fail(w, http.StatusBadRequest, "bad parameter release", fmt.Errorf("give snapshot or release, not both"))
+			return
+		}
+		if snap, err = s.releaseSnapshot(r, rel); err != nil {
+			s.fail(w, statusOf(err), "bad parameter release", err)
+			return
+		}
+	} else if snap, err = s.snapshotParam(vals); err != nil {
 		s.fail(w, statusOf(err), "bad parameter snapshot", err)
 		return
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/npit-mn/ictstat"
 	"github.com/npit-mn/ictstat/kpi"
+	"github.com/npit-mn/ictstat/publish"
 	"github.com/npit-mn/ictstat/queries"
 	"github.com/npit-mn/ictstat/warehouse"
 )
@@ -65,6 +66,15 @@ type Options struct {
 	RatePerSecond float64          // computing requests per caller per second, default 10
 	RateBurst     int              // and in a burst, default 40
 	Now           func() time.Time // the clock; default time.Now
+	// Releases is the release log behind /api/v1/releases and
+	// /releases/{id}/{file}; nil: no releases.
+	Releases Releases
+	// Calendar lists the releases to come in /api/v1/releases (status
+	// scheduled: their periods and publication times, no files).
+	Calendar publish.Calendar
+	// OnEmbargoAccess records each read of a release before its
+	// publication time (it is logged in any case).
+	OnEmbargoAccess func(EmbargoAccess) error
 }
 
 // Server answers the HTTP API.

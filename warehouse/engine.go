@@ -46,14 +46,19 @@ func newEngine(root string, opts Options, refs []refTable) (*engine, error) {
 		if err := ensureRunLog(root); err != nil {
 			return nil, err
 		}
+		if err := ensureReleaseLog(root); err != nil {
+			return nil, err
+		}
 	}
 	empty, err := os.MkdirTemp("", "ictstat-schemas-")
 	if err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(empty, "job_runs.jsonl"), nil, 0o644); err != nil {
-		os.RemoveAll(empty)
-		return nil, err
+	for _, log := range []string{"job_runs.jsonl", releasesFile} {
+		if err := os.WriteFile(filepath.Join(empty, log), nil, 0o644); err != nil {
+			os.RemoveAll(empty)
+			return nil, err
+		}
 	}
 	for _, t := range tableDefs() {
 		if err := writeEmpty(filepath.Join(empty, t.name+".parquet"), t.schema); err != nil {
@@ -159,6 +164,11 @@ func (e *engine) ensureSchema(ctx context.Context, m *Manifest, history []*Manif
 		runs = filepath.Join(e.empty, "job_runs.jsonl")
 	}
 	fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s.job_runs AS %s;\n", name, jobRunsSQL(runs))
+	releases := filepath.Join(e.root, runsDir, releasesFile)
+	if _, err := os.Stat(releases); err != nil { // a read-only warehouse that never published
+		releases = filepath.Join(e.empty, releasesFile)
+	}
+	fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s.releases AS %s;\n", name, releasesSQL(releases))
 	if _, err := e.db.ExecContext(ctx, b.String()); err != nil {
 		return "", fmt.Errorf("create views of snapshot %d: %w", m.ID, err)
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/npit-mn/ictstat"
-	"github.com/npit-mn/ictstat/kpi"
 	"github.com/npit-mn/ictstat/queries"
 	"github.com/npit-mn/ictstat/serve"
 	"github.com/npit-mn/ictstat/warehouse"
@@ -162,9 +161,9 @@ Running servers see additions and revocations at once.`,
 
 // newServer builds the HTTP server over wh with the tokens, audit log and
 // secret of files (beside the warehouse dir by default), the SQL sandbox,
-// public as the public's way to the analytics (nil: refused) and the KPIs
-// of /api/v1/queries/kpis; close the returned sandbox when done.
-func (a *app) newServer(wh *warehouse.Warehouse, dir string, files accessFiles, public serve.PublicFunc, kpis []kpi.Def) (*serve.Server, *warehouse.Sandbox, error) {
+// and public as the public's way to the analytics (nil: refused); close the
+// returned sandbox when done.
+func (a *app) newServer(wh *warehouse.Warehouse, dir string, files accessFiles, so serve.Options) (*serve.Server, *warehouse.Sandbox, error) {
 	tokens, secret, audit, err := files.open(dir)
 	if err != nil {
 		return nil, nil, err
@@ -173,7 +172,8 @@ func (a *app) newServer(wh *warehouse.Warehouse, dir string, files accessFiles, 
 	if err != nil {
 		return nil, nil, err
 	}
-	srv := serve.New(wh, serve.Options{Logger: a.log, Tokens: tokens, Audit: audit, SQL: sb, Public: public, KPIs: kpis})
+	so.Logger, so.Tokens, so.Audit, so.SQL = a.log, tokens, audit, sb
+	srv := serve.New(wh, so)
 	return srv, sb, nil
 }
 
@@ -230,7 +230,7 @@ agree.`,
 			defer wh.Close()
 			// The default KPIs (ictstat config example); ictstat run serves
 			// its configuration's.
-			srv, sb, err := a.newServer(wh, a.warehouse, files, nil, DefaultConfig().KPIs)
+			srv, sb, err := a.newServer(wh, a.warehouse, files, serve.Options{Releases: wh, KPIs: DefaultConfig().KPIs})
 			if err != nil {
 				return err
 			}

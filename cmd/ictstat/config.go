@@ -38,8 +38,10 @@ type Config struct {
 	Sources      map[string]SourceConfig `yaml:"sources"`
 	// KPIs are the key performance indicators of `ictstat query kpis`;
 	// KPIFile, when set, names a YAML file that holds them instead.
-	KPIs    []kpi.Def `yaml:"kpis"`
-	KPIFile string    `yaml:"kpis_file"`
+	KPIs       []kpi.Def        `yaml:"kpis"`
+	KPIFile    string           `yaml:"kpis_file"`
+	Releases   ReleasesConfig   `yaml:"releases"`
+	Disclosure DisclosureConfig `yaml:"disclosure"`
 }
 
 // ServerConfig is the HTTP server's part of the configuration.
@@ -92,6 +94,8 @@ func DefaultConfig() Config {
 	c.Retention.KeepAge = Duration{7 * 24 * time.Hour}
 	c.RawRetention = Duration{30 * 24 * time.Hour}
 	c.KPIs = defaultKPIs()
+	c.Releases = defaultReleases()
+	c.Disclosure = defaultDisclosure()
 	return c
 }
 
@@ -181,6 +185,9 @@ func (c Config) Validate() error {
 	}
 	if err := kpi.Validate(c.KPIs); err != nil {
 		return fmt.Errorf("config: %w", err)
+	}
+	if err := c.validateReleases(); err != nil {
+		return err
 	}
 	for name, s := range c.Sources {
 		if _, known := sourceTasks[name]; !known {

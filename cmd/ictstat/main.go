@@ -115,7 +115,7 @@ func (a *app) rootCommand() *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(a.ingestCommand(), a.simulateCommand(), a.queryCommand(), a.sqlCommand(),
 		a.snapshotsCommand(), a.quarantineCommand(), a.compactCommand(), a.gcCommand(), a.runCommand(),
-		a.configCommand(), a.jobsCommand(), a.tokenCommand(), a.serveCommand())
+		a.configCommand(), a.jobsCommand(), a.tokenCommand(), a.serveCommand(), a.publishCommand(), a.releasesCommand())
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}

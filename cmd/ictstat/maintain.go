@@ -53,6 +53,11 @@ Raw feed pages older than --raw-age are removed too.`,
 				return err
 			}
 			defer wh.Close()
+			released, err := wh.PinnedSnapshots()
+			if err != nil {
+				return err
+			}
+			r.Pinned = append(r.Pinned, released...) // --pin and every release's snapshot
 			st, err := wh.GC(cmd.Context(), r)
 			if err != nil {
 				return err

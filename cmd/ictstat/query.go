@@ -96,8 +96,9 @@ func (a *app) queryCommand() *cobra.Command {
 	var rf resultFlags
 	var params []string
 	var config string
+	var release string
 	cmd := &cobra.Command{
-		Use:   "query NAME [--param k=v ...]",
+		Use:   "query NAME [--param k=v ...] [--snapshot N | --release ID]",
 		Short: "Run a named analytic (ictstat query --list shows them)",
 		Long: `Run a named analytic (ictstat query without a name lists them).
 
@@ -111,6 +112,15 @@ KPIs that ictstat config example shows.`,
 			}
 			var q *queries.Query
 			var err error
+			// A release answers from the snapshot it pinned: the KPIs too.
+			if release != "" {
+				if cmd.Flags().Changed("snapshot") {
+					return fmt.Errorf("%w: give --snapshot or --release, not both", ictstat.ErrUsage)
+				}
+				if rf.snapshot, err = a.releaseSnapshot(release); err != nil {
+					return err
+				}
+			}
 			if args[0] == kpi.Name {
 				q, err = a.kpiQuery(cmd.Context(), config, rf.snapshot)
 				if err != nil {
@@ -134,7 +144,27 @@ KPIs that ictstat config example shows.`,
 	rf.add(cmd)
 	cmd.Flags().StringArrayVarP(&params, "param", "p", nil, "parameter name=value (repeatable)")
 	cmd.Flags().StringVar(&config, "config", "", "configuration file whose kpis the kpis analytic reports (default: the KPIs of ictstat config example)")
+	cmd.Flags().StringVar(&release, "release", "", "answer from the snapshot release ID pinned (see `ictstat releases`)")
 	return cmd
+}
+
+// releaseSnapshot returns the snapshot release id pinned.
+func (a *app) releaseSnapshot(id string) (int64, error) {
+	wh, err := a.openWarehouse()
+	if err != nil {
+		return 0, err
+	}
+	defer wh.Close()
+	recs, err := wh.Releases()
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range recs {
+		if r.ID == id {
+			return r.Snapshot, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: --release %s: no such release (see ictstat releases)", ictstat.ErrUsage, id)
 }
 
 // kpiQuery returns the kpis analytic of the configuration file (or the
@@ -198,7 +228,7 @@ func (a *app) sqlCommand() *cobra.Command {
 		Long: `Run one read-only SQL query over the warehouse tables of a snapshot:
 filings, filing_revisions, filing_exports, registrations, companies,
 survey_responses, survey_strata, bop_exports, national_accounts, fx_rates, quarantine,
-job_runs, snapshots, and the reference table regions (docs/warehouse.md
+job_runs, snapshots, releases, and the reference table regions (docs/warehouse.md
 documents every column and its unit).
 Only SELECT is accepted; the engine reads nothing but the warehouse tables.`,
 		Args: cobra.ExactArgs(1),

@@ -102,11 +102,18 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool, files accessFiles)
 		cfg.Sources[jobs.SourceNationalAccounts] = SourceConfig{URL: pxURL, Schedule: demoPXWebSchedule, Retries: 3}
 		os.Setenv("ICTSTAT_TOKEN", demoToken)
 	}
-	var public serve.PublicFunc
-	if demo {
-		public = demoPublic(wh)
+	cal, err := cfg.calendar()
+	if err != nil {
+		return err
 	}
-	srv, sb, err := a.newServer(wh, cfg.Warehouse, files, public, cfg.KPIs)
+	so := serve.Options{Releases: wh, Calendar: cal, KPIs: cfg.KPIs}
+	if demo {
+		so.Public = demoPublic(wh)
+	}
+	if !readOnly { // a read-only server logs reads under embargo but writes nothing into the warehouse
+		so.OnEmbargoAccess = embargoLog(wh.Root())
+	}
+	srv, sb, err := a.newServer(wh, cfg.Warehouse, files, so)
 	if err != nil {
 		return err
 	}
@@ -126,6 +133,9 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool, files accessFiles)
 	}
 	if !readOnly {
 		js = append(js, maintenanceJob(wh, cfg))
+		if len(cal.Releases) > 0 {
+			js = append(js, releaseJob(wh, cfg, cal, time.Now))
+		}
 	}
 	sched := jobs.NewScheduler(js, hist, jobs.SchedulerOptions{Logger: a.log.With().Str(ictstat.LogComponent, "jobs").Logger()})
 	fmt.Fprintf(a.stdout, "ictstat is serving http://%s/ (API: /api/v1/queries, metrics: /metrics); warehouse %s\n", ln.Addr(), wh.Root())
@@ -205,7 +215,11 @@ func maintenanceJob(wh *warehouse.Warehouse, cfg Config) jobs.Job {
 		if c.Snapshot > 0 {
 			run.Snapshot = c.Snapshot
 		}
-		if _, err := wh.GC(ctx, warehouse.Retention{Last: cfg.Retention.KeepLast, MaxAge: cfg.Retention.KeepAge.Duration}); err != nil {
+		pinned, err := wh.PinnedSnapshots()
+		if err != nil {
+			return err
+		}
+		if _, err := wh.GC(ctx, warehouse.Retention{Last: cfg.Retention.KeepLast, MaxAge: cfg.Retention.KeepAge.Duration, Pinned: pinned}); err != nil {
 			return err
 		}
 		_, err = wh.GCRaw(cfg.RawRetention.Duration)

@@ -73,6 +73,7 @@ var benchmarks = []struct {
 	{"kobo", func(o options) error { return benchKobo(o.reps, o.dir) }},
 	{"jsonstat", func(o options) error { return benchJSONStat(o.bin, o.reps, o.dir) }},
 	{"analytics", func(o options) error { return benchAnalytics(o.bin, o.dir, 20, o.analyticsLarge) }},
+	{"publish", func(o options) error { return benchPublish(o.bin, o.dir, o.reps) }},
 }
 
 func benchNames() []string {
@@ -112,6 +113,7 @@ func run(o options, only string) error {
 // measurement is one process run.
 type measurement struct {
 	wall  time.Duration
+	cpu   time.Duration // user + system time of the process
 	rssMB float64
 }
 
@@ -126,7 +128,8 @@ func measure(name string, args ...string) (measurement, error) {
 		return measurement{}, fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, out)
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return measurement{wall: wall, rssMB: float64(ru.Maxrss) / 1024}, nil
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return measurement{wall: wall, cpu: cpu, rssMB: float64(ru.Maxrss) / 1024}, nil
 }
 
 // median runs f reps times, each after clean (nil: none), and returns the
