@@ -31,17 +31,15 @@ SANDBOXFUZZTIME ?= $(FUZZTIME)
 ## fuzz: run each fuzz target for FUZZTIME
 fuzz:
 	go test -run '^$$' -fuzz '^FuzzDecodeFiling$$' -fuzztime $(FUZZTIME) ./ingest
+	go test -run '^$$' -fuzz '^FuzzFilingDecoder$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzNDJSON$$' -fuzztime $(FUZZTIME) ./ingest
-	go test -run '^$$' -fuzz '^FuzzDecodeFilingDiff$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzFeedEnvelope$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzRegistryCursor$$' -fuzztime $(FUZZTIME) ./simulate
 	go test -run '^$$' -fuzz '^FuzzCheckFlags$$' -fuzztime $(FUZZTIME) ./transform
-	go test -run '^$$' -fuzz '^FuzzParseSubmitted$$' -fuzztime $(FUZZTIME) ./transform
 	go test -run '^$$' -fuzz '^FuzzFXCSV$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzSDMXCSV$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzSurveyRaw$$' -fuzztime $(FUZZTIME) ./transform
 	go test -run '^$$' -fuzz '^FuzzParseReference$$' -fuzztime $(FUZZTIME) ./warehouse
-	go test -run '^$$' -fuzz '^FuzzReadBinary$$' -fuzztime $(FUZZTIME) ./warehouse/internal/pqwrite
 	go test -run '^$$' -fuzz '^FuzzBind$$' -fuzztime $(FUZZTIME) ./queries
 	go test -run '^$$' -fuzz '^FuzzKoboCSV$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzKoboJSON$$' -fuzztime $(FUZZTIME) ./ingest

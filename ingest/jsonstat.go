@@ -654,7 +654,7 @@ func parseCell(raw []byte) (float64, bool, error) {
 		}
 		return f, true, nil
 	}
-	f, err := strconv.ParseFloat(unsafeString(raw), 64)
+	f, err := strconv.ParseFloat(string(raw), 64)
 	if err != nil {
 		return 0, false, fmt.Errorf("%q is not a finite number", clipText(string(raw)))
 	}
@@ -703,7 +703,7 @@ func parseValueArray(raw []byte, hint int64) ([]float64, []bool, error) {
 				i++
 			}
 			var err error
-			if f, err = strconv.ParseFloat(unsafeString(raw[start:i]), 64); err != nil {
+			if f, err = strconv.ParseFloat(string(raw[start:i]), 64); err != nil {
 				return nil, nil, fmt.Errorf("value[%d]: %q is not a number or null (or out of range)", len(vals), clipText(string(raw[start:i])))
 			}
 		}

@@ -93,7 +93,7 @@ func (h *memHistory) LastRun(job string) (ictstat.JobRun, bool, error) {
 	return ictstat.JobRun{}, false, nil
 }
 
-func (h *memHistory) Record(r ictstat.JobRun) error {
+func (h *memHistory) Record(_ context.Context, r ictstat.JobRun) error {
 	h.mu.Lock()
 	h.runs = append(h.runs, r)
 	h.mu.Unlock()

@@ -94,7 +94,12 @@ func commitSurvey(ctx context.Context, wh *warehouse.Warehouse, subs []ictstat.S
 	}
 	rows, rejected := transform.SurveyResponses(subs, &wave, origin)
 	bad = append(bad, rejected...)
-	m, err := tx.MergeSurveyResponses(rows)
+	var m transform.SurveyMerge
+	err = tx.MergeSurveyResponses(ctx, func(held []ictstat.SurveyResponse) []ictstat.SurveyResponse {
+		var all []ictstat.SurveyResponse
+		all, m = transform.MergeSurveyResponses(held, rows)
+		return all
+	})
 	if err != nil {
 		return st, err
 	}

@@ -88,7 +88,7 @@ func loadRegistrations(t *testing.T, path string, split int) (*warehouse.Warehou
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := tx.MergeRegistrations(batch, transform.Companies); err != nil {
+		if _, err := tx.MergeRegistrations(context.Background(), batch, transform.Companies); err != nil {
 			t.Fatal(err)
 		}
 		m, err := tx.Commit(context.Background(), "registrations fixture")

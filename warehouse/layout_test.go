@@ -288,7 +288,7 @@ func TestOpenReadOnly(t *testing.T) {
 	if _, err := ro.GC(ctx, warehouse.Retention{}); err == nil {
 		t.Error("GC on a read-only warehouse: no error")
 	}
-	if err := ro.RecordRun(ictstat.JobRun{Job: "x"}); err == nil {
+	if err := ro.RecordRun(ctx, ictstat.JobRun{Job: "x"}); err == nil {
 		t.Error("RecordRun on a read-only warehouse: no error")
 	}
 	ro.Close()

@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -20,7 +21,10 @@ const runsDir = "runs"
 func (w *Warehouse) runsPath() string { return filepath.Join(w.root, runsDir, "job_runs.jsonl") }
 
 // RecordRun appends a job run to the run log and fsyncs it.
-func (w *Warehouse) RecordRun(run ictstat.JobRun) error {
+func (w *Warehouse) RecordRun(ctx context.Context, run ictstat.JobRun) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if err := w.errReadOnly(); err != nil {
 		return err
 	}

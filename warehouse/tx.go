@@ -33,7 +33,6 @@ type Tx struct {
 	done    bool
 	mu      sync.Mutex      // guards staged, seq, next.Tables and folders for parallel staging
 	folders map[string]bool // table folders known to exist
-	bg      sync.WaitGroup  // merges running in the background, awaited before the end
 
 	syncs   sync.WaitGroup // fsyncs of staged files, awaited by Commit
 	syncSem chan struct{}  // bounds the fsyncs at once
@@ -172,24 +171,39 @@ func (tx *Tx) readable(files []File) []File {
 // snapshot (the files stay on disk for older snapshots until gc). Files this
 // transaction staged there are deleted at once: no snapshot holds them.
 func (tx *Tx) DropPartition(table, partition string) {
+	tx.dropFiles(table, pathsOf(tx.Files(table, partition)))
+}
+
+// dropFiles removes the files of table whose paths are given from the next
+// snapshot; those this transaction staged are deleted at once.
+func (tx *Tx) dropFiles(table string, paths map[string]bool) {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
 	fs := tx.next.Tables[table][:0:0]
 	for _, f := range tx.next.Tables[table] {
-		if f.Partition != partition {
+		if !paths[f.Path] {
 			fs = append(fs, f)
 		}
 	}
 	tx.next.Tables[table] = fs
 	kept := tx.staged[:0]
 	for _, s := range tx.staged {
-		if s.table == table && s.file.Partition == partition {
+		if s.table == table && paths[s.file.Path] {
 			os.Remove(s.tmp)
 			continue
 		}
 		kept = append(kept, s)
 	}
 	tx.staged = kept
+}
+
+// pathsOf returns the paths of files as a set.
+func pathsOf(files []File) map[string]bool {
+	paths := make(map[string]bool, len(files))
+	for _, f := range files {
+		paths[f.Path] = true
+	}
+	return paths
 }
 
 // SetCursor records source's cursor in the snapshot being built.
@@ -241,7 +255,6 @@ func (tx *Tx) Commit(ctx context.Context, message string) (*Manifest, error) {
 		return nil, fmt.Errorf("commit: transaction already ended")
 	}
 	defer tx.Rollback()
-	tx.bg.Wait()
 	if err := tx.waitSyncs(); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
@@ -333,7 +346,6 @@ func (tx *Tx) Rollback() error {
 	if tx.done {
 		return nil
 	}
-	tx.bg.Wait() // background merges still write into the staging folder
 	tx.syncs.Wait()
 	tx.done = true
 	for _, p := range tx.moved { // a failed commit: these were never published

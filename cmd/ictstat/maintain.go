@@ -62,7 +62,7 @@ Raw feed pages older than --raw-age are removed too.`,
 			if err != nil {
 				return err
 			}
-			raw, err := wh.GCRaw(rawAge)
+			raw, err := wh.GCRaw(cmd.Context(), rawAge)
 			if err != nil {
 				return err
 			}

@@ -222,7 +222,7 @@ func maintenanceJob(wh *warehouse.Warehouse, cfg Config) jobs.Job {
 		if _, err := wh.GC(ctx, warehouse.Retention{Last: cfg.Retention.KeepLast, MaxAge: cfg.Retention.KeepAge.Duration, Pinned: pinned}); err != nil {
 			return err
 		}
-		_, err = wh.GCRaw(cfg.RawRetention.Duration)
+		_, err = wh.GCRaw(ctx, cfg.RawRetention.Duration)
 		return err
 	}}
 }
@@ -254,7 +254,7 @@ func (a *app) startDemoRegistry(ctx context.Context, wh *warehouse.Warehouse) (s
 		run := &ictstat.JobRun{Job: l.source, Source: l.source, Trigger: "demo", StartedAt: time.Now().UTC(), Attempts: 1}
 		err := l.load(run)
 		finishRun(run, err)
-		if rerr := wh.RecordRun(*run); rerr != nil {
+		if rerr := wh.RecordRun(context.WithoutCancel(ctx), *run); rerr != nil {
 			a.log.Warn().Err(rerr).Str(ictstat.LogSource, l.source).Msg("could not record the demo load in the run log")
 		}
 		if err != nil {
@@ -278,7 +278,7 @@ type observedHistory struct {
 
 func (h observedHistory) LastRun(job string) (ictstat.JobRun, bool, error) { return h.wh.LastRun(job) }
 
-func (h observedHistory) Record(r ictstat.JobRun) error {
+func (h observedHistory) Record(ctx context.Context, r ictstat.JobRun) error {
 	h.m.ObserveRun(r)
-	return h.wh.RecordRun(r)
+	return h.wh.RecordRun(ctx, r)
 }

@@ -2,16 +2,16 @@ package warehouse_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"reflect"
 	"sort"
-	"strings"
 	"testing"
 
 	"github.com/npit-mn/ictstat"
 	"github.com/npit-mn/ictstat/internal/testutil"
+	"github.com/npit-mn/ictstat/transform"
 	"github.com/npit-mn/ictstat/warehouse"
 )
 
@@ -63,30 +63,28 @@ func segmentInputs() [][]ictstat.Filing {
 	return pulls
 }
 
-// TestMergeSegments checks that a merge split into background merges,
-// spills and late segments (tiny bounds) gives the very tables of one merge
-// per partition (default bounds), and that both keep the newest revision of
-// each filing, the first received of equal ones, as a plain map computes it;
-// also when the hashes of filing IDs collide.
-func TestMergeSegments(t *testing.T) {
+// TestMergeEarly checks that a merge bounded to a few hundred held rows,
+// which merges partitions early and again when late rows come, gives the
+// very tables of one merge per partition, and that both keep the newest
+// revision of each filing, the first received of equal ones, as a plain
+// map computes it.
+func TestMergeEarly(t *testing.T) {
 	ctx := context.Background()
 	pulls := segmentInputs()
-	run := func(small bool) (map[string][][]any, [][]any, int) {
+	run := func(maxHeld int) (map[string][][]any, [][]any, int) {
 		wh := open(t, t.TempDir(), warehouse.Options{})
-		launches := 0
+		merges := 0
 		var snap int64
 		for _, in := range pulls {
-			tx, merge := beginMerge(t, wh)
-			if small {
-				warehouse.SetMergeLimits(merge, 8<<10, 2<<10, 1<<10)
-			}
+			tx, merge := beginMerge(t, wh, maxHeld)
 			if err := appendBatches(merge, in); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := merge.Finish(ctx); err != nil {
+			st, err := merge.Finish(ctx)
+			if err != nil {
 				t.Fatal(err)
 			}
-			launches += warehouse.MergeLaunches(merge)
+			merges += st.Merges
 			m, err := tx.Commit(ctx, "test")
 			if err != nil {
 				t.Fatal(err)
@@ -94,33 +92,20 @@ func TestMergeSegments(t *testing.T) {
 			snap = m.ID
 		}
 		cur := testutil.Rows(t, wh, snap, "SELECT filing_id, revision, revenue FROM filings ORDER BY ALL")
-		return tableRows(t, wh, snap), cur, launches
+		return tableRows(t, wh, snap), cur, merges
 	}
-	want, wantCur, one := run(false)
-	// Rows of several filings whose hashes collide must still be told
-	// apart by their IDs.
-	for name, h := range map[string]func(string) uint64{
-		"one hash for all IDs":    func(string) uint64 { return 0 },
-		"a hash of the last byte": func(s string) uint64 { return uint64(s[len(s)-1]) << 56 },
-	} {
-		restore := warehouse.SetIDHash(h)
-		got, gotCur, _ := run(false)
-		restore()
-		if !reflect.DeepEqual(got, want) || fmt.Sprint(gotCur) != fmt.Sprint(wantCur) {
-			t.Errorf("%s: the tables differ from those of a hash that tells the IDs apart", name)
-		}
-	}
-	got, gotCur, many := run(true)
+	want, wantCur, one := run(0)
+	got, gotCur, many := run(100)
 	if one != 12 {
-		t.Errorf("default bounds: %d partition merges, want 12 (6 partitions, 2 pulls)", one)
+		t.Errorf("default bound: %d partition merges, want 12 (6 partitions, 2 pulls)", one)
 	}
-	t.Logf("partition merges: %d with small bounds, %d with default ones", many, one)
-	if many < 3*one {
-		t.Errorf("small bounds: %d partition merges, want many more than %d: the test does not reach late segments", many, one)
+	t.Logf("partition merges: %d with a bound of 100 rows, %d with the default", many, one)
+	if many < 2*one {
+		t.Errorf("small bound: %d partition merges, want many more than %d: the test does not reach early merges", many, one)
 	}
 	for table, rows := range want {
 		if !reflect.DeepEqual(got[table], rows) {
-			t.Errorf("%s: small bounds give %d rows, default bounds %d, or other values", table, len(got[table]), len(rows))
+			t.Errorf("%s: the small bound gives %d rows, the default %d, or other values", table, len(got[table]), len(rows))
 		}
 	}
 	// The current revisions, computed independently.
@@ -144,50 +129,53 @@ func TestMergeSegments(t *testing.T) {
 	}
 }
 
-// TestMergeSpillFails checks that a scratch file that cannot be written
-// (its folder gone) fails the merge with an error that says so, and that
-// the transaction rolls back without waiting forever on the write.
-func TestMergeSpillFails(t *testing.T) {
-	ctx := context.Background()
-	tx, merge := beginMerge(t, open(t, t.TempDir(), warehouse.Options{}))
-	warehouse.SetMergeLimits(merge, 8<<10, 1<<30, 1<<10) // spill at once, never cold
-	if err := os.RemoveAll(warehouse.SpillDir(merge)); err != nil {
+// TestMergeCancelled checks that a merge whose context ends stops with
+// the context's error and that nothing of it is committed.
+func TestMergeCancelled(t *testing.T) {
+	wh := open(t, t.TempDir(), warehouse.Options{})
+	before, err := wh.Current()
+	if err != nil {
 		t.Fatal(err)
 	}
-	err := appendBatches(merge, segmentInputs()[0])
-	if err == nil {
-		_, err = merge.Finish(ctx)
+	tx, merge := beginMerge(t, wh, 100)
+	ctx, cancel := context.WithCancel(context.Background())
+	in := segmentInputs()[0]
+	if err := merge.Append(ctx, in[:50]); err != nil {
+		t.Fatal(err)
 	}
-	if err == nil || !strings.Contains(err.Error(), "spill") {
-		t.Errorf("merge with its scratch folder gone: error %v, want one about the spill", err)
+	cancel()
+	if err := merge.Append(ctx, in[50:]); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Append after cancel: got %v, want context.Canceled", err)
+	}
+	if _, err := merge.Finish(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Finish after cancel: got %v, want context.Canceled", err)
 	}
 	if err := tx.Rollback(); err != nil {
-		t.Error(err)
+		t.Fatal(err)
+	}
+	after, err := wh.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.ID != before.ID {
+		t.Errorf("snapshot %d after a cancelled merge, want %d", after.ID, before.ID)
 	}
 }
 
-// beginMerge begins a transaction of wh and a filings merge in it.
-func beginMerge(t *testing.T, wh *warehouse.Warehouse) (*warehouse.Tx, *warehouse.FilingsMerge) {
+func beginMerge(t *testing.T, wh *warehouse.Warehouse, maxHeld int) (*warehouse.Tx, *warehouse.FilingsMerge) {
 	t.Helper()
 	tx, err := wh.Begin(context.Background(), "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	merge, err := tx.MergeFilings()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tx, merge
+	t.Cleanup(func() { tx.Rollback() })
+	return tx, tx.MergeFilings(transform.ResolveRevisions, maxHeld)
 }
 
 // appendBatches appends in to merge in batches of 40 filings.
 func appendBatches(merge *warehouse.FilingsMerge, in []ictstat.Filing) error {
 	for i := 0; i < len(in); i += 40 {
-		b := warehouse.NewFilingBatch()
-		for j := i; j < min(i+40, len(in)); j++ {
-			b.Add(&in[j])
-		}
-		if err := merge.Append(b); err != nil {
+		if err := merge.Append(context.Background(), in[i:min(i+40, len(in))]); err != nil {
 			return err
 		}
 	}
