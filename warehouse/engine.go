@@ -282,6 +282,9 @@ func (w *Warehouse) Query(ctx context.Context, id int64, query string, args ...a
 func checkReadOnly(dc driver.Conn, query string) error {
 	st, err := dc.Prepare(query)
 	if err != nil {
+		if strings.Contains(err.Error(), "multi-statement") { // the driver's error is not exported
+			return fmt.Errorf("%w: one SQL statement only, and this query holds several: remove the ';' between them", ictstat.ErrUsage)
+		}
 		return classify(err)
 	}
 	defer st.Close()

@@ -45,6 +45,9 @@ func (a *app) write(cmd *cobra.Command, rf resultFlags, meta output.Meta, query 
 	if err := output.CheckFormat(format); err != nil {
 		return err
 	}
+	if rf.snapshot < -1 {
+		return fmt.Errorf("%w: --snapshot %d: want a snapshot's id (see `ictstat snapshots`), or leave it out for the current one", ictstat.ErrUsage, rf.snapshot)
+	}
 	if output.Binary(format) && rf.out == "" && isTerminal(a.stdout) {
 		return fmt.Errorf("%w: --format %s is binary: add --out FILE or redirect standard output", ictstat.ErrUsage, format)
 	}
@@ -57,8 +60,11 @@ func (a *app) write(cmd *cobra.Command, rf resultFlags, meta output.Meta, query 
 	defer cancel()
 	res, err := wh.Query(ctx, rf.snapshot, query, args...)
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+		switch {
+		case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
 			return fmt.Errorf("query stopped after --timeout %s: %w", rf.timeout, err)
+		case rf.snapshot >= 0 && errors.Is(err, ictstat.ErrNotFound):
+			return fmt.Errorf("%w: --snapshot: %w", ictstat.ErrUsage, err)
 		}
 		return err
 	}
