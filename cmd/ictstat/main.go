@@ -119,7 +119,7 @@ func (a *app) rootCommand() *cobra.Command {
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	root.AddCommand(a.ingestCommand(), a.simulateCommand(), a.queryCommand(), a.sqlCommand(),
 		a.snapshotsCommand(), a.quarantineCommand(), a.compactCommand(), a.gcCommand(), a.runCommand(),
-		a.configCommand(), a.jobsCommand())
+		a.configCommand(), a.jobsCommand(), a.cursorCommand())
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}
