@@ -12,6 +12,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -44,6 +45,10 @@ type Meta struct {
 	Method  string            // how it computes the answer
 	Params  []ParamValue      // the parameters it ran with, defaults filled in
 	Docs    map[string]string // column -> meaning
+
+	// Created is when the result was made, for the xlsx's document
+	// properties; zero means the time of writing.
+	Created time.Time
 }
 
 // ParamValue is one parameter of a run with the value used.
