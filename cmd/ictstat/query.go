@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -71,13 +70,14 @@ func (a *app) write(cmd *cobra.Command, rf resultFlags, meta output.Meta, query 
 	defer res.Release()
 	meta.Snapshot, meta.MaxRows = res.Snapshot.ID, rf.maxRows
 	w := bufio.NewWriterSize(a.stdout, 1<<16)
+	var out interface{ CloseAtomicallyReplace() error }
 	if rf.out != "" {
-		f, err := os.Create(rf.out)
+		f, err := createOut(rf.out)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		w = bufio.NewWriterSize(f, 1<<16)
+		defer f.Cleanup()
+		w, out = bufio.NewWriterSize(f, 1<<16), f
 	}
 	if _, err := output.Write(w, format, res, meta); err != nil {
 		if errors.Is(err, output.ErrTooManyRows) {
@@ -88,7 +88,10 @@ func (a *app) write(cmd *cobra.Command, rf resultFlags, meta output.Meta, query 
 		}
 		return err
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil || out == nil {
+		return err
+	}
+	return out.CloseAtomicallyReplace()
 }
 
 func (a *app) queryCommand() *cobra.Command {
