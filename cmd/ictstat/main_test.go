@@ -87,6 +87,8 @@ func TestExitCodes(t *testing.T) {
 		{"run without config or demo", []string{"run"}, 2, []string{"--config", "--demo"}},
 		{"run with config and demo", []string{"run", "--demo", "--config", path("scalar.yaml")}, 2, []string{"not both"}},
 		{"wave not YAML", []string{"ingest", "survey", "--file", "../../testdata/survey/responses.csv", "--wave", path("notyaml.yaml")}, 2, []string{"notyaml.yaml", "not YAML", "line 1"}},
+		{"survey of another wave", []string{"ingest", "survey", "--file", "../../testdata/survey/responses.csv", "--wave", "../../testdata/survey/edge/wave.yaml"}, 2,
+			[]string{"responses.csv", "none of the 400 responses fits wave edge-2026", "no column for its fields sector, size"}},
 		{"wave not a mapping", []string{"ingest", "survey", "--file", "../../testdata/survey/responses.csv", "--wave", path("scalar.yaml")}, 2, []string{"scalar.yaml", "not the shape of a wave file"}},
 	}
 	for _, tc := range cases {
