@@ -39,9 +39,9 @@ func IngestSurveyFile(ctx context.Context, wh *warehouse.Warehouse, r io.Reader,
 	var bad []ictstat.Quarantined
 	var raw [][]byte
 	if strings.HasPrefix(lead, "{") || strings.HasPrefix(lead, "[") {
-		data, err := io.ReadAll(br)
+		data, err := ingest.ReadDocument(br, name, ingest.MaxJSONDocumentBytes)
 		if err != nil {
-			return PullStats{}, fmt.Errorf("read %s: %w", name, err)
+			return PullStats{}, err
 		}
 		page, err := ingest.ReadKoboJSON(data, name)
 		if err != nil {

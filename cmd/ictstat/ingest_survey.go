@@ -137,9 +137,9 @@ func (a *app) ingestSurvey(cmd *cobra.Command, in ingestArgs) error {
 	var pull func(ctx context.Context, wh *warehouse.Warehouse) (jobs.PullStats, error)
 	from := in.file
 	if in.file != "" {
-		f, err := os.Open(in.file)
+		f, err := openInput(cmd.Context(), in.file)
 		if err != nil {
-			return fmt.Errorf("%w: %v", ictstat.ErrBadInput, err)
+			return err
 		}
 		defer f.Close()
 		pull = func(ctx context.Context, wh *warehouse.Warehouse) (jobs.PullStats, error) {

@@ -59,6 +59,10 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		fmt.Fprintln(stderr, "ictstat: stopped by SIGINT or SIGTERM before the command finished; what it had not committed was discarded")
+		return 1
+	}
 	fmt.Fprintf(stderr, "ictstat: %v\n", err)
 	var usage usageError
 	switch {
