@@ -30,6 +30,7 @@ func serveRegistry(t *testing.T, seed int64) string {
 // TestCursorReset pulls a feed, then points the same source at another
 // feed, which refuses the cursor; `cursor reset` lets the pull start over.
 func TestCursorReset(t *testing.T) {
+	t.Parallel()
 	wh := filepath.Join(t.TempDir(), "wh")
 	ictstat := func(args ...string) (int, string, string) {
 		return run(t, append(args, "--warehouse", wh, "--log-level", "error")...)

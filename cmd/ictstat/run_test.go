@@ -17,6 +17,7 @@ import (
 // TestRunDemoRefusesRealData runs the demo on a warehouse that holds data
 // of its own: it must refuse, adding nothing.
 func TestRunDemoRefusesRealData(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	wh := filepath.Join(dir, "wh")
 	in := filepath.Join(dir, "f.ndjson")
@@ -46,6 +47,7 @@ func TestRunDemoRefusesRealData(t *testing.T) {
 // TestRunBindsFirst runs the demo on a busy port: it must fail before it
 // writes anything.
 func TestRunBindsFirst(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

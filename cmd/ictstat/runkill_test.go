@@ -96,6 +96,7 @@ func (k *killAt) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 // TestRunSurvivesSIGKILL kills `ictstat run` in the middle of a pull from a
 // faulty registry, restarts it, and finds exactly the registry's ground truth.
 func TestRunSurvivesSIGKILL(t *testing.T) {
+	t.Parallel()
 	world := simulate.NewWorld(simulate.Options{Seed: 11, Companies: 400, Months: 24})
 	reg := simulate.NewRegistry(world, simulate.RegistryOptions{Token: "secret", Seed: 5,
 		ErrorRate: 0.05, RepeatRate: 0.3, MalformedRate: 0.01, SlowRate: 1, Slow: 60 * time.Millisecond})

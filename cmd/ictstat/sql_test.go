@@ -59,6 +59,7 @@ func TestSQLHelpListsEveryTable(t *testing.T) {
 // and no temporary one, and an older file of that name as it was; one that
 // succeeds leaves exactly the file.
 func TestOutFileWholeOrNothing(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	wh := filepath.Join(dir, "wh")
 	outDir := filepath.Join(dir, "out")
