@@ -71,7 +71,7 @@ func ReadKoboCSV(r io.Reader, name string) (subs []ictstat.Submission, bad []ict
 		case h == "":
 			return nil, nil, &ictstat.InputError{File: name, Line: 1, Field: fmt.Sprintf("column %d", i+1), Reason: "empty column name in the header row"}
 		case seen[h] > 0:
-			return nil, nil, &ictstat.InputError{File: name, Line: 1, Field: h, Reason: fmt.Sprintf("column %d repeats the name of column %d", i+1, seen[h])}
+			return nil, nil, &ictstat.InputError{File: name, Line: 1, Field: clipText(h), Reason: fmt.Sprintf("column %d repeats the name of column %d", i+1, seen[h])}
 		}
 		seen[h] = i + 1
 		hasUUID = hasUUID || h == ictstat.KoboUUID

@@ -86,3 +86,20 @@ func TestReadDocumentCaps(t *testing.T) {
 		t.Errorf("got %q, %v; want a document at the limit read", b, err)
 	}
 }
+
+// TestMessagesQuoteAnExcerpt checks that refusals quote at most a short
+// excerpt of a long bad input.
+func TestMessagesQuoteAnExcerpt(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 100_000)
+	errs := map[string]error{}
+	_, _, errs["fx header"] = ReadFXRates(strings.NewReader(long+",b,c\n"), "fx.csv")
+	_, _, errs["fx column"] = ReadFXRates(strings.NewReader("date,"+long+",c\n"), "fx.csv")
+	_, _, errs["kobo repeated column"] = ReadKoboCSV(strings.NewReader("_uuid,"+long+","+long+"\n"), "s.csv")
+	_, errs["json-stat class"] = ReadJSONStat([]byte(`{"class":"`+long+`"}`), "na.json")
+	for what, err := range errs {
+		if err == nil || len(err.Error()) > 300 {
+			t.Errorf("%s: got %d bytes of message (%.120v), want a refusal of at most 300", what, len(fmt.Sprint(err)), err)
+		}
+	}
+}
