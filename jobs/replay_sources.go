@@ -122,8 +122,14 @@ func replaySurvey(ctx context.Context, tx *warehouse.Tx, r *replayRun, opts *Sur
 	if len(rows) == 0 {
 		return nil
 	}
-	return tx.MergeSurveyResponses(ctx, func(held []ictstat.SurveyResponse) []ictstat.SurveyResponse {
+	err = tx.MergeSurveyResponses(ctx, func(held []ictstat.SurveyResponse) []ictstat.SurveyResponse {
 		all, _ := transform.MergeSurveyResponses(held, rows)
 		return all
 	})
+	if err != nil {
+		return err
+	}
+	// The corrected wave's strata, as an ingest of the wave stores them.
+	_, err = tx.ReplaceSurveyStrata(wave.ID, wave.StrataRows())
+	return err
 }

@@ -164,8 +164,11 @@ func TestFlightHostileSQL(t *testing.T) {
 					t.Errorf("got %d rows, want refused for the public", len(rows))
 				case who.name == "researcher" && !h.allowed && !h.big && err == nil:
 					t.Errorf("got %d rows, want it refused", len(rows))
-				case who.name == "researcher" && (h.allowed || h.big) && err != nil:
+				case who.name == "researcher" && h.allowed && err != nil:
 					t.Errorf("got %v, want it answered", err)
+				case who.name == "researcher" && h.big && err != nil && !strings.Contains(err.Error(), "time limit"):
+					// Streamed whole or stopped at its time limit, as the machine's pace decides.
+					t.Errorf("got %v, want it streamed or stopped at its time limit", err)
 				}
 				text := fmt.Sprint(err)
 				if !h.big {

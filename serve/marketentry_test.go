@@ -39,7 +39,7 @@ func TestMarketEntryRoutes(t *testing.T) {
 		status     int
 		want       string
 	}{
-		{"json", "/api/v1/queries/market_entry", 200, `"category":"Southeast Asia","cumulative_entrants":1,"exporting_companies":1,"new_entrants":1,"period":"2026"`},
+		{"json", "/api/v1/queries/market_entry", 200, `"category":"Southeast Asia","complete":false,"cumulative_entrants":1,"exporting_companies":1,"new_entrants":1,"period":"2026"`},
 		{"csv", "/api/v1/queries/market_entry?grain=quarter&by=all&format=csv", 200, "2026Q1,2026-01-01,all,all foreign markets,2,4,4"},
 		{"time travel", "/api/v1/queries/market_entry?snapshot=1&format=csv", 200, "2025,2025-01-01,region,Southeast Asia,1,1,1"},
 		{"parquet", "/api/v1/queries/market_entry?format=parquet", 200, "PAR1"},

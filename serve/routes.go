@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/kpi"
 	"github.com/npit-mn/ictstat/output"
 	"github.com/npit-mn/ictstat/queries"
 	"github.com/npit-mn/ictstat/warehouse"
@@ -161,6 +162,13 @@ func (s *Server) runQuery(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, statusOf(err), "bad parameter snapshot", err)
 		return
 	}
+	if q.Name == kpi.Name && len(s.opts.KPIs) > 0 {
+		if err := kpi.Check(r.Context(), s.wh, snap, s.opts.KPIs); err != nil {
+			s.fail(w, statusOf(err), "bad kpi", err)
+			return
+		}
+	}
+	queries.DefaultDigits(params, format)
 	args, err := q.Values(params)
 	if err != nil {
 		s.fail(w, http.StatusBadRequest, "bad parameter", err)

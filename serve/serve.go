@@ -21,6 +21,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/kpi"
 	"github.com/npit-mn/ictstat/publish"
 	"github.com/npit-mn/ictstat/queries"
 	"github.com/npit-mn/ictstat/warehouse"
@@ -51,6 +52,7 @@ type Options struct {
 	Gatherer     prometheus.Gatherer   // with Registerer; default that registry
 	CacheBytes   int64                 // result cache size, default 64 MiB
 	QueryTimeout time.Duration         // per named query, default 30s
+	KPIs         []kpi.Def             // the KPIs of /api/v1/queries/kpis; none by default
 
 	Tokens *Tokens    // bearer tokens; nil: none, every caller is public
 	Audit  *Audit     // where requests made with a token are logged; nil: nowhere
@@ -130,6 +132,13 @@ func New(wh Warehouse, opts Options) *Server {
 		cache: newCache(opts.CacheBytes), metrics: NewMetrics(opts.Registerer),
 		admission: newAdmission(opts.MaxConcurrent, opts.QueueWait), limits: newLimiters(opts.RatePerSecond, opts.RateBurst)}
 	s.queries, s.queriesErr = queries.All()
+	if s.queriesErr == nil && len(opts.KPIs) > 0 {
+		// The configured KPIs: one more named analytic.
+		var q *queries.Query
+		if q, s.queriesErr = kpi.Query(opts.KPIs); s.queriesErr == nil {
+			s.queries = append(s.queries, q)
+		}
+	}
 	s.routes()
 	return s
 }

@@ -110,6 +110,10 @@ func newEngine(root string, opts Options, refs []refTable) (*engine, error) {
 		e.close()
 		return nil, err
 	}
+	if err := registerFunctions(context.Background(), e.db); err != nil {
+		e.close()
+		return nil, err
+	}
 	return e, nil
 }
 

@@ -182,6 +182,7 @@ var researchViews = [][2]string{
 	{TableRegistrations, "* EXCLUDE (company_name, source, source_line) REPLACE (%[1]s(registry_no) AS registry_no)"},
 	{TableCompanies, "* EXCLUDE (company_name, history) REPLACE (%[1]s(registry_no) AS registry_no)"},
 	{TableSurveyResponses, "* EXCLUDE (source) REPLACE (%[1]s(registry_no) AS registry_no, %[1]s(response_id) AS response_id)"},
+	{TableSurveyStrata, "*"},
 	{TableBopExports, "* EXCLUDE (source, source_line)"},
 	{TableNationalAccount, "* EXCLUDE (source)"},
 	{TableFXRates, "*"},

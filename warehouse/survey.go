@@ -2,6 +2,8 @@ package warehouse
 
 import (
 	"context"
+	"slices"
+	"sort"
 
 	"github.com/npit-mn/ictstat"
 )
@@ -23,20 +25,31 @@ func (tx *Tx) MergeSurveyResponses(ctx context.Context, merge func(held []ictsta
 	return nil
 }
 
-// ActiveCompaniesByDivision counts the companies of the companies table
-// registered on or before day at and not deregistered by then, by ISIC
-// division (the first two digits of isic4), as the transaction sees them.
-func (tx *Tx) ActiveCompaniesByDivision(at ictstat.Date) (map[string]int64, error) {
-	cs, err := ReadTable[ictstat.Company](tx, TableCompanies)
+// ReplaceSurveyStrata makes rows the strata of wave in survey_strata,
+// keeping the other waves' strata. It stages a new table file only when
+// the wave's strata changed, and reports whether they did.
+func (tx *Tx) ReplaceSurveyStrata(wave string, rows []ictstat.SurveyStratum) (bool, error) {
+	current, err := ReadTable[ictstat.SurveyStratum](tx, TableSurveyStrata)
 	if err != nil {
-		return nil, err
+		return false, err
 	}
-	out := map[string]int64{}
-	for _, c := range cs {
-		if c.RegisteredOn > at || c.DeregisteredOn != nil && *c.DeregisteredOn <= at || len(c.ISIC4) < 2 {
-			continue
+	var kept, old []ictstat.SurveyStratum
+	for _, r := range current {
+		if r.Wave == wave {
+			old = append(old, r)
+		} else {
+			kept = append(kept, r)
 		}
-		out[c.ISIC4[:2]]++
 	}
-	return out, nil
+	if slices.Equal(old, rows) {
+		return false, nil
+	}
+	all := append(kept, rows...)
+	sort.SliceStable(all, func(i, j int) bool {
+		if all[i].Wave != all[j].Wave {
+			return all[i].Wave < all[j].Wave
+		}
+		return all[i].Stratum < all[j].Stratum
+	})
+	return true, ReplaceTable(tx, TableSurveyStrata, all)
 }
