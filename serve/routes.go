@@ -20,7 +20,7 @@ import (
 
 func (s *Server) routes() {
 	m := http.NewServeMux()
-	m.HandleFunc("GET /{$}", s.index)
+	m.Handle("GET /{$}", s.dash)
 	m.HandleFunc("GET /healthz", s.healthz)
 	m.Handle("GET /metrics", promhttp.HandlerFor(s.opts.Gatherer, promhttp.HandlerOpts{}))
 	m.HandleFunc("GET /api/v1/queries", s.listQueries)

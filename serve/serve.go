@@ -1,6 +1,7 @@
-// Package serve is ictstat's HTTP API: the named analytics in every output
-// format with a cache per (query, parameters, snapshot, format), the history
-// of snapshots and job runs, liveness and Prometheus metrics.
+// Package serve is ictstat's HTTP API: the dashboard at GET / (package
+// dashboard), the named analytics in every output format with a cache per
+// (query, parameters, snapshot, format), the history of snapshots and job
+// runs, liveness and Prometheus metrics.
 package serve
 
 import (
@@ -16,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/serve/dashboard"
 	"github.com/npit-mn/ictstat/warehouse"
 )
 
@@ -34,6 +36,7 @@ type Options struct {
 	Gatherer     prometheus.Gatherer   // with Registerer; default that registry
 	CacheBytes   int64                 // result cache size, default 64 MiB
 	QueryTimeout time.Duration         // per named query, default 30s
+	Dashboard    dashboard.Options     // the page at GET / (releases, survey questions)
 }
 
 // Server answers the HTTP API.
@@ -44,6 +47,7 @@ type Server struct {
 	cache   *cache
 	metrics *Metrics
 	mux     *http.ServeMux
+	dash    *dashboard.Dashboard
 	reqID   atomic.Uint64
 }
 
@@ -61,6 +65,7 @@ func New(wh Warehouse, opts Options) *Server {
 	}
 	s := &Server{wh: wh, opts: opts, log: opts.Logger.With().Str(ictstat.LogComponent, "serve").Logger(),
 		cache: newCache(opts.CacheBytes), metrics: NewMetrics(opts.Registerer)}
+	s.dash = dashboard.New(dashSource{s}, opts.Dashboard)
 	s.routes()
 	return s
 }
