@@ -22,7 +22,7 @@ import (
 // 3:1 against white (WCAG 2.1, non-text contrast), and told apart by readers
 // with the common colour-vision deficiencies.
 func Colour(i int) string {
-	palette := [...]string{"#0072B2", "#C34A00", "#00795C", "#8E4585", "#5A5A5A", "#946000", "#3B6FA0"}
+	palette := [...]string{"#0072B2", "#C34A00", "#00795C", "#8E4585", "#5A5A5A", "#946000", "#1A1A1A", "#B8336A"}
 	return palette[i%len(palette)]
 }
 
@@ -52,7 +52,8 @@ type Chart struct {
 	YLabel string
 	// Format writes a y value as a tick label; default %g.
 	Format func(float64) string
-	// Width and Height of the viewBox in user units; default 560 x 300.
+	// Width and Height of the viewBox in user units; default 480 x 280,
+	// which keeps the text legible when a phone shrinks the chart.
 	Width, Height int
 	// ZeroBase starts the y axis at zero even when every value is above it.
 	ZeroBase bool
@@ -71,6 +72,7 @@ const (
 	padBottom = 34
 	legendRow = 18
 	fontSize  = 13
+	charWidth = 8 // a generous average advance of a character at fontSize, Cyrillic included
 )
 
 type frame struct {
@@ -81,15 +83,20 @@ type frame struct {
 	lo, hi     float64 // value range
 	ticks      []float64
 	legendRows int
+	every      int  // label every this many categories
+	stagger    bool // labels on two rows, alternately
+	rotate     bool // labels turned 40 degrees, when every label must show
 }
 
-func (c *Chart) frame(bands bool) *frame {
+// frame lays out the chart; allLabels keeps every category label (bars),
+// where a line chart may thin them (periods).
+func (c *Chart) frame(bands, allLabels bool) *frame {
 	f := &frame{c: c, w: float64(c.Width), h: float64(c.Height)}
 	if f.w <= 0 {
-		f.w = 560
+		f.w = 480
 	}
 	if f.h <= 0 {
-		f.h = 300
+		f.h = 280
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	see := func(vs []float64) {
@@ -121,6 +128,14 @@ func (c *Chart) frame(bands bool) *frame {
 	f.x0, f.x1 = padLeft, f.w-padRight
 	f.y1 = padTop + float64(f.legendRows-1)*legendRow
 	f.y0 = f.h - padBottom
+	longest := f.labelLayout()
+	switch {
+	case allLabels && f.every > 1:
+		f.every, f.rotate = 1, true
+		f.y0 -= float64(longest) * charWidth * 0.65 // sin 40 degrees, and room
+	case f.stagger:
+		f.y0 -= legendRow
+	}
 	return f
 }
 
@@ -173,7 +188,7 @@ func Ticks(lo, hi float64, n int) []float64 {
 func legendRows(ss []Series, w float64) int {
 	rows, x := 1, float64(padLeft)
 	for _, s := range ss {
-		need := 26 + float64(len([]rune(s.Name)))*7.2
+		need := 26 + float64(len([]rune(s.Name)))*charWidth
 		if x+need > w-padRight && x > padLeft {
 			rows++
 			x = padLeft
@@ -225,7 +240,7 @@ func (f *frame) open(p *writer) {
 func (f *frame) legend(p *writer) {
 	x, y := float64(padLeft), 16.0
 	for i, s := range f.c.Series {
-		need := 26 + float64(len([]rune(s.Name)))*7.2
+		need := 26 + float64(len([]rune(s.Name)))*charWidth
 		if x+need > f.w-padRight && x > padLeft {
 			x, y = padLeft, y+legendRow
 		}
@@ -246,33 +261,53 @@ func colour(s Series, i int) string {
 	return Colour(i)
 }
 
-// xLabels draws the category labels under the plot, thinned so that they
-// do not overlap.
-func (f *frame) xLabels(p *writer, xs []float64) {
+// labelLayout decides how the category labels fit under the plot: all on
+// one row, alternately on two rows, or thinned to every n-th (keeping the
+// last, the newest period).
+// It returns the length of the longest label, in characters.
+func (f *frame) labelLayout() int {
 	n := len(f.c.Labels)
+	f.every = 1
 	if n == 0 {
-		return
+		return 0
 	}
 	longest := 1
 	for _, l := range f.c.Labels {
 		longest = max(longest, len([]rune(l)))
 	}
-	every := 1
 	slot := (f.x1 - f.x0) / float64(n)
-	for slot*float64(every) < float64(longest)*7.5+6 {
-		every++
+	for slot*float64(f.every) < float64(longest)*charWidth+6 {
+		f.every++
 	}
+	if f.every == 2 {
+		f.every, f.stagger = 1, true
+	}
+	return longest
+}
+
+// xLabels draws the category labels under the plot at xs.
+func (f *frame) xLabels(p *writer, xs []float64) {
+	n := len(f.c.Labels)
 	for i, l := range f.c.Labels {
-		if (n-1-i)%every != 0 { // keep the last label, the newest period
+		if (n-1-i)%f.every != 0 {
 			continue
 		}
-		p.printf(`<text x="%s" y="%s" text-anchor="middle" fill="#333">%s</text>`, num(xs[i]), num(f.y0+18), esc(l))
+		y := f.y0 + 18
+		if f.rotate {
+			p.printf(`<text x="%s" y="%s" text-anchor="end" fill="#333" transform="rotate(-40 %s %s)">%s</text>`,
+				num(xs[i]+4), num(y-4), num(xs[i]+4), num(y-4), esc(l))
+			continue
+		}
+		if f.stagger && (n-1-i)%2 == 1 {
+			y += legendRow
+		}
+		p.printf(`<text x="%s" y="%s" text-anchor="middle" fill="#333">%s</text>`, num(xs[i]), num(y), esc(l))
 	}
 }
 
 // Render writes the line chart as SVG.
 func (c Line) Render(w io.Writer) error {
-	f := c.frame(true)
+	f := c.frame(true, false)
 	p := &writer{w: w}
 	f.open(p)
 	n := len(c.Labels)
@@ -357,7 +392,7 @@ func segments(n int, ok func(int) bool) [][]int {
 // Render writes the bar chart as SVG.
 func (c Bar) Render(w io.Writer) error {
 	c.ZeroBase = true
-	f := c.frame(false)
+	f := c.frame(false, true)
 	p := &writer{w: w}
 	f.open(p)
 	n := len(c.Labels)

@@ -3,6 +3,7 @@ package svgchart_test
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -133,5 +134,41 @@ func TestBar(t *testing.T) {
 		if got := [2]string{bars[i].attr("y"), bars[i].attr("height")}; got != want {
 			t.Errorf("bar %d: got y,height %v, want %v", i, got, want)
 		}
+	}
+}
+
+// TestLabels checks that a bar chart shows every category label, turned
+// when they do not fit side by side, and that a line chart thins its
+// period labels, keeping the newest.
+func TestLabels(t *testing.T) {
+	long := []string{"Southeast Asia", "Central Asia", "Middle East", "Europe", "Americas", "Oceania", "Africa", "East Asia"}
+	texts := func(root node) []node {
+		return root.find(func(n node) bool { return n.XMLName.Local == "text" && (n.attr("transform") != "" || n.attr("text-anchor") == "middle") })
+	}
+	ch := svgchart.Chart{ID: "l", Title: "t", Desc: "d", Labels: long, Series: []svgchart.Series{{Name: "s", Values: make([]float64, len(long))}}}
+	bars := parse(t, func(b *bytes.Buffer) error { return svgchart.Bar{Chart: ch}.Render(b) })
+	var got []string
+	for _, n := range texts(bars) {
+		if n.attr("transform") != "" {
+			got = append(got, n.Text)
+		}
+	}
+	if !reflect.DeepEqual(got, long) {
+		t.Errorf("bar labels: got turned %v, want all of %v", got, long)
+	}
+	years := make([]string, 26)
+	for i := range years {
+		years[i] = fmt.Sprint(2001 + i)
+	}
+	ch.Labels, ch.Series = years, []svgchart.Series{{Name: "s", Values: make([]float64, len(years))}}
+	lines := parse(t, func(b *bytes.Buffer) error { return svgchart.Line{Chart: ch}.Render(b) })
+	got = nil
+	for _, n := range texts(lines) {
+		if n.attr("text-anchor") == "middle" {
+			got = append(got, n.Text)
+		}
+	}
+	if len(got) < 5 || len(got) >= 26 || got[len(got)-1] != "2026" {
+		t.Errorf("line labels: got %v, want some, thinned, ending with 2026", got)
 	}
 }

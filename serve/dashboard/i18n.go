@@ -74,13 +74,24 @@ func (l *lang) scaled(v float64) (string, float64, string) {
 	a := math.Abs(v)
 	switch {
 	case a >= 1e9:
-		return l.num(v/1e9, 2), 1e9, l.t("bn")
+		return l.num(v/1e9, decimals(a/1e9)), 1e9, l.t("bn")
 	case a >= 1e6:
-		return l.num(v/1e6, 1), 1e6, l.t("mn")
+		return l.num(v/1e6, decimals(a/1e6)), 1e6, l.t("mn")
 	case a >= 1e4:
 		return l.num(v/1e3, 0), 1e3, l.t("thousand")
 	}
 	return l.num(v, 0), 1, ""
+}
+
+// decimals keeps about three significant digits of a scaled amount.
+func decimals(a float64) int {
+	switch {
+	case a >= 100:
+		return 0
+	case a >= 10:
+		return 1
+	}
+	return 2
 }
 
 func wordsEN() map[string]string {
@@ -138,6 +149,8 @@ func wordsEN() map[string]string {
 		"code:61": "61 Telecommunications", "code:62": "62 Computer programming", "code:63": "63 Information services", "code:95": "95 Repair of computers",
 		"code:yes": "yes", "code:no": "no", "code:finance": "access to finance", "code:talent": "skilled staff", "code:market_access": "market access",
 		"code:regulation": "regulation", "code:infrastructure": "infrastructure",
+		"bop_status": "balance-of-payments status: A normal, P provisional, E estimated, M missing", "partial": "p: partial year",
+		"last_years": "The chart and table show the last 10 years; the data links hold every year.",
 	}
 }
 
@@ -187,5 +200,20 @@ func wordsMN() map[string]string {
 		"code:61": "61 Харилцаа холбоо", "code:62": "62 Програмчлал", "code:63": "63 Мэдээллийн үйлчилгээ", "code:95": "95 Компьютер засвар",
 		"code:yes": "тийм", "code:no": "үгүй", "code:finance": "санхүүжилт", "code:talent": "хүний нөөц", "code:market_access": "зах зээлд нэвтрэх",
 		"code:regulation": "хууль, зохицуулалт", "code:infrastructure": "дэд бүтэц",
+		"bop_status": "төлбөрийн тэнцлийн төлөв: A хэвийн, P урьдчилсан, E үнэлсэн, M дутуу", "partial": "p: бүтэн бус жил",
+		"last_years": "График ба хүснэгтэд сүүлийн 10 жилийг харуулав; өгөгдлийн холбоосод бүх жил бий.",
 	}
+}
+
+// Labels returns the page's words in language code (mn or en) by message
+// key, for translators and for the test that no English is left on the
+// Mongolian page; nil for another code.
+func Labels(code string) map[string]string {
+	switch code {
+	case "mn":
+		return wordsMN()
+	case "en":
+		return wordsEN()
+	}
+	return nil
 }

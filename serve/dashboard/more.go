@@ -84,7 +84,7 @@ func (b *builder) exports() *panel {
 		}
 		p.Heads = append(p.Heads, head(l, l.t("filings_v")+", "+year, fv, 0, true, l.t("u_usd"), reqExports.name, reqExports.params, b.snap, "filings_value", "period="+year+"&partner=W1"))
 	}
-	p.Meta = b.meta(year, l.t("mn")+" "+l.t("u_usd"), l.t("src_bop")+"; "+l.t("src_filings"), "A/P/E/M: "+l.t("flags_note"))
+	p.Meta = b.meta(year, l.t("mn")+" "+l.t("u_usd"), l.t("src_bop")+"; "+l.t("src_filings"), l.t("bop_status"))
 	return p
 }
 
@@ -104,6 +104,10 @@ func (b *builder) registrations() *panel {
 		byKey[[2]string{y, z}] = r
 	}
 	ys, zs := sortedKeys(years), sortedKeys(zones)
+	if len(ys) > 10 {
+		ys = ys[len(ys)-10:]
+		p.Notes = append(p.Notes, l.t("last_years"))
+	}
 	count := func(v float64) string {
 		if small(v) {
 			return hidden
@@ -122,7 +126,8 @@ func (b *builder) registrations() *panel {
 		}
 		ss = append(ss, s)
 	}
-	for _, y := range ys {
+	for i := len(ys) - 1; i >= 0; i-- { // newest first
+		y := ys[i]
 		for _, z := range zs {
 			if r := byKey[[2]string{y, z}]; r != nil {
 				tv.Rows = append(tv.Rows, []cellView{textCell(y), textCell(z), numCell(count(t.f(r, "registrations"))), numCell(count(t.f(r, "deregistrations"))), numCell(count(t.f(r, "active_end")))})
@@ -180,6 +185,9 @@ func (b *builder) survey(questions []string) *panel {
 				}
 				if !math.IsNaN(lo) && !math.IsNaN(hi) {
 					ci = l.num(lo*mult, dec) + "–" + l.num(hi*mult, dec)
+					if share {
+						ci += "%"
+					}
 				}
 			}
 			answer := l.name(t.s(r, "choice"))

@@ -249,7 +249,7 @@ func (b *builder) kpis() *panel {
 		if t.Table == nil {
 			return
 		}
-		r, f := latestRow(t, keep), firstRow(t, keep)
+		r, f := latestRow(t, keep), firstRow(t, func(r []any) bool { return keep(r) && !(companies && small(t.f(r, col))) })
 		if r == nil {
 			return
 		}
@@ -379,6 +379,9 @@ func (b *builder) sector() *panel {
 	}
 	p.Figures = append(p.Figures, b.figure(c.Render, tv))
 	status := l.t("x_note")
+	if months[ys[len(ys)-1]] < 12 {
+		status = l.t("partial") + "; " + status
+	}
 	if tot.Table != nil {
 		if r := latestRow(tot, func([]any) bool { return true }); r != nil {
 			v := tot.f(r, m.col)
@@ -389,7 +392,6 @@ func (b *builder) sector() *panel {
 			label := l.t("all_divisions") + ": " + l.t("m_"+b.st.Measure) + ", " + y
 			if tot.f(r, "months") < 12 {
 				label += " (p)"
-				status = "p: " + l.t("flags_note") + "; " + status
 			}
 			p.Heads = append(p.Heads, head(l, label, v, 0, m.money, m.unit, reqTotal.name, reqTotal.params, b.snap, m.col, "period="+y))
 		}

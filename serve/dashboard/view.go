@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // pageView is what page.html draws.
@@ -135,11 +136,24 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// apiLinks are the CSV and XLSX links of an analytic for the snapshot.
+// apiLinks are the CSV and XLSX links of an analytic for the snapshot,
+// labelled with the analytic and the parameters that tell a panel's links
+// apart (the others are codes, such as USD, that the Mongolian page would
+// show untranslated).
 func apiLinks(l *lang, name string, params map[string]string, snap int64) []Link {
+	label := name
+	var ps []string
+	for _, k := range sortedKeys(params) {
+		if k == "subsector" || k == "by" || k == "question" {
+			ps = append(ps, k+"="+params[k])
+		}
+	}
+	if len(ps) > 0 {
+		label += " (" + strings.Join(ps, ", ") + ")"
+	}
 	return []Link{
-		{l.t("csv") + " · " + name, apiURL(name, params, snap, "csv")},
-		{l.t("xlsx") + " · " + name, apiURL(name, params, snap, "xlsx")},
+		{l.t("csv") + " · " + label, apiURL(name, params, snap, "csv")},
+		{l.t("xlsx") + " · " + label, apiURL(name, params, snap, "xlsx")},
 	}
 }
 
