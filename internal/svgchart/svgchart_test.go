@@ -143,7 +143,9 @@ func TestBar(t *testing.T) {
 func TestLabels(t *testing.T) {
 	long := []string{"Southeast Asia", "Central Asia", "Middle East", "Europe", "Americas", "Oceania", "Africa", "East Asia"}
 	texts := func(root node) []node {
-		return root.find(func(n node) bool { return n.XMLName.Local == "text" && (n.attr("transform") != "" || n.attr("text-anchor") == "middle") })
+		return root.find(func(n node) bool {
+			return n.XMLName.Local == "text" && (n.attr("transform") != "" || n.attr("text-anchor") == "middle")
+		})
 	}
 	ch := svgchart.Chart{ID: "l", Title: "t", Desc: "d", Labels: long, Series: []svgchart.Series{{Name: "s", Values: make([]float64, len(long))}}}
 	bars := parse(t, func(b *bytes.Buffer) error { return svgchart.Bar{Chart: ch}.Render(b) })

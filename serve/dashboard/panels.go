@@ -264,7 +264,11 @@ func (b *builder) kpis() *panel {
 			}
 			return l.num(x, 0)
 		}
-		tv.Rows = append(tv.Rows, []cellView{textCell(label), textCell(t.s(r, "period")), numCell(show(v)), numCell(show(bv) + " (" + t.s(f, "period") + ")"),
+		baseline := "—"
+		if f != nil {
+			baseline = show(bv) + " (" + t.s(f, "period") + ")"
+		}
+		tv.Rows = append(tv.Rows, []cellView{textCell(label), textCell(t.s(r, "period")), numCell(show(v)), numCell(baseline),
 			numCell(l.t("not_set")), numCell("—")})
 	}
 	count(l.t("kpi_entrants"), b.t(reqAll), "cumulative_entrants", every, true)

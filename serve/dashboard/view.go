@@ -94,10 +94,10 @@ func wrap(t *Table) table {
 	return table{t, idx}
 }
 
-// f returns a numeric cell, NaN for NULL or a missing column.
+// f returns a numeric cell, NaN for NULL, a missing column or no row.
 func (t table) f(r []any, col string) float64 {
 	i, ok := t.idx[col]
-	if !ok || r[i] == nil {
+	if !ok || i >= len(r) || r[i] == nil {
 		return math.NaN()
 	}
 	switch v := r[i].(type) {
@@ -114,10 +114,10 @@ func (t table) f(r []any, col string) float64 {
 	return math.NaN()
 }
 
-// s returns a text cell, "" for NULL or a missing column.
+// s returns a text cell, "" for NULL, a missing column or no row.
 func (t table) s(r []any, col string) string {
 	i, ok := t.idx[col]
-	if !ok || r[i] == nil {
+	if !ok || i >= len(r) || r[i] == nil {
 		return ""
 	}
 	if s, ok := r[i].(string); ok {
