@@ -13,7 +13,7 @@ WAREHOUSE   ?= ./data
 build:
 	go build -o $(BIN) ./cmd/ictstat
 
-## run: the main job on the embedded demo (warehouse in ./data)
+## run: the main job on the embedded demo (warehouse in ./data); prints the dashboard's URL
 run: build
 	$(BIN) run --warehouse $(WAREHOUSE)
 
@@ -45,6 +45,7 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzKoboJSON$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzJSONStat$$' -fuzztime $(FUZZTIME) ./ingest
 	go test -run '^$$' -fuzz '^FuzzNSOPeriod$$' -fuzztime $(FUZZTIME) ./transform
+	go test -run '^$$' -fuzz '^FuzzParseState$$' -fuzztime $(FUZZTIME) ./serve/dashboard
 
 ## bench: ingest and query benchmarks against DuckDB; see docs/benchmarks.md
 bench: build

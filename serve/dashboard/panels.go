@@ -119,8 +119,8 @@ type builder struct {
 
 func (b *builder) t(r request) table { return b.ts[key(r)] }
 
-func (b *builder) meta(period, unit, source, status string) []Link {
-	return []Link{{b.l.t("period"), period}, {b.l.t("unit"), unit}, {b.l.t("source"), source}, {b.l.t("status"), status}}
+func (b *builder) meta(period, unit, source, status string) []field {
+	return []field{{b.l.t("period"), period}, {b.l.t("unit"), unit}, {b.l.t("source"), source}, {b.l.t("status"), status}}
 }
 
 func nan() float64 { return math.NaN() }

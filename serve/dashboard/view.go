@@ -28,7 +28,7 @@ func (p *pageView) T(key string) string { return p.l.t(key) }
 // panel is one section of the page.
 type panel struct {
 	ID, Title string
-	Meta      []Link // label: value pairs (period, unit, source, status)
+	Meta      []field // period, unit, source, status
 	Heads     []headline
 	Controls  []control
 	Figures   []figure
@@ -37,6 +37,9 @@ type panel struct {
 	Links     []Link
 	Empty     string // set when the snapshot has no data for the panel
 }
+
+// field is a labelled value of a panel's description.
+type field struct{ Label, Value string }
 
 // control is a link that changes the page's state.
 type control struct {

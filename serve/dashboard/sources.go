@@ -1,3 +1,6 @@
+// The panels of the other sources: balance-of-payments exports by region,
+// the registry by zone, the survey, and the run log (freshness, releases).
+
 package dashboard
 
 import (
@@ -246,6 +249,6 @@ func (b *builder) freshness(ctx context.Context, rel Releases) (*panel, error) {
 			nextText = next.ID + " · " + next.At.UTC().Format("2006-01-02")
 		}
 	}
-	p.Meta = []Link{{l.t("latest_release"), latestText}, {l.t("next_release"), nextText}, {l.t("source"), l.t("src_runs")}}
+	p.Meta = []field{{l.t("latest_release"), latestText}, {l.t("next_release"), nextText}, {l.t("source"), l.t("src_runs")}}
 	return p, nil
 }
