@@ -121,7 +121,7 @@ func wordsEN() map[string]string {
 		"sector": "Sector size by ISIC division", "measure": "Measure", "division": "Division", "all_divisions": "All ICT divisions",
 		"m_gva": "Value added", "m_revenue": "Revenue", "m_employees": "Employment", "m_companies": "Active companies",
 		"u_mnt": "MNT", "u_usd": "USD", "u_persons": "persons", "u_companies": "companies",
-		"sector_desc": "The chosen measure by ISIC division and year, ICT sector classes only.",
+		"sector_desc": "The chosen measure by ISIC division and year, ICT sector classes only; a partial year is drawn hollow.",
 		// market entry
 		"entry": "Companies entering foreign markets", "market": "Market", "new": "New", "cumulative": "Cumulative",
 		"entry_desc": "Cumulative number of companies that made their first export to each market, by year.", "entry_note": "The first year counts every company already exporting then.",
@@ -178,7 +178,7 @@ func wordsMN() map[string]string {
 		"sector": "Салбарын хэмжээ, ISIC хэсгээр", "measure": "Үзүүлэлт", "division": "Хэсэг", "all_divisions": "МХХТ-ийн бүх хэсэг",
 		"m_gva": "Нэмэгдсэн өртөг", "m_revenue": "Орлого", "m_employees": "Ажиллагчид", "m_companies": "Идэвхтэй компани",
 		"u_mnt": "₮", "u_usd": "ам.доллар", "u_persons": "хүн", "u_companies": "компани",
-		"sector_desc": "Сонгосон үзүүлэлт ISIC хэсэг ба оноор, зөвхөн МХХТ салбарын ангиуд.",
+		"sector_desc": "Сонгосон үзүүлэлт ISIC хэсэг ба оноор, зөвхөн МХХТ салбарын ангиуд; бүтэн бус жилийг хөндий цэгээр тэмдэглэв.",
 		"entry":       "Гадаад зах зээлд гарсан компаниуд", "market": "Зах зээл", "new": "Шинэ", "cumulative": "Өссөн дүн",
 		"entry_desc": "Зах зээл бүрт анх экспорт хийсэн компанийн өссөн тоо, оноор.", "entry_note": "Эхний онд тухайн үед экспорт хийж байсан бүх компанийг тооцсон.",
 		"exports": "МХХТ үйлчилгээний экспорт, бүсээр", "filings_v": "Тайлан", "bop_v": "Төлбөрийн тэнцэл", "coverage": "Хамралт",

@@ -348,9 +348,9 @@ func (b *builder) sector() *panel {
 		tv.Head[i+1] = l.name(ds[i])
 	}
 	for _, dv := range ds {
-		s := svgchart.Series{Name: l.name(dv), Values: make([]float64, len(ys))}
+		s := svgchart.Series{Name: l.name(dv), Values: make([]float64, len(ys)), Marked: make([]bool, len(ys))}
 		for i, y := range ys {
-			s.Values[i] = nan()
+			s.Values[i], s.Marked[i] = nan(), months[y] < 12 // a partial year is drawn hollow
 			if c := cells[[2]string{y, dv}]; c != nil && !c.hide {
 				s.Values[i] = c.v / scale
 			}
