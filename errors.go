@@ -17,6 +17,8 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrLocked marks a warehouse whose writer lock is held by another process.
 	ErrLocked = errors.New("warehouse locked by another writer")
+	// ErrForbidden marks a request the caller's role may not make.
+	ErrForbidden = errors.New("forbidden")
 )
 
 // InputError locates a problem in outside input: which file, which line and

@@ -34,7 +34,7 @@ type Filing struct {
 
 	AI       bool     `parquet:"flag_ai"`
 	Startup  bool     `parquet:"flag_startup"`
-	Flags    string   `parquet:"flags"`         // the flags object as JSON text, every key kept
+	Flags    string   `parquet:"flags,dict"`    // the flags object as JSON text, every key kept
 	Programs []string `parquet:"programs,list"` // support programmes taken part in
 
 	Source     string `parquet:"source,dict"` // file path or feed URL the record came from

@@ -21,6 +21,16 @@ type SurveyResponse struct {
 	Source            string   `parquet:"source,dict"`                         // file path or URL
 }
 
+// SurveyStratum is a stratum of a survey wave with its population: a row
+// of survey_strata. Every stratum of the wave's configuration is stored,
+// those without respondents too, so that an estimate can say which part of
+// the population it covers.
+type SurveyStratum struct {
+	Wave       string `parquet:"wave,dict"`    // configured wave id
+	Stratum    string `parquet:"stratum,dict"` // as the wave defines it, e.g. 62/small
+	Population int64  `parquet:"population"`   // companies in the stratum
+}
+
 // Survey question types of SurveyResponse.QuestionType.
 const (
 	QuestionSingle  = "single"

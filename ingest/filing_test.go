@@ -298,3 +298,52 @@ func FuzzDecodeFiling(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFilingDecoder checks FilingDecoder, the token reader bulk ingest
+// uses, against DecodeFiling, which decodes through the wire struct: on
+// any input, the same record or the same error, also when one decoder
+// decodes one input after another.
+func FuzzFilingDecoder(f *testing.F) {
+	example := readFile(f, contractExample)
+	f.Add(example)
+	f.Add([]byte(strings.Replace(string(example), "125000000", `"abc"`, 1)))
+	f.Add([]byte(`{"revision":-9223372036854775808,"employees":9223372036854775807,"revenue":1e999}`))
+	f.Add([]byte(`{"employees":9223372036854775808}`))
+	f.Add([]byte(`{"exports":[null,{"amount":null},{"country":"KZ","Country":"JP","x":[1]}],"exports":[{}]}`))
+	f.Add([]byte(`{"programs":[null,"a"],"flags":null,"flags":{"ai":true},"revision":1,"revision":null}`))
+	f.Add([]byte("{\"filing_id\":\"\xff\\ud800\",\"Filing_ID\":\"x\"}"))
+	f.Add([]byte(`null`))
+	f.Add([]byte(`[1]`))
+	f.Add([]byte(`{"a":1} x`))
+	var d ingest.FilingDecoder
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var want, got ictstat.FilingRecord
+		werr := ingest.DecodeFiling(data, &want)
+		gerr := d.Decode(data, &got)
+		if fmt.Sprint(werr) != fmt.Sprint(gerr) {
+			t.Fatalf("%q: got error %v, DecodeFiling %v", data, gerr, werr)
+		}
+		if w, g := fmt.Sprintf("%#v", want), fmt.Sprintf("%#v", got); werr == nil && !reflect.DeepEqual(render(&want), render(&got)) {
+			t.Fatalf("%q: got %s, DecodeFiling %s", data, g, w)
+		}
+	})
+}
+
+// render spells a record with its pointers followed and NaN written out,
+// so that two records can be compared.
+func render(r *ictstat.FilingRecord) string {
+	s := fmt.Sprintf("%q %d %q %q %q %q %q %q %q %v %v %v %d %v flags=%q programs=%#v exports=",
+		r.FilingID, r.Revision, r.RegistryNo, r.CompanyName, r.ISIC4, r.Zone, r.Period, r.SubmittedAt, r.Currency,
+		r.Revenue, r.IntermediateConsumption, r.Wages, r.Employees, r.RnDExpense, r.Flags, r.Programs)
+	if r.Exports == nil {
+		return s + "nil"
+	}
+	for _, e := range r.Exports {
+		a := "-"
+		if e.Amount != nil {
+			a = fmt.Sprint(*e.Amount)
+		}
+		s += fmt.Sprintf("{%q %q %s}", e.Country, e.EBOPS, a)
+	}
+	return s + "."
+}

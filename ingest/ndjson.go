@@ -159,7 +159,11 @@ func (n *NDJSON) readLine() (line []byte, tooLong bool, err error) {
 	n.line++
 	line, err = n.br.ReadSlice('\n')
 	if errors.Is(err, bufio.ErrBufferFull) {
-		// The full buffer holds more than MaxLineBytes: keep it, skip the rest.
+		// The full buffer holds more than MaxLineBytes: keep it, skip the
+		// rest, unless it is binary (/dev/zero has no newline to skip to).
+		if bytes.IndexByte(line, 0) >= 0 {
+			return nil, false, &ictstat.InputError{File: n.name, Line: n.line, Reason: "binary data (NUL byte): not an NDJSON file"}
+		}
 		line = append([]byte(nil), line...)
 		for errors.Is(err, bufio.ErrBufferFull) {
 			_, err = n.br.ReadSlice('\n')

@@ -523,3 +523,37 @@ func FuzzNDJSON(f *testing.F) {
 		}
 	})
 }
+
+// zeros is an endless stream of NUL bytes, as /dev/zero is, that counts
+// what was read from it.
+type zeros struct{ read int64 }
+
+func (z *zeros) Read(p []byte) (int, error) {
+	clear(p)
+	z.read += int64(len(p))
+	return len(p), nil
+}
+
+// TestNDJSONEndlessBinary checks that a binary input without any newline
+// (ictstat ingest filings --file /dev/zero) is refused after its first
+// line's worth of bytes instead of being read for ever.
+func TestNDJSONEndlessBinary(t *testing.T) {
+	z := &zeros{}
+	nd, err := ingest.OpenNDJSON(z, "in.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nd.Close()
+	for z.read < 64<<20 {
+		if _, err = nd.Next(1000); err != nil {
+			break
+		}
+	}
+	e := mustInputError(t, err)
+	if !strings.Contains(e.Reason, "NUL") || e.Line != 1 {
+		t.Errorf("got %v, want line 1 refused as binary", e)
+	}
+	if z.read > 4<<20 {
+		t.Errorf("read %d bytes before refusing, want about one line's worth (%d)", z.read, ingest.MaxLineBytes)
+	}
+}

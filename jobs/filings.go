@@ -34,6 +34,9 @@ type Options struct {
 	ChunkLines int
 	// Progress, when set, is called about every second with the lines read.
 	Progress func(lines int64)
+	// MaxHeldRows bounds the valid filings held in memory before some
+	// partitions are merged early; default warehouse.DefaultMaxHeldRows.
+	MaxHeldRows int
 	// Logger receives the pull's events; default none.
 	Logger zerolog.Logger
 }
@@ -49,9 +52,9 @@ type PullStats struct {
 }
 
 type chunkResult struct {
-	seq   int
-	batch *warehouse.FilingBatch
-	bad   []ictstat.Quarantined
+	seq     int
+	filings []ictstat.Filing
+	bad     []ictstat.Quarantined
 }
 
 // IngestFilingsFile reads an NDJSON filings file (plain, gzip or zstd) and
@@ -70,14 +73,11 @@ func IngestFilingsFile(ctx context.Context, wh *warehouse.Warehouse, r io.Reader
 		return st, err
 	}
 	defer tx.Rollback()
-	rates, err := wh.FXRates(tx.Base())
+	rates, err := wh.FXRates(ctx, tx.Base())
 	if err != nil {
 		return st, err
 	}
-	merge, err := tx.MergeFilings()
-	if err != nil {
-		return st, err
-	}
+	merge := tx.MergeFilings(transform.ResolveRevisions, opts.MaxHeldRows)
 	t0 := time.Now()
 	bad, err := runChunks(ctx, nd, transform.MonthlyFX(rates), name, merge, opts)
 	if err != nil {
@@ -88,7 +88,7 @@ func IngestFilingsFile(ctx context.Context, wh *warehouse.Warehouse, r io.Reader
 	if err != nil {
 		return st, err
 	}
-	opts.Logger.Debug().Dur("read", t1.Sub(t0)).Dur("merge", time.Since(t1)).Int("partitions", ms.Partitions).Int("merges", ms.Merges).Int64("spilled", ms.Spilled).Msg("filings pull phases")
+	opts.Logger.Debug().Dur("read", t1.Sub(t0)).Dur("merge", time.Since(t1)).Int("partitions", ms.Partitions).Int("merges", ms.Merges).Msg("filings pull phases")
 	if _, err := tx.AppendQuarantine(SourceFilings, bad); err != nil {
 		return st, err
 	}
@@ -125,10 +125,9 @@ func runChunks(ctx context.Context, nd *ingest.NDJSON, fx *transform.FXTable, na
 	defer cancel(nil)
 	chunks := make(chan *ingest.Chunk, workers*2)
 	results := make(chan chunkResult, workers*2)
-	// Chunks and batches go back to these free lists when done with, so that
-	// a large file does not allocate a buffer per chunk.
+	// Chunks go back to this free list when done with, so that a large
+	// file does not allocate a buffer per chunk.
 	freeChunks := make(chan *ingest.Chunk, workers*4+2)
-	freeBatches := make(chan *warehouse.FilingBatch, workers*4+2)
 	var lines atomic.Int64
 
 	go func() { // reader
@@ -162,13 +161,7 @@ func runChunks(ctx context.Context, nd *ingest.NDJSON, fx *transform.FXTable, na
 			defer wg.Done()
 			var v recordValidator
 			for c := range chunks {
-				var b *warehouse.FilingBatch
-				select {
-				case b = <-freeBatches:
-				default:
-					b = warehouse.NewFilingBatch()
-				}
-				res := validateChunk(c, b, &v, fx, name)
+				res := validateChunk(c, &v, fx, name)
 				select {
 				case freeChunks <- c:
 				default:
@@ -196,13 +189,8 @@ func runChunks(ctx context.Context, nd *ingest.NDJSON, fx *transform.FXTable, na
 			}
 			delete(pending, next)
 			next++
-			if err := merge.Append(r.batch); err != nil {
+			if err := merge.Append(ctx, r.filings); err != nil {
 				cancel(err)
-			}
-			r.batch.Reset()
-			select {
-			case freeBatches <- r.batch:
-			default:
 			}
 			bad = append(bad, r.bad...)
 			if len(bad) > MaxQuarantinePerPull {
@@ -227,8 +215,8 @@ func runChunks(ctx context.Context, nd *ingest.NDJSON, fx *transform.FXTable, na
 }
 
 // validateChunk decodes and validates every line of c.
-func validateChunk(c *ingest.Chunk, batch *warehouse.FilingBatch, v *recordValidator, fx *transform.FXTable, name string) chunkResult {
-	res := chunkResult{seq: c.Seq, batch: batch}
+func validateChunk(c *ingest.Chunk, v *recordValidator, fx *transform.FXTable, name string) chunkResult {
+	res := chunkResult{seq: c.Seq, filings: make([]ictstat.Filing, 0, c.Len())}
 	tooLong := map[int]bool{}
 	for _, i := range c.TooLong {
 		tooLong[i] = true
@@ -244,7 +232,7 @@ func validateChunk(c *ingest.Chunk, batch *warehouse.FilingBatch, v *recordValid
 			res.bad = append(res.bad, *q)
 			continue
 		}
-		res.batch.Add(f)
+		res.filings = append(res.filings, f)
 	}
 	return res
 }

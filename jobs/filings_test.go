@@ -436,3 +436,46 @@ func TestIngestFilingsGroundTruth(t *testing.T) {
 	}
 	testutil.CheckFolders(t, wh.Root())
 }
+
+// cancelAt is a reader that cancels a context once it has handed over at
+// bytes, as Ctrl-C in the middle of a bulk file does.
+type cancelAt struct {
+	r      *bytes.Reader
+	at     int64
+	read   int64
+	cancel context.CancelFunc
+}
+
+func (c *cancelAt) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p[:min(len(p), 64<<10)])
+	if c.read += int64(n); c.read >= c.at {
+		c.cancel()
+	}
+	return n, err
+}
+
+// TestIngestFilingsCancelled checks that a bulk ingest whose context ends
+// half-way returns the context's error and commits nothing, also when the
+// merge has already merged partitions early.
+func TestIngestFilingsCancelled(t *testing.T) {
+	var buf bytes.Buffer
+	if _, err := simulate.WriteNDJSON(&buf, simulate.Options{Seed: 3, Companies: 400, Months: 12}, 4000, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, frac := range []int64{4, 2, 1} {
+		t.Run(fmt.Sprintf("after 1/%d of the file", frac), func(t *testing.T) {
+			wh := openWarehouse(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			r := &cancelAt{r: bytes.NewReader(buf.Bytes()), at: int64(buf.Len()) / frac, cancel: cancel}
+			_, err := jobs.IngestFilingsFile(ctx, wh, r, "f.ndjson", jobs.Options{Workers: 2, ChunkLines: 64, MaxHeldRows: 500})
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("got %v, want context.Canceled", err)
+			}
+			if id := currentID(t, wh); id != 0 {
+				t.Errorf("snapshot %d after a cancelled ingest, want 0 (nothing committed)", id)
+			}
+			testutil.CheckFolders(t, wh.Root())
+		})
+	}
+}

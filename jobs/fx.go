@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/npit-mn/ictstat/ingest"
+	"github.com/npit-mn/ictstat/transform"
 	"github.com/npit-mn/ictstat/warehouse"
 )
 
@@ -26,7 +27,7 @@ func IngestFXFile(ctx context.Context, wh *warehouse.Warehouse, r io.Reader, nam
 		return st, err
 	}
 	defer tx.Rollback()
-	changed, err := tx.MergeFXRates(rates)
+	changed, err := tx.MergeFXRates(ctx, rates, transform.MergeFXRates)
 	if err != nil {
 		return st, err
 	}

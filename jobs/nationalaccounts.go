@@ -9,6 +9,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/npit-mn/ictstat"
 	"github.com/npit-mn/ictstat/ingest"
 	"github.com/npit-mn/ictstat/transform"
 	"github.com/npit-mn/ictstat/warehouse"
@@ -94,7 +95,12 @@ func IngestNationalAccounts(ctx context.Context, wh *warehouse.Warehouse, data [
 		return st, err
 	}
 	defer tx.Rollback()
-	res, err := tx.MergeNationalAccounts(rows, !hasUpdated)
+	var res transform.NationalAccountsMerge
+	err = tx.MergeNationalAccounts(ctx, func(held []ictstat.NationalAccount) []ictstat.NationalAccount {
+		var add []ictstat.NationalAccount
+		add, res = transform.MergeNationalAccounts(held, rows, !hasUpdated)
+		return add
+	})
 	if err != nil {
 		return st, err
 	}

@@ -109,20 +109,17 @@ func pullBatch(ctx context.Context, wh *warehouse.Warehouse, pages <-chan fetche
 	}
 	defer tx.Rollback()
 	st.Snapshot = tx.Base().ID
-	rates, err := wh.FXRates(tx.Base())
+	rates, err := wh.FXRates(ctx, tx.Base())
 	if err != nil {
 		return st, false, err
 	}
 	fx := transform.MonthlyFX(rates)
-	merge, err := tx.MergeFilings()
-	if err != nil {
-		return st, false, err
-	}
+	merge := tx.MergeFilings(transform.ResolveRevisions, 0)
 	var bad []ictstat.Quarantined
 	n, more, fetchErr, err := readPages(tx, SourceFilings, pages, int64(opts.CommitRows), func(page ingest.Page, raw string) error {
 		for _, part := range validatePage(page.Records, fx, raw) {
 			bad = append(bad, part.bad...)
-			if err := merge.Append(part.batch); err != nil {
+			if err := merge.Append(ctx, part.filings); err != nil {
 				return err
 			}
 		}
@@ -206,14 +203,14 @@ func validatePage(records []json.RawMessage, fx *transform.FXTable, origin strin
 		go func() {
 			defer wg.Done()
 			var v recordValidator
-			res := chunkResult{seq: p, batch: warehouse.NewFilingBatch()}
+			res := chunkResult{seq: p, filings: make([]ictstat.Filing, 0, hi-lo)}
 			for i := lo; i < hi; i++ {
 				f, q := v.validate(records[i], fx, origin, int64(i+1))
 				if q != nil {
 					res.bad = append(res.bad, *q)
 					continue
 				}
-				res.batch.Add(f)
+				res.filings = append(res.filings, f)
 			}
 			out[p] = res
 		}()
@@ -238,29 +235,28 @@ type permanent struct{ error }
 
 func (p permanent) Unwrap() []error { return []error{p.error, ErrPermanent} }
 
-// recordValidator decodes and validates records one at a time, with
-// buffers of its own: the filing it returns is its own and shares the
-// record's memory, and must be used (added to a batch) before its next call
-// and before the record's bytes change. One per goroutine.
+// recordValidator decodes and validates records one at a time with a
+// decoder of its own; one per goroutine.
 type recordValidator struct {
 	dec ingest.FilingDecoder
-	val transform.Validator
 	rec ictstat.FilingRecord
-	f   ictstat.Filing
 }
 
-// validate decodes and validates one feed record: the filing, or the
-// quarantine row of a rejected record.
-func (v *recordValidator) validate(raw []byte, fx *transform.FXTable, origin string, pos int64) (*ictstat.Filing, *ictstat.Quarantined) {
-	reject := func(reason string) (*ictstat.Filing, *ictstat.Quarantined) {
-		return nil, &ictstat.Quarantined{Origin: origin, Line: pos, Reason: reason, Raw: string(raw)}
+// validate decodes and validates one feed or file record: the filing, or
+// the quarantine row of a rejected record. The filing shares no memory
+// with raw.
+func (v *recordValidator) validate(raw []byte, fx *transform.FXTable, origin string, pos int64) (ictstat.Filing, *ictstat.Quarantined) {
+	reject := func(reason string) (ictstat.Filing, *ictstat.Quarantined) {
+		return ictstat.Filing{}, &ictstat.Quarantined{Origin: origin, Line: pos, Reason: reason, Raw: string(raw)}
 	}
-	if err := v.dec.Decode(raw, &v.rec); err != nil {
+	rec := &v.rec
+	if err := v.dec.Decode(raw, rec); err != nil {
 		return reject(err.Error())
 	}
-	if verr := v.val.ValidateInto(&v.rec, fx, &v.f); verr != nil {
+	f, verr := transform.ValidateFiling(rec, fx)
+	if verr != nil {
 		return reject(verr.Error())
 	}
-	v.f.Source, v.f.SourceLine = origin, pos
-	return &v.f, nil
+	f.Source, f.SourceLine = origin, pos
+	return f, nil
 }

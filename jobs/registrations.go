@@ -59,7 +59,7 @@ func registrationsBatch(ctx context.Context, wh *warehouse.Warehouse, pages <-ch
 	if n == 0 {
 		return st, false, classifyFetch(fetchErr)
 	}
-	added, err := tx.MergeRegistrations(events, transform.Companies)
+	added, err := tx.MergeRegistrations(ctx, events, transform.Companies)
 	if err != nil {
 		return st, false, err
 	}

@@ -89,11 +89,11 @@ func Replay(ctx context.Context, wh *warehouse.Warehouse, o ReplayOptions) (Repl
 	defer tx.Rollback()
 	st.Snapshot = tx.Base().ID
 	steps := map[string]func(*replayRun) error{
-		SourceFX:            func(r *replayRun) error { return replayFX(tx, r) },
-		SourceRegistrations: func(r *replayRun) error { return replayRegistrations(tx, r) },
+		SourceFX:            func(r *replayRun) error { return replayFX(ctx, tx, r) },
+		SourceRegistrations: func(r *replayRun) error { return replayRegistrations(ctx, tx, r) },
 		SourceFilings:       func(r *replayRun) error { return replayFilings(ctx, tx, r) },
 		SourceExports:       func(r *replayRun) error { return replayExports(tx, r) },
-		SourceSurvey:        func(r *replayRun) error { return replaySurvey(tx, r, o.Survey, &st) },
+		SourceSurvey:        func(r *replayRun) error { return replaySurvey(ctx, tx, r, o.Survey, &st) },
 	}
 	for _, source := range ReplaySources {
 		if o.Source != "" && o.Source != source {
@@ -201,7 +201,7 @@ func unreplayable(q ictstat.Quarantined, why string) string {
 
 // replayFX re-reads quarantined rate rows first, so that a filings replay in
 // the same run sees the rates they add.
-func replayFX(tx *warehouse.Tx, r *replayRun) error {
+func replayFX(ctx context.Context, tx *warehouse.Tx, r *replayRun) error {
 	var rates []ictstat.FXRate
 	for _, q := range r.rows {
 		got, bad, err := ingest.ReadFXRates(strings.NewReader("date,currency,mnt_per_unit\n"+q.Raw+"\n"), q.Origin)
@@ -214,21 +214,18 @@ func replayFX(tx *warehouse.Tx, r *replayRun) error {
 			rates = append(rates, got...)
 		}
 	}
-	_, err := tx.MergeFXRates(rates)
+	_, err := tx.MergeFXRates(ctx, rates, transform.MergeFXRates)
 	return err
 }
 
 func replayFilings(ctx context.Context, tx *warehouse.Tx, r *replayRun) error {
-	rates, err := tx.FXRates()
+	rates, err := tx.FXRates(ctx)
 	if err != nil {
 		return err
 	}
 	fx := transform.MonthlyFX(rates)
-	merge, err := tx.MergeFilings()
-	if err != nil {
-		return err
-	}
-	batch := warehouse.NewFilingBatch()
+	merge := tx.MergeFilings(transform.ResolveRevisions, 0)
+	var filings []ictstat.Filing
 	var v recordValidator
 	for _, q := range r.rows {
 		f, fixed := v.validate([]byte(q.Raw), fx, q.Origin, q.Line)
@@ -236,9 +233,9 @@ func replayFilings(ctx context.Context, tx *warehouse.Tx, r *replayRun) error {
 			r.stay(q, fixed.Reason)
 			continue
 		}
-		batch.Add(f)
+		filings = append(filings, f)
 	}
-	if err := merge.Append(batch); err != nil {
+	if err := merge.Append(ctx, filings); err != nil {
 		return err
 	}
 	_, err = merge.Finish(ctx)

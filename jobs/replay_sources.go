@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -13,7 +14,7 @@ import (
 
 // replayRegistrations decodes and validates the quarantined feed records
 // again and merges those that pass, rebuilding companies.
-func replayRegistrations(tx *warehouse.Tx, r *replayRun) error {
+func replayRegistrations(ctx context.Context, tx *warehouse.Tx, r *replayRun) error {
 	var events []ictstat.Registration
 	var rec ictstat.RegistrationRecord
 	for _, q := range r.rows {
@@ -32,7 +33,7 @@ func replayRegistrations(tx *warehouse.Tx, r *replayRun) error {
 	if len(events) == 0 {
 		return nil
 	}
-	_, err := tx.MergeRegistrations(events, transform.Companies)
+	_, err := tx.MergeRegistrations(ctx, events, transform.Companies)
 	return err
 }
 
@@ -82,7 +83,7 @@ func replayExports(tx *warehouse.Tx, r *replayRun) error {
 // replaySurvey validates the quarantined survey records of the wave of
 // opts against it again and merges the responses that pass. Records of
 // another wave stay as they are; a note counts them.
-func replaySurvey(tx *warehouse.Tx, r *replayRun, opts *SurveyOptions, st *ReplayStats) error {
+func replaySurvey(ctx context.Context, tx *warehouse.Tx, r *replayRun, opts *SurveyOptions, st *ReplayStats) error {
 	wave, err := surveyWave(tx, *opts)
 	if err != nil {
 		return err
@@ -121,6 +122,14 @@ func replaySurvey(tx *warehouse.Tx, r *replayRun, opts *SurveyOptions, st *Repla
 	if len(rows) == 0 {
 		return nil
 	}
-	_, err = tx.MergeSurveyResponses(rows)
+	err = tx.MergeSurveyResponses(ctx, func(held []ictstat.SurveyResponse) []ictstat.SurveyResponse {
+		all, _ := transform.MergeSurveyResponses(held, rows)
+		return all
+	})
+	if err != nil {
+		return err
+	}
+	// The corrected wave's strata, as an ingest of the wave stores them.
+	_, err = tx.ReplaceSurveyStrata(wave.ID, wave.StrataRows())
 	return err
 }

@@ -48,7 +48,9 @@ type Task func(ctx context.Context, run *ictstat.JobRun) error
 // History is the run log the scheduler reads and appends to.
 type History interface {
 	LastRun(job string) (ictstat.JobRun, bool, error)
-	Record(run ictstat.JobRun) error
+	// Record appends a run; ctx is not cancelled when the run was, so
+	// that a cancelled run is recorded too.
+	Record(ctx context.Context, run ictstat.JobRun) error
 }
 
 // Job is a scheduled task.
@@ -200,7 +202,7 @@ func (s *Scheduler) run(ctx context.Context, j Job, trigger string) (ictstat.Job
 	default:
 		run.Status, run.Error = StatusFailed, err.Error()
 	}
-	if rerr := s.hist.Record(run); rerr != nil {
+	if rerr := s.hist.Record(context.WithoutCancel(ctx), run); rerr != nil {
 		log.Error().Err(rerr).Msg("recording the run")
 	}
 	log.Info().Str("status", run.Status).Int64(ictstat.LogRows, run.RowsCommitted).Dur("took", run.EndedAt.Sub(run.StartedAt)).Msg("job run ended")

@@ -374,20 +374,26 @@ func TestSurveyPopulationFromCompanies(t *testing.T) {
 		d, _ := time.Parse(time.DateOnly, s)
 		return ictstat.DateOf(d)
 	}
-	gone := day("2026-02-01")
-	later := day("2026-06-01")
+	ev := func(no, isic, event, on string) ictstat.Registration {
+		return ictstat.Registration{RegistryNo: no, ISIC4: isic, Event: event, Date: day(on)}
+	}
 	tx, err := wh.Begin(ctx, "companies")
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = warehouse.ReplaceTable(tx, warehouse.TableCompanies, []ictstat.Company{
-		{RegistryNo: "1000001", ISIC4: "6201", RegisteredOn: day("2020-01-01"), Active: true},
-		{RegistryNo: "1000002", ISIC4: "6202", RegisteredOn: day("2021-01-01"), Active: true},
-		{RegistryNo: "1000003", ISIC4: "6311", RegisteredOn: day("2022-01-01"), Active: true},
-		{RegistryNo: "1000004", ISIC4: "6201", RegisteredOn: day("2022-01-01"), DeregisteredOn: &gone},  // gone before the day
-		{RegistryNo: "1000005", ISIC4: "6201", RegisteredOn: day("2026-04-01"), Active: true},           // registered after it
-		{RegistryNo: "1000006", ISIC4: "6120", RegisteredOn: day("2019-01-01"), DeregisteredOn: &later}, // still there on the day
-	})
+	err = warehouse.ReplaceTable(tx, warehouse.TableCompanies, transform.Companies([]ictstat.Registration{
+		ev("1000001", "6201", "registered", "2020-01-01"),
+		ev("1000002", "6202", "registered", "2021-01-01"),
+		ev("1000003", "6311", "registered", "2022-01-01"),
+		ev("1000004", "6201", "registered", "2022-01-01"), ev("1000004", "6201", "deregistered", "2026-02-01"), // gone before the day
+		ev("1000005", "6201", "registered", "2026-04-01"),                                                      // registered after it
+		ev("1000006", "6120", "registered", "2019-01-01"), ev("1000006", "6120", "deregistered", "2026-06-01"), // still there on the day
+		// Left before the day and came back after it under another
+		// class: not active on the day (the first registration and the
+		// latest class would count it in 62).
+		ev("1000007", "6311", "registered", "2020-01-01"), ev("1000007", "6311", "deregistered", "2025-01-01"),
+		ev("1000007", "6201", "registered", "2026-06-01"),
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -405,5 +411,11 @@ func TestSurveyPopulationFromCompanies(t *testing.T) {
 	rows := testutil.Rows(t, wh, testutil.Current, "SELECT stratum, stratum_population FROM survey_responses ORDER BY 1")
 	if got := fmt.Sprint(rows); got != "[[61 1] [62 2] [63 1]]" {
 		t.Errorf("got %s, want [[61 1] [62 2] [63 1]]", got)
+	}
+	// Every stratum of the wave is kept with its population, in
+	// survey_strata, whether anyone in it responded or not.
+	strata := testutil.Rows(t, wh, testutil.Current, "SELECT wave, stratum, population FROM survey_strata ORDER BY 2")
+	if got := fmt.Sprint(strata); got != "[[w 61 1] [w 62 2] [w 63 1]]" {
+		t.Errorf("got survey_strata %s, want [[w 61 1] [w 62 2] [w 63 1]]", got)
 	}
 }

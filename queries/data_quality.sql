@@ -1,7 +1,7 @@
 -- name: data_quality
 -- title: Data quality by source
 -- answers: For each source: when it was last pulled successfully, whether that is as fresh as its schedule promises, how many rows its runs committed and its table holds, and how many of its records sit in quarantine, by the rule they broke.
--- method: Runs come from the run log (job_runs), cut to the runs whose snapshot is the queried one or older. last_success_at is the end of the newest run with status ok. The scheduler records with each run its schedule, when the job is due next (next_due) and the schedule's interval there; a run outside the scheduler (ictstat ingest) records none, and then next_due is the last success plus the interval of the newest scheduled run. freshness at as_of: ok until next_due; due from next_due until one interval after it (the run may be in flight or retrying); stale later than that; never with no successful run; unscheduled when a source has succeeded but no run recorded a schedule. Rows: rows_committed sums the committed rows of the source's ok runs in the log; table_rows counts the rows of the table the source feeds in the snapshot (filings -> filings, registrations -> registrations, survey -> survey_responses, exports -> bop_exports, national_accounts -> national_accounts, fx -> fx_rates). Quarantine: records of the source in table quarantine in the snapshot, grouped by rule: the reason's text before its first colon, which names the field the record broke (exports.0.amount and exports.1.amount both count as exports[].amount). Every source of the contract is listed, pulled or not, and any other source found in the log or in quarantine; the warehouse's own maintenance job is left out.
+-- method: Runs come from the run log (job_runs), cut to the runs whose snapshot is the queried one or older. last_success_at is the end of the newest run with status ok. The scheduler records with each run its schedule, when the job is due next (next_due) and the schedule's interval there; a run outside the scheduler (ictstat ingest) records none, and then next_due is the last success plus the interval of the newest scheduled run. freshness at as_of: ok until next_due; due from next_due until one interval after it (the run may be in flight or retrying); stale later than that; never with no successful run; unscheduled when a source has succeeded but no run recorded a schedule. Rows: rows_committed sums the committed rows of the source's ok runs in the log; table_rows counts the rows of the table the source feeds in the snapshot (filings -> filings, registrations -> registrations, survey -> survey_responses, exports -> bop_exports, national_accounts -> national_accounts, fx -> fx_rates). Quarantine: records of the source in table quarantine in the snapshot, grouped by rule: the reason's text before its first colon, which names the field the record broke (exports.0.amount and exports.1.amount both count as exports[].amount). Flags (filings only): the current filings are checked for implausible values, kept but flagged: value added negative (gva_mnt < 0), exports above revenue (exports_mnt > revenue_mnt), wages above revenue (wages_mnt > revenue_mnt); and, once the register is loaded (table companies not empty), not registered in the month: a filing of a company with no registered spell of its registry history (transform.ActiveOn's spells) on any day of the filing's month. A filing may raise several flags. Every source of the contract is listed, pulled or not, and any other source found in the log or in quarantine; the warehouse's own maintenance job is left out.
 -- param: as_of timestamp = : time to judge freshness at, e.g. 2026-11-27T12:00:00Z; empty: now
 -- column: source [label] : source name
 -- column: table_name [label] : warehouse table the source feeds
@@ -18,6 +18,8 @@
 -- column: table_rows [rows] : rows of table_name in the snapshot
 -- column: quarantined [rows] : records of the source in quarantine in the snapshot
 -- column: quarantine_by_rule [text] : quarantined records by rule, most first: "registry_no 3; isic4 1"
+-- column: flagged [flags] : filings: flags raised on the current filings, which are kept but to be read with care (see method)
+-- column: flagged_by_rule [text] : filings: the flags by rule, most first: "exports above revenue 2; value added negative 1"
 WITH params AS (
     SELECT coalesce(CAST(nullif($as_of, '') AS TIMESTAMPTZ), current_timestamp) AS as_of
 ), known (source, table_name) AS (
@@ -59,12 +61,29 @@ WITH params AS (
 ), quarantined AS (
     SELECT source, sum(n) AS n, string_agg(rule || ' ' || n, '; ' ORDER BY n DESC, rule) AS by_rule
     FROM rules GROUP BY source
+), spells AS (
+    SELECT registry_no, UNNEST(history) AS s FROM companies
+), flags AS (
+    SELECT 'filings' AS source, rule, count(*) AS n FROM (
+        SELECT 'value added negative' AS rule FROM filings WHERE gva_mnt < 0
+        UNION ALL SELECT 'exports above revenue' FROM filings WHERE exports_mnt > revenue_mnt
+        UNION ALL SELECT 'wages above revenue' FROM filings WHERE wages_mnt > revenue_mnt
+        UNION ALL SELECT 'not registered in the month' FROM filings f
+        WHERE EXISTS (SELECT 1 FROM companies) AND NOT EXISTS (
+            SELECT 1 FROM spells sp
+            WHERE sp.registry_no = f.registry_no AND sp.s.registered
+                AND sp.s.valid_from < f.period + INTERVAL 1 MONTH AND (sp.s.valid_to IS NULL OR sp.s.valid_to > f.period))
+    ) GROUP BY ALL
+), flagged AS (
+    SELECT source, sum(n) AS n, string_agg(rule || ' ' || n, '; ' ORDER BY n DESC, rule) AS by_rule
+    FROM flags GROUP BY source
 ), joined AS (
     SELECT s.source, k.table_name, sc.schedule, lr.at AS last_run_at, lr.status AS last_run_status,
         o.at AS last_success_at, coalesce(f.n, 0) AS failed_since_success,
         coalesce(o.next_due, o.at + to_seconds(sc.interval_s)) AS next_due,
         sc.interval_s, coalesce(o.rows_committed, 0) AS rows_committed,
-        t.n AS table_rows, coalesce(q.n, 0) AS quarantined, coalesce(q.by_rule, '') AS by_rule
+        t.n AS table_rows, coalesce(q.n, 0) AS quarantined, coalesce(q.by_rule, '') AS by_rule,
+        coalesce(fl.n, 0) AS flagged, coalesce(fl.by_rule, '') AS flagged_by_rule
     FROM sources s
     LEFT JOIN known k USING (source)
     LEFT JOIN last_run lr USING (source)
@@ -73,6 +92,7 @@ WITH params AS (
     LEFT JOIN fails f USING (source)
     LEFT JOIN table_rows t ON t.table_name = k.table_name
     LEFT JOIN quarantined q USING (source)
+    LEFT JOIN flagged fl USING (source)
 )
 SELECT
     source, table_name, coalesce(schedule, '') AS schedule, last_run_at, last_run_status, last_success_at,
@@ -88,6 +108,8 @@ SELECT
     CAST(rows_committed AS BIGINT) AS rows_committed,
     CAST(table_rows AS BIGINT) AS table_rows,
     CAST(quarantined AS BIGINT) AS quarantined,
-    by_rule AS quarantine_by_rule
+    by_rule AS quarantine_by_rule,
+    CAST(flagged AS BIGINT) AS flagged,
+    flagged_by_rule
 FROM joined, params p
 ORDER BY source

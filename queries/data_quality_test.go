@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/npit-mn/ictstat"
+	"github.com/npit-mn/ictstat/transform"
 	"github.com/npit-mn/ictstat/warehouse"
 )
 
@@ -86,11 +87,11 @@ func loadDataQuality(t *testing.T) (*warehouse.Warehouse, int64) {
 		}
 		return ictstat.DateOf(d)
 	}
-	if _, err := tx.MergeFXRates([]ictstat.FXRate{
+	if _, err := tx.MergeFXRates(ctx, []ictstat.FXRate{
 		{Date: day("2026-11-25"), Currency: "USD", MNTPerUnit: 3400},
 		{Date: day("2026-11-26"), Currency: "USD", MNTPerUnit: 3401},
 		{Date: day("2026-11-27"), Currency: "USD", MNTPerUnit: 3402},
-	}); err != nil {
+	}, transform.MergeFXRates); err != nil {
 		t.Fatal(err)
 	}
 	var bad []ictstat.Quarantined
@@ -124,7 +125,7 @@ func loadDataQuality(t *testing.T) (*warehouse.Warehouse, int64) {
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			t.Fatal(err)
 		}
-		if err := wh.RecordRun(r); err != nil {
+		if err := wh.RecordRun(context.Background(), r); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -228,3 +228,55 @@ func TestExportsByDestinationBadParams(t *testing.T) {
 		{map[string]string{"ict_only": "true"}, "ict_only"},
 	})
 }
+
+// TestExportsByDestinationComplete checks the complete column (issue 11
+// item 9). Filings (company 1000001, KZ, MNT) in every month of January to
+// July 2025; BoP world cells: 2025-Q1, and for the second quarter only
+// April and May. 2025Q1: both sides whole, complete. 2025Q2: filings whole
+// (June is before July, the latest month) but the BoP has 2 of 3 months.
+// 2025Q3: July is the latest month, still filling, and no BoP. The year
+// 2025: 7 months of filings.
+func TestExportsByDestinationComplete(t *testing.T) {
+	var lines []string
+	for m := 1; m <= 7; m++ {
+		lines = append(lines, fmt.Sprintf(`{"filing_id": "VZ-2025%02d-1000001", "revision": 1, "registry_no": "1000001", "company_name": "Co", "isic4": "6201", "zone": "UB-01", "period": "2025-%02d", "submitted_at": "2025-12-01T09:00:00+08:00", "currency": "MNT", "revenue": 100, "intermediate_consumption": 10, "employees": 2, "exports": [{"country": "KZ", "ebops": "SI2", "amount": 10}]}`, m, m))
+	}
+	path := filepath.Join(t.TempDir(), "filings.ndjson")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wh := openRef(t)
+	ingestFilings(t, wh, path)
+	month := func(m int) ictstat.BopExport {
+		b := bop("M", "W1", true, "C", "SI", fmt.Sprintf("2025-%02d", m), num(100), "A")
+		b.PeriodStart = ictstat.MonthDate(2025, m)
+		return b
+	}
+	ctx := context.Background()
+	tx, err := wh.Begin(ctx, "bop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := warehouse.AppendRows(tx, warehouse.TableBopExports, []ictstat.BopExport{
+		bop("Q", "W1", true, "C", "SI", "2025-Q1", num(300), "A"), month(4), month(5),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Commit(ctx, "bop"); err != nil {
+		t.Fatal(err)
+	}
+	for grain, want := range map[string]map[string]bool{
+		"quarter": {"2025Q1": true, "2025Q2": false, "2025Q3": false},
+		"year":    {"2025": false},
+	} {
+		got := map[string]bool{}
+		for _, r := range runNamed(t, wh, -1, "exports_by_destination", map[string]string{"grain": grain, "currency": "MNT"}) {
+			if r["partner"] == "W1" {
+				got[r["period"].(string)] = r["complete"].(bool)
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("grain %s: got complete %v, want %v", grain, got, want)
+		}
+	}
+}

@@ -15,6 +15,10 @@
 // DEFAULT of an int or number binds SQL NULL, which the query documents. A
 // check compares two int or number parameters (<, <=, >, >=, !=). The SQL
 // names parameters as $NAME.
+//
+// Every query also takes digits (see DigitsParam): its measures, the
+// columns whose unit has a published precision (PublishedDigits), are
+// rounded by a projection around the query's SQL.
 package queries
 
 import (
@@ -36,7 +40,7 @@ var sqlFiles embed.FS
 // Param is a typed parameter of a named query.
 type Param struct {
 	Name     string   `json:"name"`
-	Type     string   `json:"type"` // enum, bool, int, number, string, date, month, timestamp, ebops
+	Type     string   `json:"type"` // enum, bool, int, number, string, date, month, timestamp, ebops, digits
 	Choices  []string `json:"choices,omitempty"`
 	Default  string   `json:"default"`
 	Required bool     `json:"required,omitempty"` // declared with the default (required): no run without it
@@ -53,6 +57,52 @@ type Column struct {
 	Name string `json:"name"`
 	Unit string `json:"unit"`
 	Doc  string `json:"doc"`
+	// Digits is the published precision of a measure: the decimals of its
+	// unit in PublishedDigits; nil for a count, a label or a date, which
+	// digits leaves alone.
+	Digits *int `json:"digits,omitempty"`
+}
+
+// DigitsParam is the parameter every query takes: "" (the default) keeps
+// full precision, "published" rounds each measure to its published
+// precision, and 0..15 round every measure to that many decimals. The
+// command line and the API ask for "published" when they write csv or a
+// table, unless digits is given (DefaultDigits).
+const DigitsParam = "digits"
+
+// Published is the digits value that rounds each measure to its published
+// precision.
+const Published = "published"
+
+// DefaultDigits asks for each measure's published precision when the
+// output is a report (format csv or table) and given has no digits: full
+// precision stays the default of the formats programs and spreadsheets
+// compute with (json, parquet, arrow, xlsx).
+func DefaultDigits(given map[string]string, format string) {
+	if _, ok := given[DigitsParam]; !ok && (format == "csv" || format == "table") {
+		given[DigitsParam] = Published
+	}
+}
+
+// PublishedDigits is the published precision, in decimals, of the units
+// whose figures are measured rather than counted: amounts in MNT, USD or
+// the currency column's unit to the unit, million MNT to a tenth, percents
+// and percentage points to a hundredth, ratios and survey shares or means
+// to a thousandth, hours and average persons to a tenth.
+func PublishedDigits(unit string) (int, bool) {
+	switch {
+	case unit == "MNT" || unit == "USD" || unit == "currency":
+		return 0, true
+	case strings.HasPrefix(unit, "million MNT"):
+		return 1, true
+	case unit == "percent" || unit == "percent a year" || unit == "percentage points":
+		return 2, true
+	case unit == "ratio" || unit == "share or question unit":
+		return 3, true
+	case unit == "hours" || unit == "persons":
+		return 1, true
+	}
+	return 0, false
 }
 
 // Check is a rule between two int or number parameters, from a header line
@@ -96,7 +146,7 @@ func All() ([]*Query, error) {
 		if err != nil {
 			return nil, err
 		}
-		q, err := parse(string(b))
+		q, err := Parse(string(b))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", e.Name(), err)
 		}
@@ -123,8 +173,10 @@ func Get(name string) (*Query, error) {
 	return nil, fmt.Errorf("no named query %q (there are: %s): %w", name, strings.Join(names, ", "), ictstat.ErrNotFound)
 }
 
-// parse reads a query's header comments and SQL.
-func parse(text string) (*Query, error) {
+// Parse reads a query written as the embedded files are: header comments,
+// then the SQL. Analytics made at run time (the KPIs of the configuration)
+// are parsed from text built the same way.
+func Parse(text string) (*Query, error) {
 	q := &Query{}
 	var body []string
 	for _, line := range strings.Split(text, "\n") {
@@ -176,7 +228,11 @@ func parse(text string) (*Query, error) {
 			if m == nil {
 				return nil, fmt.Errorf("bad column line %q", val)
 			}
-			q.Columns = append(q.Columns, Column{Name: m[1], Unit: m[2], Doc: m[3]})
+			c := Column{Name: m[1], Unit: m[2], Doc: m[3]}
+			if d, ok := PublishedDigits(c.Unit); ok {
+				c.Digits = &d
+			}
+			q.Columns = append(q.Columns, c)
 		default:
 			body = append(body, line)
 		}
@@ -184,6 +240,10 @@ func parse(text string) (*Query, error) {
 	q.SQL = strings.TrimSpace(strings.Join(body, "\n"))
 	if q.Name == "" || q.SQL == "" {
 		return nil, fmt.Errorf("missing name or SQL")
+	}
+	if q.param(DigitsParam) == nil {
+		q.Params = append(q.Params, Param{Name: DigitsParam, Type: "digits", Default: "",
+			Doc: "rounding of the measures: empty for full precision, published for each measure's published precision, or 0..15 decimals for all"})
 	}
 	return q, nil
 }
@@ -224,33 +284,9 @@ func (q *Query) Unit(column string) string {
 // returns the SQL with positional placeholders and its arguments. An unknown
 // or malformed parameter is an error wrapping ictstat.ErrUsage that names it.
 func (q *Query) Bind(given map[string]string) (string, []any, error) {
-	vals := map[string]any{}
-	for k := range given {
-		if q.param(k) == nil {
-			return "", nil, fmt.Errorf("%w: %s has no parameter %q (parameters: %s)", ictstat.ErrUsage, q.Name, k, q.paramNames())
-		}
-	}
-	for _, p := range q.Params {
-		raw, ok := given[p.Name]
-		if !ok {
-			raw = p.Default
-		}
-		if p.Required && raw == "" {
-			return "", nil, fmt.Errorf("%w: %s needs parameter %s (%s)", ictstat.ErrUsage, q.Name, p.Name, p.Doc)
-		}
-		v, err := p.convert(raw)
-		if err == nil {
-			err = p.inRange(v)
-		}
-		if err != nil {
-			return "", nil, fmt.Errorf("%w: parameter %s: %v", ictstat.ErrUsage, p.Name, err)
-		}
-		vals[p.Name] = v
-	}
-	for _, c := range q.Checks {
-		if err := c.holds(vals); err != nil {
-			return "", nil, fmt.Errorf("%w: %s: %v", ictstat.ErrUsage, q.Name, err)
-		}
+	vals, err := q.values(given)
+	if err != nil {
+		return "", nil, err
 	}
 	var args []any
 	pos := map[string]int{}
@@ -268,7 +304,79 @@ func (q *Query) Bind(given map[string]string) (string, []any, error) {
 		}
 		return "$" + strconv.Itoa(pos[name])
 	})
-	return sql, args, bindErr
+	return q.round(sql, vals[DigitsParam]), args, bindErr
+}
+
+// round wraps sql in a projection that rounds its measures as digits asks
+// ("", "published" or a number of decimals).
+func (q *Query) round(sql string, digits any) string {
+	d, _ := digits.(string)
+	if d == "" {
+		return sql
+	}
+	var reps []string
+	for _, c := range q.Columns {
+		if c.Digits == nil {
+			continue
+		}
+		n := strconv.Itoa(*c.Digits)
+		if d != Published {
+			n = d
+		}
+		reps = append(reps, fmt.Sprintf("round(%q, %s) AS %q", c.Name, n, c.Name))
+	}
+	if len(reps) == 0 {
+		return sql
+	}
+	return fmt.Sprintf("SELECT * REPLACE (%s) FROM (\n%s\n)", strings.Join(reps, ", "), sql)
+}
+
+// Values checks the given parameters as Bind does and returns their
+// values in the order of q.Params, defaults filled in: equal values for
+// equal questions however they were spelled (1.7, 1.70, 17e-1), without
+// the cost of building the SQL.
+func (q *Query) Values(given map[string]string) ([]any, error) {
+	vals, err := q.values(given)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, len(q.Params))
+	for i, p := range q.Params {
+		out[i] = vals[p.Name]
+	}
+	return out, nil
+}
+
+func (q *Query) values(given map[string]string) (map[string]any, error) {
+	vals := map[string]any{}
+	for k := range given {
+		if q.param(k) == nil {
+			return nil, fmt.Errorf("%w: %s has no parameter %q (parameters: %s)", ictstat.ErrUsage, q.Name, k, q.paramNames())
+		}
+	}
+	for _, p := range q.Params {
+		raw, ok := given[p.Name]
+		if !ok {
+			raw = p.Default
+		}
+		if p.Required && raw == "" {
+			return nil, fmt.Errorf("%w: %s needs parameter %s (%s)", ictstat.ErrUsage, q.Name, p.Name, p.Doc)
+		}
+		v, err := p.convert(raw)
+		if err == nil {
+			err = p.inRange(v)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: parameter %s: %v", ictstat.ErrUsage, p.Name, err)
+		}
+		vals[p.Name] = v
+	}
+	for _, c := range q.Checks {
+		if err := c.holds(vals); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ictstat.ErrUsage, q.Name, err)
+		}
+	}
+	return vals, nil
 }
 
 func (q *Query) param(name string) *Param {
@@ -371,6 +479,14 @@ func (p *Param) convert(raw string) (any, error) {
 			return nil, fmt.Errorf("%q is not a number", raw)
 		}
 		return f, nil
+	case "digits":
+		if raw == "" || raw == Published {
+			return raw, nil
+		}
+		if n, err := strconv.Atoi(raw); err == nil && n >= 0 && n <= 15 {
+			return strconv.Itoa(n), nil
+		}
+		return nil, fmt.Errorf("%q is not empty, published or a number of decimals 0..15", raw)
 	case "ebops":
 		if !ictstat.ValidEBOPS(raw) {
 			return nil, fmt.Errorf("%q is not an EBOPS 2010 code (e.g. SI, SI2)", raw)

@@ -91,7 +91,7 @@ func TestGetUnknown(t *testing.T) {
 
 // TestParamTypes checks the timestamp type, optional numbers and ranges.
 func TestParamTypes(t *testing.T) {
-	q, err := parse(`-- name: t
+	q, err := Parse(`-- name: t
 -- param: at timestamp = latest : a vintage
 -- param: growth number[-50..100] = : optional
 -- param: year int[1990..2100] = 2024 : a year
@@ -150,10 +150,10 @@ SELECT $at, $growth, $year, $day`)
 		!strings.Contains(err.Error(), "parameter year (2024) must be < growth (1): silly, but a check") {
 		t.Errorf("broken check: got %v", err)
 	}
-	if _, err := parse("-- name: t\n-- check: a => b : no\nSELECT 1"); err == nil {
+	if _, err := Parse("-- name: t\n-- check: a => b : no\nSELECT 1"); err == nil {
 		t.Error("got no error for a bad check line")
 	}
-	if _, err := parse("-- name: t\n-- param: s string[1..2] = x : no\nSELECT 1"); err == nil {
+	if _, err := Parse("-- name: t\n-- param: s string[1..2] = x : no\nSELECT 1"); err == nil {
 		t.Error("got no error for a range on a string parameter")
 	}
 }

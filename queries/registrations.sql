@@ -1,7 +1,7 @@
 -- name: registrations
 -- title: Virtual-zone registrations, deregistrations and active companies
 -- answers: How many companies registered in and left the virtual zone in each period, and how many were active at the end of each period, in total, by zone or by ISIC Rev.4 division.
--- method: Counts the events of table registrations by the period of their date: registrations (event registered) and deregistrations (event deregistered), each under the zone and ISIC division the event itself states. Active companies are counted on the last day of each period from each company's events in date order (on one day a registration before a deregistration): a company is active on day D when its latest event on or before D is a registration. For a company registered once this is the rule of table companies (registered_on <= D and deregistered_on NULL or after D); a company that left and registered again is not active in between, where companies, which keeps the first registration, would count it. An active company is counted under the zone and division of its latest event on or before D. Periods run from the first to the last event with no gaps; each breakdown value appears from the period of its first event on, with zeros where nothing happened. The last period may be partial: its active count is taken on its last day from the events known.
+-- method: Counts the events of table registrations by the period of their date: registrations (event registered) and deregistrations (event deregistered), each under the zone and ISIC division the event itself states. Active companies are counted on the last day D of each period by the project's one definition of active (transform.ActiveOn, also the survey's population): a company is active on D when the spell of its registry history (table companies, column history, derived from its events in date order, on one day a registration before a deregistration) that covers D is a registration; it counts under that spell's zone and division. A company that left and registered again is not active in between, and counts under the class it had on D, not its latest. Periods run from the first to the last event with no gaps; each breakdown value appears from the period of its first event on, with zeros where nothing happened. The last period may be partial: its active count is taken on its last day from the events known, and it has complete=false.
 -- param: grain enum(month,quarter,year) = month : length of the period
 -- param: by enum(zone,isic_division,all) = all : break down by virtual zone, by ISIC Rev.4 division, or not at all
 -- param: ict_only bool = false : keep only companies whose class is inside the OECD ICT-sector definition
@@ -12,6 +12,7 @@
 -- column: registrations [events] : registration events dated in the period
 -- column: deregistrations [events] : deregistration events dated in the period
 -- column: active_end [companies] : companies active on period_end
+-- column: complete [bool] : false for the last period, which holds the latest event and may still be running
 WITH ev AS (
     SELECT registry_no, event, "date" AS d,
         CASE $by WHEN 'zone' THEN coalesce(nullif(zone, ''), '(none)')
@@ -33,14 +34,16 @@ WITH ev AS (
         count(*) FILTER (WHERE event = 'deregistered') AS deregistrations
     FROM ev GROUP BY ALL
 ), spells AS (
-    -- each event opens a spell that lasts until the company's next event
-    SELECT registry_no, event, breakdown, d AS since,
-        lead(d) OVER (PARTITION BY registry_no ORDER BY d, event = 'deregistered', breakdown) AS until
-    FROM ev
+    -- the spells transform.Companies derives from the events: the one definition of active (transform.ActiveOn)
+    SELECT registry_no, UNNEST(history) AS s FROM companies
 ), active AS (
-    SELECT p.period_start, s.breakdown, count(DISTINCT s.registry_no) AS active_end
-    FROM p JOIN spells s ON s.since <= p.period_end AND (s.until IS NULL OR s.until > p.period_end)
-    WHERE s.event = 'registered'
+    SELECT p.period_start,
+        CASE $by WHEN 'zone' THEN coalesce(nullif(sp.s.zone, ''), '(none)')
+            WHEN 'isic_division' THEN left(sp.s.isic4, 2) ELSE 'all' END AS breakdown,
+        count(DISTINCT sp.registry_no) AS active_end
+    FROM p JOIN spells sp ON sp.s.registered AND sp.s.valid_from <= p.period_end
+        AND (sp.s.valid_to IS NULL OR sp.s.valid_to > p.period_end)
+    WHERE sp.s.ict_sector OR NOT $ict_only
     GROUP BY ALL
 ), grid AS (
     -- every breakdown value from the period of its first event on
@@ -58,7 +61,8 @@ SELECT
     g.breakdown,
     coalesce(f.registrations, 0) AS registrations,
     coalesce(f.deregistrations, 0) AS deregistrations,
-    coalesce(a.active_end, 0) AS active_end
+    coalesce(a.active_end, 0) AS active_end,
+    g.period_start < (SELECT max(period_start) FROM p) AS complete
 FROM grid g
 LEFT JOIN flows f USING (period_start, breakdown)
 LEFT JOIN active a USING (period_start, breakdown)

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/npit-mn/ictstat"
 	"github.com/npit-mn/ictstat/internal/testutil"
@@ -86,7 +88,7 @@ func loadRegistrations(t *testing.T, path string, split int) (*warehouse.Warehou
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := tx.MergeRegistrations(batch, transform.Companies); err != nil {
+		if _, err := tx.MergeRegistrations(context.Background(), batch, transform.Companies); err != nil {
 			t.Fatal(err)
 		}
 		m, err := tx.Commit(context.Background(), "registrations fixture")
@@ -98,4 +100,39 @@ func loadRegistrations(t *testing.T, path string, split int) (*warehouse.Warehou
 		}
 	}
 	return wh, first
+}
+
+// TestRegistrationsActiveIsTransformActiveOn checks that the registrations
+// analytic's active companies are transform.ActiveOn's, the definition the
+// survey's population uses too: on the last day of every month, by
+// division.
+func TestRegistrationsActiveIsTransformActiveOn(t *testing.T) {
+	wh, _ := loadRegistrations(t, "../testdata/registrations/events.csv", 4)
+	tx, err := wh.Begin(context.Background(), "read companies")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := warehouse.ReadTable[ictstat.Company](tx, warehouse.TableCompanies)
+	tx.Rollback()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := runNamed(t, wh, -1, "registrations", map[string]string{"by": "isic_division"})
+	if len(rows) == 0 {
+		t.Fatal("got no rows")
+	}
+	byEnd := map[string]map[string]int64{}
+	for _, r := range rows {
+		key := fmt.Sprint(r["period_end"])
+		end, err := time.Parse(time.DateOnly, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if byEnd[key] == nil {
+			byEnd[key] = transform.ActiveByDivision(cs, ictstat.MonthDate(end.Year(), int(end.Month()))+ictstat.Date(end.Day()-1))
+		}
+		if got, want := r["active_end"], byEnd[key][r["breakdown"].(string)]; got != want {
+			t.Errorf("%s division %v: got %v active, transform.ActiveOn says %d", key, r["breakdown"], got, want)
+		}
+	}
 }

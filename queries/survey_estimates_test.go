@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"gonum.org/v1/gonum/stat/distuv"
+
 	"github.com/npit-mn/ictstat"
 	"github.com/npit-mn/ictstat/warehouse"
 )
@@ -62,16 +64,16 @@ func surveyFixture(wave string, strata []surveyStratum, seed uint64, at time.Tim
 
 // estimate is one expected row of survey_estimates.
 type estimate struct {
-	pop, n                         int64
-	est, se, low, high, deff       float64
-	suppressed, lonely, noInterval bool
+	pop, n                   int64
+	est, se, low, high, deff float64
+	suppressed, lonely       bool
 }
 
 // referenceEstimates works the textbook stratified estimator out from the
 // raw answers, independently of the SQL: weights w = N_h/n_h, the ratio
 // estimator sum(w y)/sum(w), its Taylor-linearised variance from the
 // residuals u = w (y - R) / sum(w) with the finite population correction,
-// the logit or Wald interval, and Kish's design effect. Keys are
+// the Korn-Graubard or Wald interval, and Kish's design effect. Keys are
 // "choice|stratum".
 func referenceEstimates(rows []ictstat.SurveyResponse, wave, question string, minN int64) map[string]estimate {
 	type obs struct {
@@ -157,11 +159,27 @@ func referenceEstimates(rows []ictstat.SurveyResponse, wave, question string, mi
 			}
 			if statistic == "mean" {
 				e.low, e.high = R-z*e.se, R+z*e.se
-			} else if R > 0 && R < 1 {
-				l, h := math.Log(R/(1-R)), z*e.se/(R*(1-R))
-				e.low, e.high = 1/(1+math.Exp(-(l-h))), 1/(1+math.Exp(-(l+h)))
 			} else {
-				e.low, e.high, e.noInterval = math.NaN(), math.NaN(), true
+				// Korn-Graubard (R survey's svyciprop, method "beta"):
+				// Clopper-Pearson on the effective sample size, with the
+				// design's degrees of freedom; n itself where the
+				// effective size is not defined.
+				nEff := n
+				if R > 0 && R < 1 && v > 0 && !math.IsNaN(e.se) {
+					nEff = R * (1 - R) / v
+				}
+				if df := n - float64(len(u)); df > 0 && n > 1 {
+					q := func(df float64) float64 { return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(0.025) }
+					nEff *= math.Pow(q(n-1)/q(df), 2)
+				}
+				x := nEff * R
+				e.low, e.high = 0, 1
+				if x > 0 {
+					e.low = distuv.Beta{Alpha: x, Beta: nEff - x + 1}.Quantile(0.025)
+				}
+				if x < nEff {
+					e.high = distuv.Beta{Alpha: x + 1, Beta: nEff - x}.Quantile(0.975)
+				}
 			}
 			e.suppressed = e.n < minN
 			return e
@@ -255,8 +273,8 @@ func TestSurveyEstimatesGolden(t *testing.T) {
 						t.Errorf("%s %s: got %v, want %v", key, c.col, r[c.col], c.want)
 					}
 				}
-				if w.lonely != strings.Contains(flag, "1 answer") || w.noInterval != strings.Contains(flag, "no logit interval") {
-					t.Errorf("%s: got flag %q, want lonely=%v, no interval=%v", key, flag, w.lonely, w.noInterval)
+				if w.lonely != strings.Contains(flag, "1 answer") {
+					t.Errorf("%s: got flag %q, want lonely=%v", key, flag, w.lonely)
 				}
 			}
 		})
@@ -345,4 +363,52 @@ func near(got any, want float64) bool {
 		return false
 	}
 	return math.Abs(g-want) <= 1e-9*math.Max(1, math.Abs(want))
+}
+
+// TestSurveyEstimatesCoverage checks issue 11 item 7 on a wave of three
+// strata: a (population 40) with ten answers, none choosing "yes"; b
+// (population 13) whose companies never responded, known only from the
+// wave's configuration (survey_strata). The share 0 gets the exact
+// Clopper-Pearson interval on its 10 answers, [0, 1 - 0.025^(1/10)], where
+// a logit interval has none; the total says it covers 40 of the wave's 53
+// companies and names b.
+func TestSurveyEstimatesCoverage(t *testing.T) {
+	wh, err := warehouse.Open(t.TempDir(), warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { wh.Close() })
+	var rows []ictstat.SurveyResponse
+	zero := 0.0
+	for i := range 10 {
+		rows = append(rows, ictstat.SurveyResponse{Wave: "w", ResponseID: fmt.Sprint(i), Stratum: "a", StratumPopulation: 40,
+			Question: "export", QuestionType: ictstat.QuestionSingle, Choice: "yes", Value: &zero})
+	}
+	ctx := context.Background()
+	tx, err := wh.Begin(ctx, "survey")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := warehouse.AppendRows(tx, warehouse.TableSurveyResponses, rows); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ReplaceSurveyStrata("w", []ictstat.SurveyStratum{{Wave: "w", Stratum: "a", Population: 40}, {Wave: "w", Stratum: "b", Population: 13}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Commit(ctx, "survey"); err != nil {
+		t.Fatal(err)
+	}
+	high := 1 - math.Pow(0.025, 0.1)
+	for _, r := range runSurvey(t, wh, -1, map[string]string{"question": "export"}) {
+		if r["estimate"] != 0.0 || r["ci_low"] != 0.0 || !near(r["ci_high"], high) {
+			t.Errorf("%v: got %v [%v, %v], want 0 [0, %v]", r["stratum"], r["estimate"], r["ci_low"], r["ci_high"], high)
+		}
+		flag := r["flag"].(string)
+		if !strings.Contains(flag, "Clopper-Pearson interval on the 10 answers") {
+			t.Errorf("%v: got flag %q", r["stratum"], flag)
+		}
+		if r["stratum"] == "all" && !strings.Contains(flag, "covers 40 of the wave's 53 companies; left out, no answers: b (population 13)") {
+			t.Errorf("all: got flag %q, want it to say the total covers 40 of 53 and name b", flag)
+		}
+	}
 }

@@ -34,7 +34,7 @@ func addAnalyticsData(t *testing.T, wh *warehouse.Warehouse) {
 		}
 		events = append(events, e)
 	}
-	if _, err := tx.MergeRegistrations(events, transform.Companies); err != nil {
+	if _, err := tx.MergeRegistrations(context.Background(), events, transform.Companies); err != nil {
 		t.Fatal(err)
 	}
 	var answers []ictstat.SurveyResponse

@@ -20,6 +20,7 @@ type entry struct {
 	key         string
 	body        []byte
 	contentType string
+	snapshot    int64
 }
 
 func newCache(maxBytes int64) *cache {

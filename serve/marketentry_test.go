@@ -2,7 +2,6 @@ package serve_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,14 +32,14 @@ func TestMarketEntryRoutes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ts := httptest.NewServer(serve.New(wh, serve.Options{}).Handler())
+	ts := adminServer(t, wh, serve.Options{})
 	t.Cleanup(ts.Close)
 	for _, tc := range []struct {
 		name, path string
 		status     int
 		want       string
 	}{
-		{"json", "/api/v1/queries/market_entry", 200, `"category":"Southeast Asia","cumulative_entrants":1,"exporting_companies":1,"new_entrants":1,"period":"2026"`},
+		{"json", "/api/v1/queries/market_entry", 200, `"category":"Southeast Asia","complete":false,"cumulative_entrants":1,"exporting_companies":1,"new_entrants":1,"period":"2026"`},
 		{"csv", "/api/v1/queries/market_entry?grain=quarter&by=all&format=csv", 200, "2026Q1,2026-01-01,all,all foreign markets,2,4,4"},
 		{"time travel", "/api/v1/queries/market_entry?snapshot=1&format=csv", 200, "2025,2025-01-01,region,Southeast Asia,1,1,1"},
 		{"parquet", "/api/v1/queries/market_entry?format=parquet", 200, "PAR1"},

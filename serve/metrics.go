@@ -16,6 +16,7 @@ type Metrics struct {
 	reqDuration  *prometheus.HistogramVec
 	queryLatency *prometheus.HistogramVec
 	cacheHits    *prometheus.CounterVec
+	hits, misses prometheus.Counter // cacheHits' two series, resolved once
 	jobRuns      *prometheus.CounterVec
 	jobDuration  *prometheus.HistogramVec
 	rows         *prometheus.CounterVec
@@ -39,6 +40,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		rows: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ictstat_rows_total",
 			Help: "Records by source and outcome (read, committed, quarantined)."}, []string{"source", "outcome"}),
 	}
+	m.hits, m.misses = m.cacheHits.WithLabelValues("hit"), m.cacheHits.WithLabelValues("miss")
 	reg.MustRegister(m.requests, m.reqDuration, m.queryLatency, m.cacheHits, m.jobRuns, m.jobDuration, m.rows)
 	return m
 }
@@ -70,7 +72,10 @@ func (s *Server) instrument(h http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
 		defer func() {
-			if p := recover(); p != nil {
+			p := recover()
+			if p == http.ErrAbortHandler {
+				defer panic(p) // after counting: net/http cuts the connection
+			} else if p != nil {
 				s.log.Error().Interface("panic", p).Str("path", r.URL.Path).Msg("handler panicked")
 				s.fail(sw, http.StatusInternalServerError, "internal error", nil)
 			}

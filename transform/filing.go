@@ -27,7 +27,8 @@ func bad(field, format string, args ...any) *ictstat.InputError {
 	return &ictstat.InputError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
-// ValidateFiling checks rec against every rule of the filings contract and
+// ValidateFiling checks rec against every rule of the filings contract
+// (docs/sources.md, section 1) and
 // returns the filing to store, with currency conversion and derived
 // measures. The error names the first field that breaks a rule.
 func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ictstat.InputError) {
@@ -160,6 +161,9 @@ func (v *Validator) ValidateInto(rec *ictstat.FilingRecord, fx *FXTable, f *icts
 		if !ictstat.ValidCountry(x.Country) {
 			return bad(field("country"), "%q is not an ISO 3166-1 alpha-2 country code", clip(x.Country))
 		}
+		if x.Country == HomeCountry {
+			return bad(field("country"), "MN (Mongolia) is not a foreign market: exports are sales to other countries; report sales in Mongolia as revenue only")
+		}
 		if !ictstat.ValidEBOPS(x.EBOPS) {
 			return bad(field("ebops"), "%q is not an EBOPS 2010 code (e.g. SI2)", clip(x.EBOPS))
 		}
@@ -185,6 +189,10 @@ func (v *Validator) ValidateInto(rec *ictstat.FilingRecord, fx *FXTable, f *icts
 	}
 	return nil
 }
+
+// HomeCountry is the reporting economy, Mongolia: never an export
+// destination.
+const HomeCountry = "MN"
 
 func findExport(ex []ictstat.Export, country, ebops string) int {
 	for i := range ex {

@@ -166,6 +166,7 @@ func TestValidateFilingRules(t *testing.T) {
 		{"exports country missing", func(r *ictstat.FilingRecord) { r.Exports[0].Country = "" }, nil, "exports[0].country"},
 		{"exports country lower case", func(r *ictstat.FilingRecord) { r.Exports[0].Country = "kz" }, nil, "exports[0].country"},
 		{"exports country unassigned", func(r *ictstat.FilingRecord) { r.Exports[1].Country = "XX" }, nil, "exports[1].country"},
+		{"exports country is Mongolia", func(r *ictstat.FilingRecord) { r.Exports[1].Country = "MN" }, nil, "exports[1].country"},
 		{"exports country alpha-3", func(r *ictstat.FilingRecord) { r.Exports[1].Country = "JPN" }, nil, "exports[1].country"},
 		{"exports ebops missing", func(r *ictstat.FilingRecord) { r.Exports[0].EBOPS = "" }, nil, "exports[0].ebops"},
 		{"exports ebops not EBOPS", func(r *ictstat.FilingRecord) { r.Exports[1].EBOPS = "XI2" }, nil, "exports[1].ebops"},

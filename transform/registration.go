@@ -7,7 +7,8 @@ import (
 	"github.com/npit-mn/ictstat"
 )
 
-// ValidateRegistration checks a registry event against the contract.
+// ValidateRegistration checks a registry event against the contract
+// (docs/sources.md, section 1).
 func ValidateRegistration(rec *ictstat.RegistrationRecord) (ictstat.Registration, *ictstat.InputError) {
 	var r ictstat.Registration
 	if rec.RegistryNo == "" {
@@ -99,4 +100,33 @@ func sortEvents(ev []ictstat.Registration) {
 		}
 		return a.RegistryNo < b.RegistryNo
 	})
+}
+
+// ActiveOn is the project's one definition of an active company: c is
+// active on day when the spell of its history that covers day (ValidFrom <=
+// day < ValidTo) is a registration. It returns that spell, whose zone and
+// class the company counts under that day. A company that left and came
+// back is not active in between, and counts under the class and zone it
+// had on day, not its latest. The survey's population (ActiveByDivision)
+// and the registrations analytic (spells of table companies, see
+// queries/registrations.sql) both use it.
+func ActiveOn(c *ictstat.Company, day ictstat.Date) (ictstat.CompanySpell, bool) {
+	for _, s := range c.History {
+		if s.ValidFrom <= day && (s.ValidTo == nil || day < *s.ValidTo) {
+			return s, s.Registered
+		}
+	}
+	return ictstat.CompanySpell{}, false
+}
+
+// ActiveByDivision counts the companies active on day (ActiveOn) by the
+// ISIC division (the first two digits of the class) they had that day.
+func ActiveByDivision(cs []ictstat.Company, day ictstat.Date) map[string]int64 {
+	out := map[string]int64{}
+	for i := range cs {
+		if s, ok := ActiveOn(&cs[i], day); ok && len(s.ISIC4) >= 2 {
+			out[s.ISIC4[:2]]++
+		}
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"maps"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -112,4 +113,34 @@ func mustDay(t *testing.T, s string) time.Time {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// TestActiveOn checks the one definition of active on a company that left
+// and came back under another class: not active in its gap, and counted
+// under the class it had on the day (the companies table's first
+// registration and latest class would count it in the gap, under 63).
+func TestActiveOn(t *testing.T) {
+	evt := func(event string, y, m int, isic string) ictstat.Registration {
+		return ictstat.Registration{RegistryNo: "1000001", ISIC4: isic, Zone: "UB-01", Event: event, Date: ictstat.MonthDate(y, m)}
+	}
+	cs := Companies([]ictstat.Registration{
+		evt("registered", 2024, 1, "6201"), evt("deregistered", 2024, 6, "6201"), evt("registered", 2025, 1, "6311"),
+		{RegistryNo: "1000002", ISIC4: "6201", Event: "registered", Date: ictstat.MonthDate(2024, 3)},
+	})
+	for _, tc := range []struct {
+		day  ictstat.Date
+		want map[string]int64
+	}{
+		{ictstat.MonthDate(2023, 12), map[string]int64{}},
+		{ictstat.MonthDate(2024, 1), map[string]int64{"62": 1}},
+		{ictstat.MonthDate(2024, 3), map[string]int64{"62": 2}},
+		{ictstat.MonthDate(2024, 6) - 1, map[string]int64{"62": 2}},
+		{ictstat.MonthDate(2024, 6), map[string]int64{"62": 1}},
+		{ictstat.MonthDate(2024, 9), map[string]int64{"62": 1}},
+		{ictstat.MonthDate(2025, 3), map[string]int64{"62": 1, "63": 1}},
+	} {
+		if got := ActiveByDivision(cs, tc.day); !maps.Equal(got, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.day, got, tc.want)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package transform
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,17 @@ type Wave struct {
 	// RegistryNo names the field holding the company's 7-digit registry
 	// number; "" when the survey does not ask it.
 	RegistryNo string
+}
+
+// StrataRows returns the wave's strata with their populations, as rows of
+// survey_strata, sorted by stratum.
+func (w *Wave) StrataRows() []ictstat.SurveyStratum {
+	out := make([]ictstat.SurveyStratum, 0, len(w.Population))
+	for s, n := range w.Population {
+		out = append(out, ictstat.SurveyStratum{Wave: w.ID, Stratum: s, Population: n})
+	}
+	slices.SortFunc(out, func(a, b ictstat.SurveyStratum) int { return strings.Compare(a.Stratum, b.Stratum) })
+	return out
 }
 
 // Question is one question of a wave.

@@ -37,15 +37,28 @@ type engine struct {
 	order   []int64
 	inUse   map[int64]int // queries running on each snapshot's views
 	refs    []refTable    // reference tables, a view of each in every schema
+
+	research map[int64]bool // snapshots with pseudonymised views (sandbox engines only)
 }
 
 func newEngine(root string, opts Options, refs []refTable) (*engine, error) {
-	if err := ensureRunLog(root); err != nil {
-		return nil, err
+	if !opts.ReadOnly {
+		if err := ensureRunLog(root); err != nil {
+			return nil, err
+		}
+		if err := ensureReleaseLog(root); err != nil {
+			return nil, err
+		}
 	}
 	empty, err := os.MkdirTemp("", "ictstat-schemas-")
 	if err != nil {
 		return nil, err
+	}
+	for _, log := range []string{"job_runs.jsonl", releasesFile} {
+		if err := os.WriteFile(filepath.Join(empty, log), nil, 0o644); err != nil {
+			os.RemoveAll(empty)
+			return nil, err
+		}
 	}
 	for _, t := range tableDefs() {
 		if err := writeEmpty(filepath.Join(empty, t.name+".parquet"), t.schema); err != nil {
@@ -57,7 +70,9 @@ func newEngine(root string, opts Options, refs []refTable) (*engine, error) {
 		"SET autoload_known_extensions=false",
 		"SET TimeZone='UTC'",
 		"SET temp_directory=" + sqlString(filepath.Join(empty, "spill")),
-		fmt.Sprintf("SET allowed_directories=[%s, %s, %s]", sqlString(filepath.Join(root, tablesDir)+"/"), sqlString(filepath.Join(root, runsDir)+"/"), sqlString(empty+"/")),
+		// tables/ for a warehouse of an older layout opened read-only, whose manifests name files there
+		fmt.Sprintf("SET allowed_directories=[%s, %s, %s, %s]", sqlString(filepath.Join(root, filesDir)+"/"), sqlString(filepath.Join(root, tablesDir)+"/"),
+			sqlString(filepath.Join(root, runsDir)+"/"), sqlString(empty+"/")),
 		"SET enable_external_access=false",
 	}
 	if opts.Threads > 0 {
@@ -92,6 +107,10 @@ func newEngine(root string, opts Options, refs []refTable) (*engine, error) {
 	}
 	e := &engine{db: sql.OpenDB(c), conn: c, root: root, empty: empty, schemas: map[int64]bool{}, inUse: map[int64]int{}, refs: refs}
 	if err := loadReferences(context.Background(), e.db, refs); err != nil {
+		e.close()
+		return nil, err
+	}
+	if err := registerFunctions(context.Background(), e.db); err != nil {
 		e.close()
 		return nil, err
 	}
@@ -140,7 +159,16 @@ func (e *engine) ensureSchema(ctx context.Context, m *Manifest, history []*Manif
 		fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s.%s AS SELECT * FROM %s.%s;\n", name, r.name, refSchema, r.name)
 	}
 	b.WriteString(snapshotsSQL(name, history))
-	fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s.job_runs AS %s;\n", name, jobRunsSQL(e.root))
+	runs := filepath.Join(e.root, runsDir, "job_runs.jsonl")
+	if _, err := os.Stat(runs); err != nil { // a read-only warehouse that never ran a job
+		runs = filepath.Join(e.empty, "job_runs.jsonl")
+	}
+	fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s.job_runs AS %s;\n", name, jobRunsSQL(runs))
+	releases := filepath.Join(e.root, runsDir, releasesFile)
+	if _, err := os.Stat(releases); err != nil { // a read-only warehouse that never published
+		releases = filepath.Join(e.empty, releasesFile)
+	}
+	fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s.releases AS %s;\n", name, releasesSQL(releases))
 	if _, err := e.db.ExecContext(ctx, b.String()); err != nil {
 		return "", fmt.Errorf("create views of snapshot %d: %w", m.ID, err)
 	}
@@ -156,7 +184,8 @@ func (e *engine) ensureSchema(ctx context.Context, m *Manifest, history []*Manif
 		}
 		e.order = append(e.order[:i], e.order[i+1:]...)
 		delete(e.schemas, old)
-		e.db.ExecContext(ctx, fmt.Sprintf("DROP SCHEMA IF EXISTS s%d CASCADE", old))
+		delete(e.research, old)
+		e.db.ExecContext(ctx, fmt.Sprintf("DROP SCHEMA IF EXISTS r%d CASCADE; DROP SCHEMA IF EXISTS s%d CASCADE", old, old))
 	}
 	return name, nil
 }
@@ -230,11 +259,24 @@ func (r *Result) Release() {
 // and returns its answer as Arrow batches. Only SELECT-like statements are
 // accepted: no DDL, SET, PRAGMA, COPY, ATTACH or INSERT.
 func (w *Warehouse) Query(ctx context.Context, id int64, query string, args ...any) (*Result, error) {
-	m, err := w.Snapshot(id)
+	e, err := w.queryEngine()
 	if err != nil {
 		return nil, err
 	}
-	e, err := w.queryEngine()
+	return w.queryOn(ctx, e, id, query, func(ctx context.Context, m *Manifest, history []*Manifest) (string, func(driver.Conn, string) error, error) {
+		schema, err := e.ensureSchema(ctx, m, history)
+		return schema, checkReadOnly, err
+	}, args...)
+}
+
+// viewsFunc readies the views a query over snapshot m runs against, marks
+// them in use (released with e.release(m.ID)), and says how to check the
+// query before it runs.
+type viewsFunc func(ctx context.Context, m *Manifest, history []*Manifest) (schema string, check func(driver.Conn, string) error, err error)
+
+// queryOn runs query on engine e over the views views readies.
+func (w *Warehouse) queryOn(ctx context.Context, e *engine, id int64, query string, views viewsFunc, args ...any) (*Result, error) {
+	m, err := w.Snapshot(id)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +288,7 @@ func (w *Warehouse) Query(ctx context.Context, id int64, query string, args ...a
 			}
 		}
 	}
-	schema, err := e.ensureSchema(ctx, m, history)
+	schema, check, err := views(ctx, m, history)
 	if err != nil {
 		return nil, err
 	}
@@ -260,15 +302,11 @@ func (w *Warehouse) Query(ctx context.Context, id int64, query string, args ...a
 		if _, err := dc.(driver.ExecerContext).ExecContext(ctx, "SET search_path="+sqlString(schema), nil); err != nil {
 			return err
 		}
-		if err := checkReadOnly(dc.(driver.Conn), query); err != nil {
+		if err := check(dc.(driver.Conn), query); err != nil {
 			return err
 		}
-		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
-		if err != nil {
-			return err
-		}
-		rr, err = ar.QueryContext(ctx, query, args...)
-		return classify(err)
+		rr, err = queryArrow(ctx, dc.(driver.Conn), query, args)
+		return err
 	})
 	if err != nil {
 		conn.Close()
@@ -278,25 +316,66 @@ func (w *Warehouse) Query(ctx context.Context, id int64, query string, args ...a
 	return &Result{RecordReader: rr, Snapshot: m, release: func() { conn.Close(); e.release(m.ID) }}, nil
 }
 
-// checkReadOnly prepares query and refuses anything but one SELECT.
+// checkReadOnly parses query without binding it and refuses anything but
+// one SELECT: binding some statements already acts (EXPORT DATABASE
+// creates its folder), so this check comes before queryArrow prepares it.
 func checkReadOnly(dc driver.Conn, query string) error {
-	st, err := dc.Prepare(query)
+	_, err := parseSelect(dc, query)
+	return err
+}
+
+// queryArrow prepares query, refuses anything but one SELECT, runs it with
+// args (values or sql.NamedArg) and returns a reader of its Arrow batches.
+func queryArrow(ctx context.Context, dc driver.Conn, query string, args []any) (array.RecordReader, error) {
+	st, err := dc.(driver.ConnPrepareContext).PrepareContext(ctx, query)
 	if err != nil {
-		return classify(err)
+		return nil, classify(err)
 	}
-	defer st.Close()
 	ds, ok := st.(*duckdb.Stmt)
 	if !ok {
-		return fmt.Errorf("unexpected statement type %T", st)
+		st.Close()
+		return nil, fmt.Errorf("unexpected statement type %T", st)
 	}
+	r, err := runSelect(ctx, ds, args)
+	if err != nil {
+		ds.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// runSelect runs the prepared SELECT ds; the reader closes ds when done.
+func runSelect(ctx context.Context, ds *duckdb.Stmt, args []any) (array.RecordReader, error) {
 	typ, err := ds.StatementType()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if typ != duckdb.STATEMENT_TYPE_SELECT {
-		return fmt.Errorf("%w: only SELECT queries are allowed (no DDL, SET, PRAGMA, COPY, ATTACH or writes)", ictstat.ErrUsage)
+		return nil, fmt.Errorf("%w: only SELECT queries are allowed (no DDL, SET, PRAGMA, COPY, ATTACH or writes)", ictstat.ErrUsage)
 	}
-	return nil
+	named := make([]driver.NamedValue, len(args))
+	for i, a := range args {
+		named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+		if na, ok := a.(sql.NamedArg); ok {
+			named[i].Name, named[i].Value = na.Name, na.Value
+		}
+	}
+	rows, err := ds.QueryContext(ctx, named)
+	if err != nil {
+		return nil, classify(err)
+	}
+	names := rows.Columns()
+	types, err := columnTypes(ds, rows, len(names))
+	if err != nil {
+		rows.Close()
+		return nil, err
+	}
+	r, err := newRowsReader(ctx, rows, func() error { return errors.Join(rows.Close(), ds.Close()) }, names, types)
+	if err != nil {
+		rows.Close()
+		return nil, err
+	}
+	return r, nil
 }
 
 func (w *Warehouse) queryEngine() (*engine, error) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/npit-mn/ictstat"
 	"github.com/npit-mn/ictstat/internal/testutil"
+	"github.com/npit-mn/ictstat/transform"
 	"github.com/npit-mn/ictstat/warehouse"
 )
 
@@ -41,15 +42,8 @@ func commit(t testing.TB, wh *warehouse.Warehouse, filings []ictstat.Filing, bad
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	merge, err := tx.MergeFilings()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := warehouse.NewFilingBatch()
-	for i := range filings {
-		b.Add(&filings[i])
-	}
-	if err := merge.Append(b); err != nil {
+	merge := tx.MergeFilings(transform.ResolveRevisions, 0)
+	if err := merge.Append(ctx, filings); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := merge.Finish(ctx); err != nil {

@@ -31,12 +31,20 @@ func (r Retention) withDefaults() Retention {
 	return r
 }
 
-// GCStats reports what gc removed.
+// GCStats reports what gc removed, and what it kept and why.
 type GCStats struct {
 	SnapshotsRemoved int
 	FilesRemoved     int
 	BytesRemoved     int64
 	SnapshotsKept    int
+	Removed          []int64 // the snapshots removed, ascending
+	Kept             []Kept  // the snapshots kept, ascending
+}
+
+// Kept is a snapshot gc kept and the clauses of the rule that kept it.
+type Kept struct {
+	ID      int64
+	Reasons []string // e.g. "current", "one of the newest 10 (keep-last)"
 }
 
 // GC removes the snapshots the retention rule no longer keeps, then the data
@@ -44,6 +52,9 @@ type GCStats struct {
 // leaves only unreferenced files, which the next writer removes.
 func (w *Warehouse) GC(ctx context.Context, r Retention) (GCStats, error) {
 	r = r.withDefaults()
+	if err := w.errReadOnly(); err != nil {
+		return GCStats{}, err
+	}
 	l, err := lock(ctx, w.root)
 	if err != nil {
 		return GCStats{}, err
@@ -74,12 +85,27 @@ func (w *Warehouse) GC(ctx context.Context, r Retention) (GCStats, error) {
 	keepFiles := map[string]bool{}
 	var drop []*Manifest
 	for i, m := range all {
-		keep := i >= len(all)-r.Last || now.Sub(m.CreatedAt) < r.MaxAge || pinned[m.ID]
-		if !keep {
+		var why []string
+		if i == len(all)-1 {
+			why = append(why, "current")
+		}
+		if i >= len(all)-r.Last {
+			why = append(why, fmt.Sprintf("one of the newest %d (keep-last)", r.Last))
+		}
+		if age := now.Sub(m.CreatedAt); age < r.MaxAge {
+			why = append(why, fmt.Sprintf("%s old, younger than %s (keep-age)", age.Round(time.Second), r.MaxAge))
+		}
+		if pinned[m.ID] {
+			why = append(why, "pinned by a release")
+		}
+		if len(why) == 0 {
 			drop = append(drop, m)
+			st.Removed = append(st.Removed, m.ID)
 			continue
 		}
 		st.SnapshotsKept++
+		st.Kept = append(st.Kept, Kept{ID: m.ID, Reasons: why})
+		w.log.Info().Int64("snapshot", m.ID).Strs("why", why).Msg("gc keeps")
 		for _, fs := range m.Tables {
 			for _, f := range fs {
 				keepFiles[f.Path] = true
@@ -99,6 +125,7 @@ func (w *Warehouse) GC(ctx context.Context, r Retention) (GCStats, error) {
 		return st, err
 	}
 	seen := map[string]bool{}
+	var emptied []string
 	for _, m := range drop {
 		for _, fs := range m.Tables {
 			for _, f := range fs {
@@ -106,17 +133,19 @@ func (w *Warehouse) GC(ctx context.Context, r Retention) (GCStats, error) {
 					continue
 				}
 				seen[f.Path] = true
-				if err := os.Remove(filepath.Join(w.root, filepath.FromSlash(f.Path))); err != nil && !os.IsNotExist(err) {
+				p := filepath.Join(w.root, filepath.FromSlash(f.Path))
+				if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
 					return st, err
 				}
+				emptied = append(emptied, filepath.Dir(p))
 				st.FilesRemoved++
 				st.BytesRemoved += f.Bytes
 			}
 		}
 	}
-	removeEmptyDirs(filepath.Join(w.root, tablesDir))
+	removeEmptyParents(filepath.Join(w.root, filesDir), emptied)
 	os.Remove(marker)
-	w.log.Info().Int("snapshots_removed", st.SnapshotsRemoved).Int("files_removed", st.FilesRemoved).Msg("gc")
+	w.log.Info().Ints64("removed", st.Removed).Int("files_removed", st.FilesRemoved).Int64("bytes_removed", st.BytesRemoved).Msg("gc")
 	return st, nil
 }
 
@@ -135,7 +164,13 @@ func (w *Warehouse) Compact(ctx context.Context) (CompactStats, error) {
 		return CompactStats{}, err
 	}
 	defer tx.Rollback()
-	var st CompactStats
+	type job struct {
+		t     tableDef
+		part  string
+		files []File
+	}
+	var todo []job
+	var total int64
 	for _, t := range tableDefs() {
 		byPart := map[string][]File{}
 		for _, f := range tx.base.Tables[t.name] {
@@ -149,15 +184,33 @@ func (w *Warehouse) Compact(ctx context.Context) (CompactStats, error) {
 		}
 		sort.Strings(parts)
 		for _, p := range parts {
-			if err := ctx.Err(); err != nil {
-				return st, err
+			todo = append(todo, job{t, p, byPart[p]})
+			for _, f := range byPart[p] {
+				total += f.Rows
 			}
-			if err := t.compact(tx, t.name, p, byPart[p]); err != nil {
-				return st, fmt.Errorf("compact %s %s: %w", t.name, p, err)
-			}
-			st.Partitions++
-			st.FilesBefore += len(byPart[p])
 		}
+	}
+	w.log.Info().Int("partitions", len(todo)).Int64("rows", total).Msg("compact: merging partitions of more than one file")
+	var st CompactStats
+	var done int64
+	start := w.opts.Now()
+	for i, j := range todo {
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+		if err := j.t.compact(tx, j.t.name, j.part, j.files); err != nil {
+			return st, fmt.Errorf("compact %s %s: %w", j.t.name, j.part, err)
+		}
+		st.Partitions++
+		st.FilesBefore += len(j.files)
+		rows := int64(0)
+		for _, f := range j.files {
+			rows += f.Rows
+		}
+		done += rows
+		w.log.Info().Str("table", j.t.name).Str("partition", j.part).Int("files", len(j.files)).Int64("rows", rows).
+			Str("done", fmt.Sprintf("%d/%d partitions, %d/%d rows", i+1, len(todo), done, total)).
+			Dur("elapsed", w.opts.Now().Sub(start)).Msg("compact: merged")
 	}
 	if st.Partitions == 0 {
 		return st, nil

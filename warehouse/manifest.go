@@ -91,6 +91,9 @@ func listManifestIDs(root string) ([]int64, error) {
 	return ids, nil
 }
 
+// marshalManifest encodes m as its catalog file holds it.
+func marshalManifest(m *Manifest) ([]byte, error) { return json.MarshalIndent(m, "", " ") }
+
 func readManifest(root string, id int64) (*Manifest, error) {
 	b, err := os.ReadFile(filepath.Join(root, catalogDir, manifestName(id)))
 	if err != nil {

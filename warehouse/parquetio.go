@@ -10,8 +10,6 @@ import (
 	"sync"
 
 	"github.com/parquet-go/parquet-go"
-
-	"github.com/npit-mn/ictstat/warehouse/internal/pqwrite"
 )
 
 // rowGroupRows bounds the rows per Parquet row group, so that readers can
@@ -37,24 +35,58 @@ func writerOptions() []parquet.WriterOption {
 // stageRows writes rows as one Parquet file of table's partition into the
 // transaction's staging folder and records it in the next snapshot.
 func stageRows[T any](tx *Tx, table, partition string, rows []T) (File, error) {
-	return stageFile(tx, table, partition, int64(len(rows)), func(w io.Writer) error { return encodeRows(w, rows) })
+	return stageFile(tx, table, partition, func(w io.Writer) (int64, error) { return int64(len(rows)), encodeRows(w, rows) })
 }
 
-// stageColumns is stageRows for the rows of c, columns of t, whose numbers
-// are given in increasing order (nil: every row).
-func stageColumns(tx *Tx, table, partition string, t *pqwrite.Table, c *pqwrite.Columns, rows []int32) (File, error) {
-	n := len(rows)
-	if rows == nil {
-		n = c.Rows()
+// stageKept writes the rows of files that keep accepts as one file of
+// table's partition, reading and writing a batch of rows at a time, so that
+// a partition of any size is copied in bounded memory. It stages nothing
+// when no row is kept.
+func stageKept[T any](tx *Tx, table, partition string, files []File, keep func(*T) bool) error {
+	_, err := stageFile(tx, table, partition, func(w io.Writer) (int64, error) {
+		pw := parquet.NewGenericWriter[T](w, writerOptions()...)
+		var n int64
+		err := readBatches(tx.w.root, files, func(rows []T) error {
+			kept := rows[:0]
+			for i := range rows {
+				if keep(&rows[i]) {
+					kept = append(kept, rows[i])
+				}
+			}
+			n += int64(len(kept))
+			_, err := pw.Write(kept)
+			return err
+		})
+		if err != nil {
+			return 0, err
+		}
+		if n == 0 {
+			return 0, errNoRows
+		}
+		return n, pw.Close()
+	})
+	if errors.Is(err, errNoRows) {
+		return nil
 	}
-	return stageFile(tx, table, partition, int64(n), func(w io.Writer) error { return t.WriteRows(w, c, rows, rowGroupRows) })
+	return err
 }
 
-// stageFile writes a Parquet file of rows rows with encode into the
-// transaction's staging folder and records it in the next snapshot.
-func stageFile(tx *Tx, table, partition string, rows int64, encode func(io.Writer) error) (File, error) {
+// errNoRows is what stageFile's encode returns when it wrote no rows.
+var errNoRows = errors.New("no rows")
+
+// stageFile writes a Parquet file with encode, which returns the rows it
+// wrote, into the transaction's staging folder and records it in the next
+// snapshot. An encode that returns errNoRows leaves the file out.
+func stageFile(tx *Tx, table, partition string, encode func(io.Writer) (int64, error)) (File, error) {
 	tmp, final := tx.newStagedPath(table, partition)
-	size, err := writeParquet(tmp, encode, tx.syncLater)
+	var rows int64
+	size, err := writeParquet(tmp, func(w io.Writer) (err error) {
+		rows, err = encode(w)
+		return err
+	}, tx.syncLater)
+	if errors.Is(err, errNoRows) {
+		return File{}, err
+	}
 	if err != nil {
 		return File{}, fmt.Errorf("write %s %s: %w", table, partition, err)
 	}
@@ -92,9 +124,6 @@ var fileBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 1<
 
 // encodeRows writes rows as a Parquet file to w.
 func encodeRows[T any](w io.Writer, rows []T) error {
-	if fast, err := writeFast(w, rows); fast || err != nil {
-		return err
-	}
 	pw := parquet.NewGenericWriter[T](w, writerOptions()...)
 	for i := 0; i < len(rows); i += 8192 {
 		if _, err := pw.Write(rows[i:min(i+8192, len(rows))]); err != nil {
@@ -145,34 +174,52 @@ func writeParquet(path string, encode func(io.Writer) error, done func(*os.File)
 // a committed file under root, an absolute one a staged file.
 func readParquet[T any](root string, files []File) ([]T, error) {
 	var out []T
+	err := readBatches(root, files, func(rows []T) error {
+		out = append(out, rows...)
+		return nil
+	})
+	return out, err
+}
+
+// readBatches hands the rows of the files to fn a batch at a time; the
+// batch is fn's until it returns. A relative path is a committed file under
+// root, an absolute one a staged file.
+func readBatches[T any](root string, files []File, fn func([]T) error) error {
 	for _, fl := range files {
 		path := fl.Path
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(root, filepath.FromSlash(path))
 		}
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
+		if err := readFileBatches(path, fn); err != nil {
+			return fmt.Errorf("read %s: %w", fl.Path, err)
 		}
-		r := parquet.NewGenericReader[T](f)
-		for {
-			// Read into fresh elements: the reader may reuse slices it finds in
-			// the destination, which would alias rows already returned.
-			start := len(out)
-			out = append(out, make([]T, 4096)...)
-			n, err := r.Read(out[start:])
-			out = out[:start+n]
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				r.Close()
-				f.Close()
-				return nil, fmt.Errorf("read %s: %w", fl.Path, err)
-			}
-		}
-		r.Close()
-		f.Close()
 	}
-	return out, nil
+	return nil
+}
+
+func readFileBatches[T any](path string, fn func([]T) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := parquet.NewGenericReader[T](f)
+	defer r.Close()
+	for {
+		// Fresh elements each time: the reader may reuse slices it finds
+		// in the destination, which would alias rows handed over before.
+		batch := make([]T, 4096)
+		n, err := r.Read(batch)
+		if n > 0 {
+			if ferr := fn(batch[:n]); ferr != nil {
+				return ferr
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 }

@@ -13,8 +13,7 @@ import (
 
 // BenchmarkWriteFilings measures the Parquet encoding of one partition of
 // filings like the simulated ones (16,384 rows), without the fsync, which
-// measures the disk rather than the encoder: from columns, as a merge
-// writes, and from rows.
+// measures the disk rather than the encoder.
 func BenchmarkWriteFilings(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	rows := make([]ictstat.Filing, 16384)
@@ -29,15 +28,10 @@ func BenchmarkWriteFilings(b *testing.B) {
 			RevenueMNT: rev, IntermediateMNT: rev / 2, WagesMNT: &w, GVAMNT: rev / 2, Flags: `{"ai":false,"startup":true}`,
 			Source: "/tmp/ictstat-bench/filings-2000000.ndjson", SourceLine: int64(i + 1)}
 	}
-	cols := filingsTable.NewColumns()
-	for i := range rows {
-		appendFiling(cols, &rows[i])
-	}
 	for _, bc := range []struct {
 		name   string
 		encode func(io.Writer) error
 	}{
-		{"columns", func(w io.Writer) error { return filingsTable.Write(w, cols, rowGroupRows) }}, // as a merge writes
 		{"rows", func(w io.Writer) error { return encodeRows(w, rows) }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {

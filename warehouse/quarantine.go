@@ -1,6 +1,7 @@
 package warehouse
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 
@@ -53,7 +54,10 @@ func (tx *Tx) AppendQuarantine(source string, rows []ictstat.Quarantined) (int, 
 }
 
 // FXRates returns the rates table of snapshot m.
-func (w *Warehouse) FXRates(m *Manifest) ([]ictstat.FXRate, error) {
+func (w *Warehouse) FXRates(ctx context.Context, m *Manifest) ([]ictstat.FXRate, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	return readParquet[ictstat.FXRate](w.root, m.Tables[TableFXRates])
 }
 
@@ -79,6 +83,9 @@ func (tx *Tx) ReplaceQuarantine(source string, keep []ictstat.Quarantined) error
 }
 
 // FXRates returns the rates table as the transaction stands.
-func (tx *Tx) FXRates() ([]ictstat.FXRate, error) {
+func (tx *Tx) FXRates(ctx context.Context) ([]ictstat.FXRate, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	return readParquet[ictstat.FXRate](tx.w.root, tx.readable(tx.Files(TableFXRates, "")))
 }

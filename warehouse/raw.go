@@ -1,6 +1,7 @@
 package warehouse
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path"
@@ -76,8 +77,12 @@ func (w *Warehouse) removeUncommittedRaw(current int64) error {
 	return nil
 }
 
-// GCRaw removes raw payload folders of snapshots older than maxAge.
-func (w *Warehouse) GCRaw(maxAge time.Duration) (int, error) {
+// GCRaw removes raw payload folders of snapshots older than maxAge; it
+// stops between folders when ctx ends.
+func (w *Warehouse) GCRaw(ctx context.Context, maxAge time.Duration) (int, error) {
+	if err := w.errReadOnly(); err != nil {
+		return 0, err
+	}
 	removed := 0
 	sources, err := os.ReadDir(filepath.Join(w.root, rawDir))
 	if os.IsNotExist(err) {
@@ -88,6 +93,9 @@ func (w *Warehouse) GCRaw(maxAge time.Duration) (int, error) {
 	}
 	cutoff := w.opts.Now().Add(-maxAge)
 	for _, s := range sources {
+		if err := ctx.Err(); err != nil {
+			return removed, err
+		}
 		snaps, _ := os.ReadDir(filepath.Join(w.root, rawDir, s.Name()))
 		for _, d := range snaps {
 			info, err := d.Info()

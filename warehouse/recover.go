@@ -1,15 +1,17 @@
 package warehouse
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // recover removes what a crashed writer left behind; the caller holds the
-// writer lock. A writer that died leaves its staging folder, so the table
-// folders are scanned for unpublished files only when staging is not empty.
+// writer lock. A writer that died leaves its staging folder, so the data
+// folders are scanned only when staging is not empty. It also finishes
+// what a crash interrupted: a migration from an older layout, and the
+// update of tables/ to the current snapshot.
 func (w *Warehouse) recover() error {
 	stage := filepath.Join(w.root, stagingDir)
 	ents, err := os.ReadDir(stage)
@@ -21,19 +23,32 @@ func (w *Warehouse) recover() error {
 	}
 	// Remove the files no manifest names first and the staging entries
 	// last: a recovery that is itself interrupted must leave staging not
-	// empty, or the next one would not look at the table folders.
+	// empty, or the next one would not look at the data folders.
+	if err := w.migrate(); err != nil {
+		return err
+	}
 	referenced, err := w.referencedFiles()
 	if err != nil {
 		return err
 	}
 	removed := 0
-	err = filepath.WalkDir(filepath.Join(w.root, tablesDir), func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+	var emptied []string
+	files := filepath.Join(w.root, filesDir)
+	err = filepath.WalkDir(files, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p == files {
+			return fs.SkipDir
+		}
+		if err != nil {
 			return err
+		}
+		if d.IsDir() {
+			emptied = append(emptied, p) // removed below if it is empty
+			return nil
 		}
 		rel, _ := filepath.Rel(w.root, p)
 		if !referenced[filepath.ToSlash(rel)] {
 			removed++
+			emptied = append(emptied, filepath.Dir(p))
 			return os.Remove(p)
 		}
 		return nil
@@ -44,18 +59,21 @@ func (w *Warehouse) recover() error {
 	if removed > 0 {
 		w.log.Warn().Int("files", removed).Msg("removed files of an interrupted commit")
 	}
-	if err := removeEmptyDirs(filepath.Join(w.root, tablesDir)); err != nil {
-		return err
-	}
+	removeEmptyParents(files, emptied)
 	ids, err := listManifestIDs(w.root)
 	if err != nil {
 		return err
 	}
-	current := int64(0)
+	cur := emptyManifest()
 	if len(ids) > 0 {
-		current = ids[len(ids)-1]
+		if cur, err = readManifest(w.root, ids[len(ids)-1]); err != nil {
+			return err
+		}
 	}
-	if err := w.removeUncommittedRaw(current); err != nil {
+	if err := w.syncTables(cur); err != nil {
+		return err
+	}
+	if err := w.removeUncommittedRaw(cur.ID); err != nil {
 		return err
 	}
 	for _, e := range ents {
@@ -85,21 +103,4 @@ func (w *Warehouse) referencedFiles() (map[string]bool, error) {
 		}
 	}
 	return ref, nil
-}
-
-// removeEmptyDirs removes empty partition folders below dir (not dir itself).
-func removeEmptyDirs(dir string) error {
-	var dirs []string
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.IsDir() && p != dir {
-			dirs = append(dirs, p)
-		}
-		return nil
-	})
-	for i := len(dirs) - 1; i >= 0; i-- {
-		if ents, err := os.ReadDir(dirs[i]); err == nil && len(ents) == 0 && !strings.HasPrefix(filepath.Base(dirs[i]), ".") {
-			os.Remove(dirs[i])
-		}
-	}
-	return nil
 }

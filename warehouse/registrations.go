@@ -1,6 +1,8 @@
 package warehouse
 
 import (
+	"context"
+
 	"github.com/npit-mn/ictstat"
 )
 
@@ -8,9 +10,12 @@ import (
 // (an event is its registry number, kind and date: a repeated event changes
 // nothing) and rebuilds companies from every event with derive. It returns
 // how many events were new.
-func (tx *Tx) MergeRegistrations(events []ictstat.Registration, derive func([]ictstat.Registration) []ictstat.Company) (int, error) {
+func (tx *Tx) MergeRegistrations(ctx context.Context, events []ictstat.Registration, derive func([]ictstat.Registration) []ictstat.Company) (int, error) {
 	held, err := readParquet[ictstat.Registration](tx.w.root, tx.readable(tx.Files(TableRegistrations, "")))
 	if err != nil {
+		return 0, err
+	}
+	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
 	type key struct {

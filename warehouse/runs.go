@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -20,7 +21,13 @@ const runsDir = "runs"
 func (w *Warehouse) runsPath() string { return filepath.Join(w.root, runsDir, "job_runs.jsonl") }
 
 // RecordRun appends a job run to the run log and fsyncs it.
-func (w *Warehouse) RecordRun(run ictstat.JobRun) error {
+func (w *Warehouse) RecordRun(ctx context.Context, run ictstat.JobRun) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := w.errReadOnly(); err != nil {
+		return err
+	}
 	line, err := json.Marshal(run)
 	if err != nil {
 		return err
@@ -88,8 +95,7 @@ const jobRunsColumns = `{job: 'VARCHAR', source: 'VARCHAR', trigger: 'VARCHAR', 
 
 // jobRunsSQL is the SELECT behind the job_runs view: the log as it is when
 // queried, whatever the snapshot.
-func jobRunsSQL(root string) string {
-	path := filepath.Join(root, runsDir, "job_runs.jsonl")
+func jobRunsSQL(path string) string {
 	return fmt.Sprintf("SELECT * FROM read_json(%s, format='newline_delimited', ignore_errors=true, columns=%s)", sqlString(path), jobRunsColumns)
 }
 

@@ -114,7 +114,7 @@ func TestGC(t *testing.T) {
 			for id := int64(1); id <= 4; id++ {
 				before[id] = tableRows(t, wh, id)
 			}
-			filesBefore := testutil.TableFolderFiles(t, root)
+			filesBefore := testutil.StoredFiles(t, root)
 
 			st, err := wh.GC(context.Background(), tc.retain)
 			if err != nil {
@@ -126,7 +126,7 @@ func TestGC(t *testing.T) {
 			if st.SnapshotsKept != len(tc.wantKept) || st.SnapshotsRemoved != 4-len(tc.wantKept) {
 				t.Errorf("got %d kept %d removed, want %d %d", st.SnapshotsKept, st.SnapshotsRemoved, len(tc.wantKept), 4-len(tc.wantKept))
 			}
-			filesAfter := testutil.TableFolderFiles(t, root)
+			filesAfter := testutil.StoredFiles(t, root)
 			if got := len(filesBefore) - len(filesAfter); got != st.FilesRemoved {
 				t.Errorf("%d files went, gc reports %d", got, st.FilesRemoved)
 			}
@@ -235,28 +235,34 @@ func TestOpenRecovers(t *testing.T) {
 	}
 	cases := []struct {
 		name   string
-		debris []string // files relative to the warehouse root
+		debris []string // files relative to the warehouse root; "-" removes a current file from tables/
 		reopen bool     // recovery by Begin in an open warehouse rather than by Open
 	}{
 		{"staging folder and an orphan in a new partition", []string{
 			"_staging/tx-2-deadbeef/00001.parquet",
 			"_staging/tx-2-deadbeef/spill/year2026_month01.bin",
-			"tables/filings/year=2026/month=01/part-00000002-00001-deadbeef.parquet",
+			"files/filings/year=2026/month=1/part-00000002-00001-deadbeef.parquet",
 		}, false},
 		{"orphans next to committed files", []string{
 			"_staging/tx-2-deadbeef/tmp-123",
+			"files/filings/year=2026/month=10/part-00000002-00001-deadbeef.parquet",
+			"files/filing_revisions/year=2026/month=10/part-00000002-00002-deadbeef.parquet",
+			"files/quarantine/source=filings/part-00000002-00003-deadbeef.parquet",
 			"tables/filings/year=2026/month=10/part-00000002-00001-deadbeef.parquet",
-			"tables/filing_revisions/year=2026/month=10/part-00000002-00002-deadbeef.parquet",
-			"tables/quarantine/source=filings/part-00000002-00003-deadbeef.parquet",
+		}, false},
+		{"a commit interrupted between its manifest and tables/", []string{
+			"_staging/tx-2-deadbeef/",
+			"tables/filings/year=2026/month=9/part-00000001-00009-cafe.parquet",
+			"-", // a current file not yet linked into tables/
 		}, false},
 		{"staging folder only", []string{"_staging/tx-2-cafe/00001.parquet"}, false},
 		{"interrupted gc: marker and files of removed snapshots", []string{
 			"_staging/gc-1234/",
-			"tables/filings/year=2025/month=12/part-00000001-00001-cafe.parquet",
+			"files/filings/year=2025/month=12/part-00000001-00001-cafe.parquet",
 		}, false},
 		{"debris of another process, found by Begin", []string{
 			"_staging/tx-2-deadbeef/00001.parquet",
-			"tables/filing_exports/year=2026/month=01/part-00000002-00001-deadbeef.parquet",
+			"files/filing_exports/year=2026/month=1/part-00000002-00001-deadbeef.parquet",
 		}, true},
 	}
 	for _, tc := range cases {
@@ -268,6 +274,12 @@ func TestOpenRecovers(t *testing.T) {
 			want := summary(t, wh, -1)
 			committed := testutil.TableFolderFiles(t, root)
 			for _, d := range tc.debris {
+				if d == "-" {
+					if err := os.Remove(filepath.Join(root, committed[0])); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
 				if strings.HasSuffix(d, "/") {
 					if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
 						t.Fatal(err)
@@ -289,7 +301,7 @@ func TestOpenRecovers(t *testing.T) {
 			if got := testutil.TableFolderFiles(t, root); !slices.Equal(got, committed) {
 				t.Errorf("got files %v, want the committed ones %v", got, committed)
 			}
-			if _, err := os.Stat(filepath.Join(root, "tables/filings/year=2026/month=01")); !os.IsNotExist(err) && !tc.reopen {
+			if _, err := os.Stat(filepath.Join(root, "files/filings/year=2026/month=1")); !os.IsNotExist(err) && !tc.reopen {
 				t.Errorf("empty partition folder of the orphan: got %v, want it removed", err)
 			}
 			if got := summary(t, wh, -1); got != want {

@@ -18,6 +18,7 @@ const (
 	TableNationalAccount = "national_accounts"
 	TableBopExports      = "bop_exports"
 	TableSurveyResponses = "survey_responses"
+	TableSurveyStrata    = "survey_strata"
 )
 
 // tableDef describes a stored table: its Parquet schema (from the Go row
@@ -44,6 +45,7 @@ func tableDefs() []tableDef {
 		{name: TableNationalAccount, schema: parquet.SchemaOf(ictstat.NationalAccount{}), compact: compactAs[ictstat.NationalAccount]},
 		{name: TableBopExports, schema: parquet.SchemaOf(ictstat.BopExport{}), compact: compactAs[ictstat.BopExport]},
 		{name: TableSurveyResponses, schema: parquet.SchemaOf(ictstat.SurveyResponse{}), compact: compactAs[ictstat.SurveyResponse]},
+		{name: TableSurveyStrata, schema: parquet.SchemaOf(ictstat.SurveyStratum{}), compact: compactAs[ictstat.SurveyStratum]},
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path"
@@ -16,10 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-const (
-	tablesDir  = "tables"
-	stagingDir = "_staging"
-)
+const stagingDir = "_staging"
 
 // Tx is a write transaction: files are staged outside the table folders and
 // become visible together, with the source cursors, in one new snapshot at
@@ -37,7 +33,6 @@ type Tx struct {
 	done    bool
 	mu      sync.Mutex      // guards staged, seq, next.Tables and folders for parallel staging
 	folders map[string]bool // table folders known to exist
-	bg      sync.WaitGroup  // merges running in the background, awaited before the end
 
 	syncs   sync.WaitGroup // fsyncs of staged files, awaited by Commit
 	syncSem chan struct{}  // bounds the fsyncs at once
@@ -116,7 +111,7 @@ func (tx *Tx) newStagedPath(table, partition string) (tmp, final string) {
 	var rnd [4]byte
 	rand.Read(rnd[:])
 	name := fmt.Sprintf("part-%08d-%05d-%s.parquet", tx.next.ID, tx.seq, hex.EncodeToString(rnd[:]))
-	final = path.Join(tablesDir, table, partition, name)
+	final = path.Join(filesDir, table, partition, name)
 	return filepath.Join(tx.dir, fmt.Sprintf("%05d.parquet", tx.seq)), final
 }
 
@@ -176,24 +171,39 @@ func (tx *Tx) readable(files []File) []File {
 // snapshot (the files stay on disk for older snapshots until gc). Files this
 // transaction staged there are deleted at once: no snapshot holds them.
 func (tx *Tx) DropPartition(table, partition string) {
+	tx.dropFiles(table, pathsOf(tx.Files(table, partition)))
+}
+
+// dropFiles removes the files of table whose paths are given from the next
+// snapshot; those this transaction staged are deleted at once.
+func (tx *Tx) dropFiles(table string, paths map[string]bool) {
 	tx.mu.Lock()
 	defer tx.mu.Unlock()
 	fs := tx.next.Tables[table][:0:0]
 	for _, f := range tx.next.Tables[table] {
-		if f.Partition != partition {
+		if !paths[f.Path] {
 			fs = append(fs, f)
 		}
 	}
 	tx.next.Tables[table] = fs
 	kept := tx.staged[:0]
 	for _, s := range tx.staged {
-		if s.table == table && s.file.Partition == partition {
+		if s.table == table && paths[s.file.Path] {
 			os.Remove(s.tmp)
 			continue
 		}
 		kept = append(kept, s)
 	}
 	tx.staged = kept
+}
+
+// pathsOf returns the paths of files as a set.
+func pathsOf(files []File) map[string]bool {
+	paths := make(map[string]bool, len(files))
+	for _, f := range files {
+		paths[f.Path] = true
+	}
+	return paths
 }
 
 // SetCursor records source's cursor in the snapshot being built.
@@ -245,7 +255,6 @@ func (tx *Tx) Commit(ctx context.Context, message string) (*Manifest, error) {
 		return nil, fmt.Errorf("commit: transaction already ended")
 	}
 	defer tx.Rollback()
-	tx.bg.Wait()
 	if err := tx.waitSyncs(); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
@@ -267,7 +276,7 @@ func (tx *Tx) Commit(ctx context.Context, message string) (*Manifest, error) {
 	}
 	tx.next.Message = message
 	tx.next.CreatedAt = tx.w.opts.Now().UTC()
-	data, err := json.MarshalIndent(tx.next, "", " ")
+	data, err := marshalManifest(tx.next)
 	if err != nil {
 		return nil, err
 	}
@@ -280,6 +289,17 @@ func (tx *Tx) Commit(ctx context.Context, message string) (*Manifest, error) {
 	}
 	tx.staged, tx.moved = nil, nil
 	tx.w.log.Info().Int64("snapshot", tx.next.ID).Str("operation", tx.next.Operation).Msg("committed")
+	// The snapshot is committed; tables/ follows it. Until Rollback below
+	// empties the staging folder, a crash leaves recovery to do this again.
+	dirs, err := tx.w.updateTables(tx.base, tx.next)
+	if err == nil {
+		err = syncDirs(dirs)
+	}
+	if err != nil {
+		// Keep a staging entry, so that the next writer brings tables/ in line.
+		os.MkdirTemp(filepath.Join(tx.w.root, stagingDir), "tables-")
+		tx.w.log.Error().Err(err).Int64("snapshot", tx.next.ID).Msg("committed, but tables/ still shows the previous snapshot until the next writer opens the warehouse")
+	}
 	return tx.next, nil
 }
 
@@ -326,7 +346,6 @@ func (tx *Tx) Rollback() error {
 	if tx.done {
 		return nil
 	}
-	tx.bg.Wait() // background merges still write into the staging folder
 	tx.syncs.Wait()
 	tx.done = true
 	for _, p := range tx.moved { // a failed commit: these were never published

@@ -7,13 +7,16 @@
 //
 //	LOCK                      advisory writer lock (flock)
 //	catalog/00000042.json     snapshot 42's manifest: files of every table, cursors
-//	tables/<table>/<k>=<v>/…  committed Parquet files, never rewritten
+//	files/<table>/<k>=<v>/…   every retained snapshot's Parquet files, never rewritten
+//	tables/<table>/<k>=<v>/…  hard links to the current snapshot's files, and no others
 //	_staging/<tx>/            files of a transaction not yet committed
 //
-// A commit stages and fsyncs its files, renames them into the table folders,
-// then publishes the manifest with one atomic rename. The newest manifest is
-// the current snapshot. Files that no manifest names are debris of a crash
-// and are removed when a writer next opens the warehouse.
+// A commit stages and fsyncs its files, renames them into files/, publishes
+// the manifest with one atomic rename, then links the new current files into
+// tables/ and unlinks the superseded ones. The newest manifest is the current
+// snapshot. Files that no manifest names are debris of a crash and are
+// removed when a writer next opens the warehouse, which also brings tables/
+// in line with the current snapshot.
 package warehouse
 
 import (
@@ -35,14 +38,17 @@ import (
 type Options struct {
 	// Logger receives the warehouse's own events; default zerolog.Nop().
 	Logger *zerolog.Logger
-	// Retain is the retention rule gc applies.
-	Retain Retention
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 	// MemoryLimit caps DuckDB's memory, e.g. "1GB"; default DuckDB's own.
 	MemoryLimit string
 	// Threads caps DuckDB's threads; default all cores.
 	Threads int
+	// ReadOnly opens the warehouse for reading only: no folder is created,
+	// no lock taken, nothing cleaned up or migrated, and writes (Begin, GC,
+	// Compact, RecordRun) are refused; a folder that holds no warehouse is
+	// an error. Reading commands use it, so they work on a read-only copy.
+	ReadOnly bool
 	// Reference holds documented reference tables (e.g. "regions"): table
 	// name → CSV bytes with a header of lower-case column names; lines that
 	// start with '#' are comments. Each is loaded into the query engine
@@ -92,7 +98,9 @@ func (w *Warehouse) manifest(id int64) (*Manifest, error) {
 
 // Open opens (creating if needed) the warehouse in dir. When no writer holds
 // the lock, it first removes the debris a crashed writer may have left, so
-// that the folders hold only committed files.
+// that the folders hold only committed files, and moves a warehouse of an
+// older layout to this one. With opts.ReadOnly it does none of that (see
+// OpenReadOnly).
 func Open(dir string, opts Options) (*Warehouse, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -105,16 +113,22 @@ func Open(dir string, opts Options) (*Warehouse, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range []string{root, filepath.Join(root, catalogDir), filepath.Join(root, tablesDir), filepath.Join(root, stagingDir)} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return nil, fmt.Errorf("open warehouse %s: %w", dir, err)
-		}
-	}
 	refs, err := parseReferences(opts.Reference)
 	if err != nil {
 		return nil, err
 	}
 	w := &Warehouse{root: root, opts: opts, log: log, refs: refs}
+	if opts.ReadOnly {
+		if st, err := os.Stat(filepath.Join(root, catalogDir)); err != nil || !st.IsDir() {
+			return nil, noWarehouseError{dir}
+		}
+		return w, nil
+	}
+	for _, d := range []string{root, filepath.Join(root, catalogDir), filepath.Join(root, filesDir), filepath.Join(root, tablesDir), filepath.Join(root, stagingDir)} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("open warehouse %s: %w", dir, err)
+		}
+	}
 	l, err := tryLock(root)
 	switch {
 	case errors.Is(err, ictstat.ErrLocked):
@@ -122,13 +136,59 @@ func Open(dir string, opts Options) (*Warehouse, error) {
 	case err != nil:
 		return nil, err
 	default:
-		rerr := w.recover()
+		rerr := w.startMigration()
+		if rerr == nil {
+			rerr = w.recover()
+		}
 		l.unlock()
 		if rerr != nil {
 			return nil, fmt.Errorf("recover warehouse %s: %w", dir, rerr)
 		}
 	}
 	return w, nil
+}
+
+// OpenReadOnly opens the existing warehouse in dir for reading only: see
+// Options.ReadOnly.
+func OpenReadOnly(dir string, opts Options) (*Warehouse, error) {
+	opts.ReadOnly = true
+	return Open(dir, opts)
+}
+
+// startMigration leaves a marker in the staging folder when the current
+// snapshot has the layout of an older build, so that recovery migrates the
+// warehouse, and does again if it is interrupted. The caller holds the lock.
+func (w *Warehouse) startMigration() error {
+	ids, err := listManifestIDs(w.root)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	m, err := readManifest(w.root, ids[len(ids)-1])
+	if err != nil || !needsMigration(m) {
+		return err
+	}
+	if _, err := os.MkdirTemp(filepath.Join(w.root, stagingDir), "migrate-"); err != nil {
+		return err
+	}
+	return syncDir(filepath.Join(w.root, stagingDir))
+}
+
+// noWarehouseError says that a folder opened read-only holds no warehouse.
+// It is a usage error: the user named the wrong folder, or none.
+type noWarehouseError struct{ dir string }
+
+func (e noWarehouseError) Error() string {
+	return fmt.Sprintf("no warehouse at %s; run an ingest first or pass --warehouse", e.dir)
+}
+
+func (e noWarehouseError) Unwrap() error { return ictstat.ErrUsage }
+
+// errReadOnly refuses a write to a warehouse opened read-only.
+func (w *Warehouse) errReadOnly() error {
+	if w.opts.ReadOnly {
+		return fmt.Errorf("warehouse %s is open read-only", w.root)
+	}
+	return nil
 }
 
 // Root returns the warehouse folder's absolute path.
@@ -212,6 +272,9 @@ func (w *Warehouse) Snapshots() ([]*Manifest, error) {
 // Begin starts a write transaction, waiting for the writer lock until ctx is
 // done. The transaction starts from the current snapshot.
 func (w *Warehouse) Begin(ctx context.Context, operation string) (*Tx, error) {
+	if err := w.errReadOnly(); err != nil {
+		return nil, err
+	}
 	l, err := lock(ctx, w.root)
 	if err != nil {
 		return nil, err

@@ -17,6 +17,7 @@ import (
 
 	"github.com/npit-mn/ictstat"
 	"github.com/npit-mn/ictstat/jobs"
+	"github.com/npit-mn/ictstat/kpi"
 )
 
 // exampleConfig is printed by `ictstat config example`; a test checks that it
@@ -35,6 +36,12 @@ type Config struct {
 	} `yaml:"retention"`
 	RawRetention Duration                `yaml:"raw_retention"`
 	Sources      map[string]SourceConfig `yaml:"sources"`
+	// KPIs are the key performance indicators of `ictstat query kpis`;
+	// KPIFile, when set, names a YAML file that holds them instead.
+	KPIs       []kpi.Def        `yaml:"kpis"`
+	KPIFile    string           `yaml:"kpis_file"`
+	Releases   ReleasesConfig   `yaml:"releases"`
+	Disclosure DisclosureConfig `yaml:"disclosure"`
 }
 
 // ServerConfig is the HTTP server's part of the configuration.
@@ -56,6 +63,8 @@ type SourceConfig struct {
 	MinInterval Duration `yaml:"min_interval"`
 	// Mapping maps a PX-Web table's dimensions (national_accounts only).
 	Mapping *NationalAccountsMapping `yaml:"mapping"`
+
+	demoToken string // the demo's sources' token, set by run --demo only
 }
 
 // Duration is a time.Duration written as "90s", "5m", "168h".
@@ -86,7 +95,49 @@ func DefaultConfig() Config {
 	c.Retention.KeepLast = 10
 	c.Retention.KeepAge = Duration{7 * 24 * time.Hour}
 	c.RawRetention = Duration{30 * 24 * time.Hour}
+	c.KPIs = defaultKPIs()
+	c.Releases = defaultReleases()
+	c.Disclosure = defaultDisclosure()
 	return c
+}
+
+// defaultKPIs are the KPIs of the example configuration, which a test
+// checks parse and validate.
+func defaultKPIs() []kpi.Def {
+	var doc struct {
+		KPIs []kpi.Def `yaml:"kpis"`
+	}
+	yaml.Unmarshal([]byte(exampleConfig), &doc) // a test checks it parses
+	return doc.KPIs
+}
+
+// readKPIFile reads the KPIs of a kpis_file: a YAML list of KPIs, or a
+// document with a kpis key.
+func readKPIFile(path string) ([]kpi.Def, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: config kpis_file: %v", ictstat.ErrUsage, err)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(b, &root); err != nil {
+		return nil, fmt.Errorf("%w: config kpis_file %s: %v", ictstat.ErrUsage, path, err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if len(root.Content) > 0 && root.Content[0].Kind == yaml.SequenceNode {
+		var list []kpi.Def
+		if err := dec.Decode(&list); err != nil {
+			return nil, fmt.Errorf("%w: config kpis_file %s: %v", ictstat.ErrUsage, path, err)
+		}
+		return list, nil
+	}
+	var doc struct {
+		KPIs []kpi.Def `yaml:"kpis"`
+	}
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("%w: config kpis_file %s: %v (want a list of KPIs or a kpis key)", ictstat.ErrUsage, path, err)
+	}
+	return doc.KPIs, nil
 }
 
 // ParseConfig reads YAML over the defaults, refusing unknown keys, then
@@ -110,6 +161,13 @@ func ParseConfig(r io.Reader, getenv func(string) string) (Config, error) {
 		}
 		c.Sources[name] = s
 	}
+	if c.KPIFile != "" {
+		list, err := readKPIFile(c.KPIFile)
+		if err != nil {
+			return c, err
+		}
+		c.KPIs = list
+	}
 	return c, c.Validate()
 }
 
@@ -126,6 +184,12 @@ func (c Config) Validate() error {
 	}
 	if c.Retention.KeepLast < 1 {
 		return bad("retention.keep_last", "%d; keep at least 1", c.Retention.KeepLast)
+	}
+	if err := kpi.Validate(c.KPIs); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	if err := c.validateReleases(); err != nil {
+		return err
 	}
 	for name, s := range c.Sources {
 		if _, known := sourceTasks[name]; !known {
@@ -181,6 +245,9 @@ func (s SourceConfig) token(getenv func(string) string) (string, error) {
 			return "", err
 		}
 		return string(bytes.TrimSpace(b)), nil
+	}
+	if s.demoToken != "" {
+		return s.demoToken, nil
 	}
 	return getenv("ICTSTAT_TOKEN"), nil
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"os"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -46,7 +45,7 @@ SDMX-CSV 1.0 or 2.0, with --file or an SDMX REST data --url).`,
 			run := &ictstat.JobRun{Job: args[0], Source: args[0], Trigger: "manual", StartedAt: time.Now().UTC(), Attempts: 1}
 			err := src(cmd, ingestArgs{file: file, url: url, token: token, wave: wave, run: run})
 			if !errors.Is(err, ictstat.ErrUsage) {
-				a.recordManualRun(run, err)
+				a.recordManualRun(context.WithoutCancel(cmd.Context()), run, err)
 			}
 			return err
 		},
@@ -127,14 +126,14 @@ func finishRun(run *ictstat.JobRun, err error) {
 // recordManualRun writes the run of `ictstat ingest` to the run log, so
 // that data_quality and `ictstat jobs` see manual pulls too. A failure to
 // record is logged: the pull itself is done.
-func (a *app) recordManualRun(run *ictstat.JobRun, err error) {
+func (a *app) recordManualRun(ctx context.Context, run *ictstat.JobRun, err error) {
 	finishRun(run, err)
 	wh, werr := a.openWarehouse()
 	if werr == nil {
 		if m, cerr := wh.Current(); cerr == nil {
 			run.Snapshot = m.ID
 		}
-		werr = wh.RecordRun(*run)
+		werr = wh.RecordRun(ctx, *run)
 		wh.Close()
 	}
 	if werr != nil {
@@ -181,9 +180,9 @@ func (a *app) ingesterNames() []string {
 }
 
 func (a *app) ingestFilingsFile(cmd *cobra.Command, path string, run *ictstat.JobRun) error {
-	f, err := os.Open(path)
+	f, err := openInput(cmd.Context(), path)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ictstat.ErrBadInput, err)
+		return err
 	}
 	defer f.Close()
 	st, _ := f.Stat()
@@ -193,7 +192,6 @@ func (a *app) ingestFilingsFile(cmd *cobra.Command, path string, run *ictstat.Jo
 		return err
 	}
 	defer wh.Close()
-	bulkGC()
 	opts := jobs.Options{Logger: a.log.With().Str(ictstat.LogSource, jobs.SourceFilings).Logger()}
 	var prog *progress
 	if isTerminal(a.stderr) {
@@ -215,9 +213,9 @@ func (a *app) ingestFilingsFile(cmd *cobra.Command, path string, run *ictstat.Jo
 
 // ingestFXFile loads official exchange rates.
 func (a *app) ingestFXFile(cmd *cobra.Command, path string, run *ictstat.JobRun) error {
-	f, err := os.Open(path)
+	f, err := openInput(cmd.Context(), path)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ictstat.ErrBadInput, err)
+		return err
 	}
 	defer f.Close()
 	wh, err := a.openWarehouse()
@@ -306,16 +304,3 @@ func (p *progress) show(lines int64) {
 }
 
 func (p *progress) done() { fmt.Fprintf(p.w, "\r%-70s\r", "") }
-
-// bulkGC keeps a bulk pull's heap under a soft 200 MiB limit, so that the
-// process stays within about 300 MB whatever the file's size; GOGC 200
-// spares collections while the heap is small. GOGC or GOMEMLIMIT in the
-// environment take precedence.
-func bulkGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(200)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(200 << 20)
-	}
-}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -51,13 +53,25 @@ Raw feed pages older than --raw-age are removed too.`,
 				return err
 			}
 			defer wh.Close()
+			released, err := wh.PinnedSnapshots()
+			if err != nil {
+				return err
+			}
+			r.Pinned = append(r.Pinned, released...) // --pin and every release's snapshot
 			st, err := wh.GC(cmd.Context(), r)
 			if err != nil {
 				return err
 			}
-			raw, err := wh.GCRaw(rawAge)
+			raw, err := wh.GCRaw(cmd.Context(), rawAge)
 			if err != nil {
 				return err
+			}
+			for _, k := range st.Kept {
+				fmt.Fprintf(a.stdout, "kept snapshot %d: %s\n", k.ID, strings.Join(k.Reasons, "; "))
+			}
+			if len(st.Removed) > 0 {
+				fmt.Fprintf(a.stdout, "removed snapshots %s: older than --keep-age %s, not among the newest --keep-last %d, not pinned\n",
+					joinIDs(st.Removed), r.MaxAge, r.Last)
 			}
 			fmt.Fprintf(a.stdout, "gc: removed %d snapshots and %d files (%d bytes), and %d raw page folders older than %s; %d snapshots kept\n",
 				st.SnapshotsRemoved, st.FilesRemoved, st.BytesRemoved, raw, rawAge, st.SnapshotsKept)
@@ -66,6 +80,16 @@ Raw feed pages older than --raw-age are removed too.`,
 	}
 	cmd.Flags().IntVar(&r.Last, "keep-last", 10, "keep the newest N snapshots")
 	cmd.Flags().DurationVar(&r.MaxAge, "keep-age", 7*24*time.Hour, "keep snapshots younger than this")
+	cmd.Flags().Int64SliceVar(&r.Pinned, "pin", nil, "also keep these snapshots (comma-separated ids), as releases do")
 	cmd.Flags().DurationVar(&rawAge, "raw-age", 30*24*time.Hour, "remove raw feed pages older than this")
 	return cmd
+}
+
+// joinIDs lists snapshot ids as "1, 2, 3".
+func joinIDs(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(s, ", ")
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/npit-mn/ictstat"
 	"github.com/npit-mn/ictstat/jobs"
+	"github.com/npit-mn/ictstat/kpi"
 	"github.com/npit-mn/ictstat/output"
 	"github.com/npit-mn/ictstat/queries"
 )
@@ -33,22 +34,31 @@ func (r *resultFlags) add(cmd *cobra.Command) {
 	cmd.Flags().Int64Var(&r.maxRows, "max-rows", 100_000, "refuse results longer than this in the json and table formats (0: no limit; csv, parquet and arrow stream)")
 }
 
+// format is the output format rf asks for: --format, else a table on a
+// terminal and csv otherwise.
+func (a *app) format(rf resultFlags) string {
+	if rf.format != "" {
+		return rf.format
+	}
+	if rf.out == "" && isTerminal(a.stdout) {
+		return "table"
+	}
+	return "csv"
+}
+
 // write runs query on the warehouse and writes the result.
 func (a *app) write(cmd *cobra.Command, rf resultFlags, meta output.Meta, query string, args ...any) error {
-	format := rf.format
-	if format == "" {
-		format = "csv"
-		if rf.out == "" && isTerminal(a.stdout) {
-			format = "table"
-		}
-	}
+	format := a.format(rf)
 	if err := output.CheckFormat(format); err != nil {
 		return err
+	}
+	if rf.snapshot < -1 {
+		return fmt.Errorf("%w: --snapshot %d: want a snapshot's id (see `ictstat snapshots`), or leave it out for the current one", ictstat.ErrUsage, rf.snapshot)
 	}
 	if output.Binary(format) && rf.out == "" && isTerminal(a.stdout) {
 		return fmt.Errorf("%w: --format %s is binary: add --out FILE or redirect standard output", ictstat.ErrUsage, format)
 	}
-	wh, err := a.openWarehouse()
+	wh, err := a.openReadOnly()
 	if err != nil {
 		return err
 	}
@@ -57,21 +67,25 @@ func (a *app) write(cmd *cobra.Command, rf resultFlags, meta output.Meta, query 
 	defer cancel()
 	res, err := wh.Query(ctx, rf.snapshot, query, args...)
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+		switch {
+		case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
 			return fmt.Errorf("query stopped after --timeout %s: %w", rf.timeout, err)
+		case rf.snapshot >= 0 && errors.Is(err, ictstat.ErrNotFound):
+			return fmt.Errorf("%w: --snapshot: %w", ictstat.ErrUsage, err)
 		}
 		return err
 	}
 	defer res.Release()
 	meta.Snapshot, meta.MaxRows = res.Snapshot.ID, rf.maxRows
 	w := bufio.NewWriterSize(a.stdout, 1<<16)
+	var out interface{ CloseAtomicallyReplace() error }
 	if rf.out != "" {
-		f, err := os.Create(rf.out)
+		f, err := createOut(rf.out)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		w = bufio.NewWriterSize(f, 1<<16)
+		defer f.Cleanup()
+		w, out = bufio.NewWriterSize(f, 1<<16), f
 	}
 	if _, err := output.Write(w, format, res, meta); err != nil {
 		if errors.Is(err, output.ErrTooManyRows) {
@@ -82,28 +96,54 @@ func (a *app) write(cmd *cobra.Command, rf resultFlags, meta output.Meta, query 
 		}
 		return err
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil || out == nil {
+		return err
+	}
+	return out.CloseAtomicallyReplace()
 }
 
 func (a *app) queryCommand() *cobra.Command {
 	var rf resultFlags
 	var params []string
+	var config string
+	var release string
 	cmd := &cobra.Command{
-		Use:   "query NAME [--param k=v ...]",
+		Use:   "query NAME [--param k=v ...] [--snapshot N | --release ID]",
 		Short: "Run a named analytic (ictstat query --list shows them)",
-		Args:  cobra.MaximumNArgs(1),
+		Long: `Run a named analytic (ictstat query without a name lists them).
+
+ictstat query kpis reports the key performance indicators of the
+configuration given by --config (its kpis or kpis_file), or the default
+KPIs that ictstat config example shows.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return a.listQueries()
 			}
-			q, err := queries.Get(args[0])
-			if err != nil {
+			var q *queries.Query
+			var err error
+			// A release answers from the snapshot it pinned: the KPIs too.
+			if release != "" {
+				if cmd.Flags().Changed("snapshot") {
+					return fmt.Errorf("%w: give --snapshot or --release, not both", ictstat.ErrUsage)
+				}
+				if rf.snapshot, err = a.releaseSnapshot(release); err != nil {
+					return err
+				}
+			}
+			if args[0] == kpi.Name {
+				q, err = a.kpiQuery(cmd.Context(), config, rf.snapshot)
+				if err != nil {
+					return err
+				}
+			} else if q, err = queries.Get(args[0]); err != nil {
 				return fmt.Errorf("%w: %w", ictstat.ErrUsage, err)
 			}
 			given, err := parseParams(params)
 			if err != nil {
 				return err
 			}
+			queries.DefaultDigits(given, a.format(rf))
 			sql, qargs, err := q.Bind(given)
 			if err != nil {
 				return err
@@ -113,7 +153,55 @@ func (a *app) queryCommand() *cobra.Command {
 	}
 	rf.add(cmd)
 	cmd.Flags().StringArrayVarP(&params, "param", "p", nil, "parameter name=value (repeatable)")
+	cmd.Flags().StringVar(&config, "config", "", "configuration file whose kpis the kpis analytic reports (default: the KPIs of ictstat config example)")
+	cmd.Flags().StringVar(&release, "release", "", "answer from the snapshot release ID pinned (see `ictstat releases`)")
 	return cmd
+}
+
+// releaseSnapshot returns the snapshot release id pinned.
+func (a *app) releaseSnapshot(id string) (int64, error) {
+	wh, err := a.openWarehouse()
+	if err != nil {
+		return 0, err
+	}
+	defer wh.Close()
+	recs, err := wh.Releases()
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range recs {
+		if r.ID == id {
+			return r.Snapshot, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: --release %s: no such release (see ictstat releases)", ictstat.ErrUsage, id)
+}
+
+// kpiQuery returns the kpis analytic of the configuration file (or the
+// default KPIs), after checking each KPI's SQL on the snapshot.
+func (a *app) kpiQuery(ctx context.Context, config string, snap int64) (*queries.Query, error) {
+	defs := DefaultConfig().KPIs
+	if config != "" {
+		f, err := os.Open(config)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ictstat.ErrUsage, err)
+		}
+		defer f.Close()
+		c, err := ParseConfig(f, os.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		defs = c.KPIs
+	}
+	wh, err := a.openWarehouse()
+	if err != nil {
+		return nil, err
+	}
+	defer wh.Close()
+	if err := kpi.Check(ctx, wh, snap, defs); err != nil {
+		return nil, err
+	}
+	return kpi.Query(defs)
 }
 
 // listQueries prints the named analytics with their parameters.
@@ -149,8 +237,8 @@ func (a *app) sqlCommand() *cobra.Command {
 		Short: "Run one read-only SQL query over the warehouse tables",
 		Long: `Run one read-only SQL query over the warehouse tables of a snapshot:
 filings, filing_revisions, filing_exports, registrations, companies,
-survey_responses, bop_exports, national_accounts, fx_rates, quarantine,
-job_runs, snapshots, and the reference table regions (docs/warehouse.md
+survey_responses, survey_strata, bop_exports, national_accounts, fx_rates, quarantine,
+job_runs, snapshots, releases, and the reference table regions (docs/warehouse.md
 documents every column and its unit).
 Only SELECT is accepted; the engine reads nothing but the warehouse tables.`,
 		Args: cobra.ExactArgs(1),

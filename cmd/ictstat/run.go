@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -29,25 +32,43 @@ const (
 	demoSchedule   = "@every 15s"
 )
 
+// demoWarehouse is the demo's warehouse folder unless --warehouse names
+// another: apart from ./data, so that the demo's synthetic data never mixes
+// with real data.
+const demoWarehouse = "./demo-data"
+
+// demoMarker is the file the demo writes in its warehouse's root; the demo
+// refuses a warehouse with snapshots and without it.
+const demoMarker = "DEMO"
+
 func (a *app) runCommand() *cobra.Command {
 	var config, addr string
+	var demo bool
+	var files accessFiles
 	cmd := &cobra.Command{
-		Use:   "run [--config FILE] [--addr HOST:PORT]",
+		Use:   "run (--config FILE | --demo) [--addr HOST:PORT] [--flight-addr HOST:PORT]",
 		Short: "The main job: scheduled pulls and the HTTP API, until SIGINT/SIGTERM",
 		Long: `The main job: the scheduler pulls the configured sources into the
 warehouse while the HTTP API serves it, until SIGINT or SIGTERM (the pull in
 flight is abandoned cleanly: its snapshot is never half written).
 
-Without --config it runs the embedded demo: a warehouse in ./data (or
---warehouse) fed by the built-in registry simulator on loopback, whose
-synthetic companies file a new month every 30 seconds, and by a PX-Web
-simulator of NSO's national accounts (real GDP totals, the rest synthetic),
-which publishes a revised release after 45 seconds.`,
+With --demo it runs the embedded demo instead: a warehouse in ./demo-data
+(or --warehouse, which must be empty or hold an earlier demo) fed by the
+built-in registry simulator on loopback, whose synthetic companies file a
+new month every 30 seconds, and by a PX-Web simulator of NSO's national
+accounts (real GDP totals, the rest synthetic), which publishes a revised
+release after 45 seconds.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			switch {
+			case config == "" && !demo:
+				return usageError{errors.New("run needs --config FILE (`ictstat config example > ictstat.yaml` writes one) or --demo for the embedded demo on synthetic data")}
+			case config != "" && demo:
+				return usageError{errors.New("run takes --config or --demo, not both")}
+			}
 			cfg := DefaultConfig()
-			cfg.Warehouse = a.warehouse
+			cfg.Warehouse = demoWarehouse
 			if config != "" {
 				f, err := os.Open(config)
 				if err != nil {
@@ -58,24 +79,43 @@ which publishes a revised release after 45 seconds.`,
 				if err != nil {
 					return err
 				}
-				if cmd.Flags().Changed("warehouse") {
-					cfg.Warehouse = a.warehouse
-				}
+			}
+			if cmd.Flags().Changed("warehouse") {
+				cfg.Warehouse = a.warehouse
 			}
 			if cmd.Flags().Changed("addr") {
 				cfg.Server.Addr = addr
 			}
-			return a.run(ctx, cfg, config == "")
+			return a.run(ctx, cfg, demo, files)
 		},
 	}
+	files.add(cmd)
 	cmd.Flags().StringVar(&config, "config", "", "configuration file (YAML; see `ictstat config example`)")
+	cmd.Flags().BoolVar(&demo, "demo", false, "run the embedded demo on synthetic data (warehouse ./demo-data unless --warehouse)")
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "HTTP listen address")
 	return cmd
 }
 
-// run starts the scheduler and the server and waits for both.
-func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
-	wh, err := warehouse.Open(cfg.Warehouse, warehouse.Options{Logger: &a.log, Reference: queries.Reference()})
+// run binds the server's ports, then starts the scheduler and the servers
+// and waits for them.
+func (a *app) run(ctx context.Context, cfg Config, demo bool, files accessFiles) error {
+	// Bind first: a busy port fails before anything is written.
+	ln, fln, err := a.bind(cfg.Server.Addr, files.flight)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	if fln != nil {
+		defer fln.Close()
+	}
+	if demo {
+		if err := checkDemoWarehouse(cfg.Warehouse); err != nil {
+			return err
+		}
+	}
+	// A server with no sources to pull only reads.
+	readOnly := !demo && len(cfg.Sources) == 0
+	wh, err := warehouse.Open(cfg.Warehouse, warehouse.Options{Logger: &a.log, Reference: queries.Reference(), ReadOnly: readOnly})
 	if err != nil {
 		return err
 	}
@@ -83,26 +123,41 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if demo {
+		if err := os.WriteFile(filepath.Join(wh.Root(), demoMarker), []byte("This warehouse holds the synthetic data of `ictstat run --demo`.\n"), 0o644); err != nil {
+			return err
+		}
 		url, err := a.startDemoRegistry(ctx, wh)
 		if err != nil {
 			return err
 		}
+		// The token goes to the demo's sources only, not to the process's
+		// environment.
 		cfg.Sources = map[string]SourceConfig{
-			"filings":       {URL: url, Schedule: demoSchedule, Limit: 5000, Retries: 3},
-			"registrations": {URL: url, Schedule: demoSchedule, Limit: 5000, Retries: 3},
+			"filings":       {URL: url, Schedule: demoSchedule, Limit: 5000, Retries: 3, demoToken: demoToken},
+			"registrations": {URL: url, Schedule: demoSchedule, Limit: 5000, Retries: 3, demoToken: demoToken},
 		}
 		pxURL, err := a.startDemoPXWeb(ctx)
 		if err != nil {
 			return err
 		}
 		cfg.Sources[jobs.SourceNationalAccounts] = SourceConfig{URL: pxURL, Schedule: demoPXWebSchedule, Retries: 3}
-		os.Setenv("ICTSTAT_TOKEN", demoToken)
 	}
-	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	cal, err := cfg.calendar()
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w (is another ictstat running? use --addr)", cfg.Server.Addr, err)
+		return err
 	}
-	srv := serve.New(wh, serve.Options{Logger: a.log})
+	so := serve.Options{Releases: wh, Calendar: cal, KPIs: cfg.KPIs}
+	if demo {
+		so.Public = demoPublic(wh)
+	}
+	if !readOnly { // a read-only server logs reads under embargo but writes nothing into the warehouse
+		so.OnEmbargoAccess = embargoLog(wh.Root())
+	}
+	srv, sb, err := a.newServer(wh, cfg.Warehouse, files, so)
+	if err != nil {
+		return err
+	}
+	defer sb.Close()
 	hist := observedHistory{wh: wh, m: srv.Metrics()}
 	var js []jobs.Job
 	for name, s := range cfg.Sources {
@@ -112,20 +167,18 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool) error {
 		}
 		js = append(js, j)
 	}
-	js = append(js, maintenanceJob(wh, cfg))
+	if !readOnly {
+		js = append(js, maintenanceJob(wh, cfg))
+		if len(cal.Releases) > 0 {
+			js = append(js, releaseJob(wh, cfg, cal, time.Now))
+		}
+	}
 	sched := jobs.NewScheduler(js, hist, jobs.SchedulerOptions{Logger: a.log.With().Str(ictstat.LogComponent, "jobs").Logger()})
 	fmt.Fprintf(a.stdout, "ictstat is serving the dashboard at http://%s/ (API: /api/v1/queries, metrics: /metrics); warehouse %s\n", ln.Addr(), wh.Root())
 	if demo {
 		fmt.Fprintln(a.stdout, "demo: synthetic filings from the built-in registry simulator; press Ctrl-C to stop")
 	}
-	errc := make(chan error, 2)
-	go func() { errc <- srv.Run(ctx, ln) }()
-	go func() { errc <- sched.Run(ctx) }()
-	err = <-errc
-	cancel()
-	if err2 := <-errc; err == nil {
-		err = err2
-	}
+	err = a.serveAll(ctx, srv, ln, fln, sched.Run)
 	a.log.Info().Msg("stopped")
 	return err
 }
@@ -198,12 +251,32 @@ func maintenanceJob(wh *warehouse.Warehouse, cfg Config) jobs.Job {
 		if c.Snapshot > 0 {
 			run.Snapshot = c.Snapshot
 		}
-		if _, err := wh.GC(ctx, warehouse.Retention{Last: cfg.Retention.KeepLast, MaxAge: cfg.Retention.KeepAge.Duration}); err != nil {
+		pinned, err := wh.PinnedSnapshots()
+		if err != nil {
 			return err
 		}
-		_, err = wh.GCRaw(cfg.RawRetention.Duration)
+		if _, err := wh.GC(ctx, warehouse.Retention{Last: cfg.Retention.KeepLast, MaxAge: cfg.Retention.KeepAge.Duration, Pinned: pinned}); err != nil {
+			return err
+		}
+		_, err = wh.GCRaw(ctx, cfg.RawRetention.Duration)
 		return err
 	}}
+}
+
+// checkDemoWarehouse refuses a warehouse folder that holds snapshots but
+// not the demo's marker: the demo must not mix synthetic data into real.
+func checkDemoWarehouse(root string) error {
+	ents, err := os.ReadDir(filepath.Join(root, "catalog"))
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || err == nil && len(ents) == 0:
+		return nil
+	case err != nil:
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(root, demoMarker)); err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: warehouse %s holds data that is not the demo's; run the demo in an empty folder (by default %s, or --warehouse DIR)", ictstat.ErrUsage, root, demoWarehouse)
 }
 
 // startDemoRegistry loads the demo world's synthetic exchange rates,
@@ -233,7 +306,7 @@ func (a *app) startDemoRegistry(ctx context.Context, wh *warehouse.Warehouse) (s
 		run := &ictstat.JobRun{Job: l.source, Source: l.source, Trigger: "demo", StartedAt: time.Now().UTC(), Attempts: 1}
 		err := l.load(run)
 		finishRun(run, err)
-		if rerr := wh.RecordRun(*run); rerr != nil {
+		if rerr := wh.RecordRun(context.WithoutCancel(ctx), *run); rerr != nil {
 			a.log.Warn().Err(rerr).Str(ictstat.LogSource, l.source).Msg("could not record the demo load in the run log")
 		}
 		if err != nil {
@@ -257,7 +330,7 @@ type observedHistory struct {
 
 func (h observedHistory) LastRun(job string) (ictstat.JobRun, bool, error) { return h.wh.LastRun(job) }
 
-func (h observedHistory) Record(r ictstat.JobRun) error {
+func (h observedHistory) Record(ctx context.Context, r ictstat.JobRun) error {
 	h.m.ObserveRun(r)
-	return h.wh.RecordRun(r)
+	return h.wh.RecordRun(ctx, r)
 }

@@ -39,7 +39,7 @@ func openPTY(t *testing.T) *os.File {
 // never written to a terminal, and are to a file.
 func TestBinaryFormatsRefuseTerminal(t *testing.T) {
 	pts := openPTY(t)
-	wh := filepath.Join(t.TempDir(), "wh")
+	wh := emptyWarehouse(t)
 	for _, format := range []string{"parquet", "arrow", "xlsx"} {
 		var errOut bytes.Buffer
 		code := execute(context.Background(), []string{"sql", "SELECT 1 AS one", "--format", format, "--warehouse", wh}, pts, &errOut)

@@ -1,7 +1,7 @@
 // Command benchcmd runs ictstat's benchmarks against named peers measured in
 // the same run, and prints the figures as Markdown for docs/benchmarks.md.
 //
-//	go run ./internal/benchcmd -bin bin/ictstat [-sizes 2000000,8000000] [-reps 3]
+//	go run ./internal/benchcmd -bin bin/ictstat [-sizes 1000000,8000000] [-reps 3]
 //
 // Each measured command runs as its own process, so that wall time and peak
 // resident memory (getrusage maxrss) are those of that command alone. The
@@ -31,7 +31,7 @@ import (
 func main() {
 	var o options
 	flag.StringVar(&o.bin, "bin", "bin/ictstat", "ictstat binary to measure")
-	flag.StringVar(&o.sizes, "sizes", "2000000,8000000", "rows of the filings files")
+	flag.StringVar(&o.sizes, "sizes", "1000000,8000000", "rows of the filings files")
 	flag.IntVar(&o.reps, "reps", 3, "runs of each command; the median is reported")
 	flag.StringVar(&o.dir, "dir", "", "scratch folder (default: a new temporary folder)")
 	only := flag.String("only", "", "run one benchmark: "+strings.Join(benchNames(), ", "))
@@ -67,12 +67,15 @@ var benchmarks = []struct {
 	run  func(o options) error
 }{
 	{"ingest", func(o options) error { return benchIngest(o.bin, o.sizes, o.reps, o.dir) }},
+	{"backfill", func(o options) error { return benchBackfill(o.bin, o.reps, o.dir) }},
+	{"freshness", func(o options) error { return benchFreshness(o.bin, o.reps, o.dir) }},
 	{"pull", func(o options) error { return benchPull(o.bin, o.dir) }},
 	{"serve", func(o options) error { return benchServe(o.bin, o.dir, 10*time.Second, 32) }},
 	{"sdmx", func(o options) error { return benchSDMX(o.sdmxRows, o.reps, o.dir) }},
 	{"kobo", func(o options) error { return benchKobo(o.reps, o.dir) }},
 	{"jsonstat", func(o options) error { return benchJSONStat(o.bin, o.reps, o.dir) }},
 	{"analytics", func(o options) error { return benchAnalytics(o.bin, o.dir, 20, o.analyticsLarge) }},
+	{"publish", func(o options) error { return benchPublish(o.bin, o.dir, o.reps) }},
 }
 
 func benchNames() []string {
@@ -112,6 +115,7 @@ func run(o options, only string) error {
 // measurement is one process run.
 type measurement struct {
 	wall  time.Duration
+	cpu   time.Duration // user and system time: what the run cost, whatever else the machine ran
 	rssMB float64
 }
 
@@ -126,7 +130,8 @@ func measure(name string, args ...string) (measurement, error) {
 		return measurement{}, fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, out)
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return measurement{wall: wall, rssMB: float64(ru.Maxrss) / 1024}, nil
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return measurement{wall: wall, cpu: cpu, rssMB: float64(ru.Maxrss) / 1024}, nil
 }
 
 // median runs f reps times, each after clean (nil: none), and returns the
@@ -159,8 +164,8 @@ func benchIngest(bin, sizes string, reps int, dir string) error {
 		return err
 	}
 	fmt.Printf("## Bulk filings ingest (%s, %d cores, %s)\n\n", time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), runtime.Version())
-	fmt.Println("| rows | file MB | ictstat ingest s | rows/s | peak RSS MB | DuckDB COPY s | rows/s | peak RSS MB | ratio (ictstat rows/s ÷ DuckDB rows/s) |")
-	fmt.Println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Println("| rows | file MB | ictstat ingest s | CPU s | rows/s | peak RSS MB | DuckDB COPY s | CPU s | rows/s | peak RSS MB | ratio (ictstat rows/s ÷ DuckDB rows/s) |")
+	fmt.Println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, s := range strings.Split(sizes, ",") {
 		rows, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil {
@@ -186,9 +191,9 @@ func benchIngest(bin, sizes string, reps int, dir string) error {
 			return err
 		}
 		r := float64(rows)
-		fmt.Printf("| %d | %.0f | %.2f | %.0f | %.0f | %.2f | %.0f | %.0f | %.2f |\n", rows, float64(st.Size())/1e6,
-			ing.wall.Seconds(), r/ing.wall.Seconds(), ing.rssMB,
-			duck.wall.Seconds(), r/duck.wall.Seconds(), duck.rssMB, duck.wall.Seconds()/ing.wall.Seconds())
+		fmt.Printf("| %d | %.0f | %.2f | %.2f | %.0f | %.0f | %.2f | %.2f | %.0f | %.0f | %.2f |\n", rows, float64(st.Size())/1e6,
+			ing.wall.Seconds(), ing.cpu.Seconds(), r/ing.wall.Seconds(), ing.rssMB,
+			duck.wall.Seconds(), duck.cpu.Seconds(), r/duck.wall.Seconds(), duck.rssMB, duck.wall.Seconds()/ing.wall.Seconds())
 		os.Remove(file)
 		os.RemoveAll(wh)
 	}

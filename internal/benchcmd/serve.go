@@ -74,7 +74,9 @@ func benchPull(bin, dir string) error {
 	return nil
 }
 
-// benchServe loads a cached named query with concurrent clients on loopback.
+// benchServe starts `ictstat serve` over 200,000 simulated filings and
+// measures a cached named query with concurrent keep-alive clients, then 50
+// concurrent uncached analytics with /healthz polled meanwhile.
 func benchServe(bin, dir string, d time.Duration, clients int) error {
 	wh := filepath.Join(dir, "wh-serve")
 	os.RemoveAll(wh)
@@ -85,32 +87,97 @@ func benchServe(bin, dir string, d time.Duration, clients int) error {
 	if out, err := exec.Command(bin, "ingest", "filings", "--file", file, "--warehouse", wh, "--log-level", "warn").CombinedOutput(); err != nil {
 		return fmt.Errorf("%w: %s", err, out)
 	}
-	cfg := filepath.Join(dir, "serve.yaml")
-	os.WriteFile(cfg, []byte("warehouse: "+wh+"\nserver:\n  addr: 127.0.0.1:0\n"), 0o644)
-	srv, line, err := child(bin, "run", "--config", cfg, "--log-level", "warn")
+	out, err := exec.Command(bin, "token", "add", "--role", "researcher", "--name", "bench", "--warehouse", wh).Output()
+	if err != nil {
+		return fmt.Errorf("token add: %w", err)
+	}
+	token := strings.TrimSpace(string(out))
+	srv, line, err := child(bin, "serve", "--addr", "127.0.0.1:0", "--warehouse", wh, "--log-level", "warn")
 	if err != nil {
 		return err
 	}
 	defer func() { srv.Process.Kill(); srv.Wait() }()
-	url := urlIn(line) + "/api/v1/queries/sector_size?grain=quarter&subsector=division"
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
-	get := func() error {
-		resp, err := client.Get(url)
+	base := urlIn(line)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	get := func(url string) (int, error) {
+		req, _ := http.NewRequest("GET", url, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := client.Do(req)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			return fmt.Errorf("status %d", resp.StatusCode)
-		}
-		return nil
+		return resp.StatusCode, nil
 	}
+	url := base + "/api/v1/queries/sector_size?grain=quarter&subsector=division"
 	start := time.Now()
-	if err := get(); err != nil { // the miss that fills the cache
-		return err
+	if st, err := get(url); err != nil || st != 200 { // the miss that fills the cache
+		return fmt.Errorf("first request: %d %v", st, err)
 	}
 	uncached := time.Since(start)
+	lat, errs := load(d, clients, func() error {
+		st, err := get(url)
+		if err == nil && st != 200 {
+			err = fmt.Errorf("status %d", st)
+		}
+		return err
+	})
+	fmt.Printf("\n## Cached named query over HTTP (sector_size, %d clients, %s, Go load generator in the same machine)\n\n", clients, d)
+	fmt.Printf("| requests | errors | req/s | p50 ms | p99 ms | first (uncached) ms |\n|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Printf("| %d | %d | %.0f | %.3f | %.3f | %.1f |\n", len(lat), errs, float64(len(lat))/d.Seconds(),
+		millis(quantile(lat, 0.5)), millis(quantile(lat, 0.99)), millis(uncached))
+
+	// 50 uncached analytics at once (distinct parameters: no cache, no
+	// sharing), /healthz every 10 ms meanwhile, the server's peak RSS.
+	var health []time.Duration
+	stop := make(chan struct{})
+	hdone := make(chan struct{})
+	go func() {
+		defer close(hdone)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+			t := time.Now()
+			if st, err := get(base + "/healthz"); err == nil && st == 200 {
+				health = append(health, time.Since(t))
+			}
+		}
+	}()
+	var mu sync.Mutex
+	codes := map[int]int{}
+	var wg sync.WaitGroup
+	start = time.Now()
+	for i := range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st, err := get(fmt.Sprintf("%s/api/v1/queries/gdp_share?base_share=%.2f", base, 1.5+float64(i)/100))
+			if err != nil {
+				st = -1
+			}
+			mu.Lock()
+			codes[st]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	wall := time.Since(start)
+	close(stop)
+	<-hdone
+	sort.Slice(health, func(i, j int) bool { return health[i] < health[j] })
+	fmt.Printf("\n## 50 concurrent uncached analytics (gdp_share, distinct parameters) with /healthz polled every 10 ms\n\n")
+	fmt.Printf("| answers by status | wall s | server peak RSS MB | /healthz polls | /healthz p50 ms | /healthz p99 ms |\n|---|---:|---:|---:|---:|---:|\n")
+	fmt.Printf("| %v | %.2f | %.0f | %d | %.3f | %.3f |\n", codes, wall.Seconds(), peakRSS(srv.Process.Pid), len(health), millis(quantile(health, 0.5)), millis(quantile(health, 0.99)))
+	return nil
+}
+
+// load runs fn from clients goroutines for d and returns the sorted
+// latencies of the calls that succeeded and the count that failed.
+func load(d time.Duration, clients int, fn func() error) ([]time.Duration, int) {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	var mu sync.Mutex
@@ -122,27 +189,47 @@ func benchServe(bin, dir string, d time.Duration, clients int) error {
 		go func() {
 			defer wg.Done()
 			var mine []time.Duration
+			bad := 0
 			for ctx.Err() == nil {
 				t := time.Now()
-				if get() != nil {
-					mu.Lock()
-					errs++
-					mu.Unlock()
+				if fn() != nil {
+					bad++
 					continue
 				}
 				mine = append(mine, time.Since(t))
 			}
 			mu.Lock()
 			lat = append(lat, mine...)
+			errs += bad
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	q := func(p float64) time.Duration { return lat[int(p*float64(len(lat)-1))] }
-	fmt.Printf("\n## Cached named query over HTTP (sector_size, %d clients, %s, Go load generator in the same machine)\n\n", clients, d)
-	fmt.Printf("| requests | errors | req/s | p50 ms | p99 ms | first (uncached) ms |\n|---:|---:|---:|---:|---:|---:|\n")
-	fmt.Printf("| %d | %d | %.0f | %.3f | %.3f | %.1f |\n", len(lat), errs, float64(len(lat))/d.Seconds(),
-		float64(q(0.5).Microseconds())/1000, float64(q(0.99).Microseconds())/1000, float64(uncached.Microseconds())/1000)
-	return nil
+	return lat, errs
+}
+
+func quantile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[int(p*float64(len(sorted)-1))]
+}
+
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// peakRSS reads a running process's peak resident memory (VmHWM) in MB.
+func peakRSS(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			var kb float64
+			fmt.Sscanf(strings.TrimSpace(rest), "%f", &kb)
+			return kb / 1024
+		}
+	}
+	return 0
 }

@@ -2,6 +2,7 @@ package testutil
 
 import (
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -10,13 +11,25 @@ import (
 	"testing"
 )
 
-// TableFolderFiles returns every file under root/tables, as paths relative
-// to root with forward slashes ("tables/filings/year=2026/month=10/x"),
-// sorted.
+// TableFolderFiles returns every file under root/tables (the current
+// snapshot's), as paths relative to root with forward slashes
+// ("tables/filings/year=2026/month=10/x"), sorted.
 func TableFolderFiles(t testing.TB, root string) []string {
 	t.Helper()
+	return folderFiles(t, root, "tables")
+}
+
+// StoredFiles returns every file under root/files (those of every retained
+// snapshot), as paths relative to root with forward slashes, sorted.
+func StoredFiles(t testing.TB, root string) []string {
+	t.Helper()
+	return folderFiles(t, root, "files")
+}
+
+func folderFiles(t testing.TB, root, folder string) []string {
+	t.Helper()
 	var out []string
-	dir := filepath.Join(root, "tables")
+	dir := filepath.Join(root, folder)
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == dir && os.IsNotExist(err) {
@@ -137,18 +150,46 @@ func StagingEntries(t testing.TB, root string) []string {
 	return out
 }
 
-// CheckFolders fails the test unless every file under root/tables is named
-// by a manifest, every file a manifest names exists, and _staging is empty:
-// the state the warehouse must be in whenever no writer is at work.
+// CheckFolders fails the test unless every file under root/files is named
+// by a manifest, every file a manifest names exists, root/tables holds
+// exactly the current snapshot's files (the same files: hard links), and
+// _staging is empty: the state the warehouse must be in whenever no writer
+// is at work.
 func CheckFolders(t testing.TB, root string) {
 	t.Helper()
 	named := ManifestFiles(t, root)
 	onDisk := map[string]bool{}
-	for _, p := range TableFolderFiles(t, root) {
+	for _, p := range StoredFiles(t, root) {
 		onDisk[p] = true
 		if !named[p] {
-			t.Errorf("file %s is in a table folder but no manifest names it", p)
+			t.Errorf("file %s is in files/ but no manifest names it", p)
 		}
+	}
+	current := map[string]string{} // tables/ path → files/ path
+	if ids := ManifestIDs(t, root); len(ids) > 0 {
+		for _, parts := range SnapshotFiles(t, root, ids[len(ids)-1]) {
+			for _, paths := range parts {
+				for _, p := range paths {
+					current["tables/"+strings.TrimPrefix(p, "files/")] = p
+				}
+			}
+		}
+	}
+	inTables := TableFolderFiles(t, root)
+	for _, p := range inTables {
+		stored, ok := current[p]
+		if !ok {
+			t.Errorf("file %s is in tables/ but not in the current snapshot", p)
+			continue
+		}
+		a, aerr := os.Stat(filepath.Join(root, p))
+		b, berr := os.Stat(filepath.Join(root, stored))
+		if aerr != nil || berr != nil || !os.SameFile(a, b) {
+			t.Errorf("%s is not the stored file %s (%v, %v)", p, stored, aerr, berr)
+		}
+	}
+	if len(inTables) != len(current) {
+		t.Errorf("tables/ holds %d files, want the current snapshot's %d", len(inTables), len(current))
 	}
 	for p := range named {
 		if !onDisk[p] {
@@ -158,4 +199,28 @@ func CheckFolders(t testing.TB, root string) {
 	if s := StagingEntries(t, root); len(s) > 0 {
 		t.Errorf("_staging holds %v, want nothing", s)
 	}
+}
+
+// Tree describes every entry under root: path, kind, size and modification
+// time, one a line, so that a test can tell whether anything was created,
+// removed or written.
+func Tree(t testing.TB, root string) string {
+	t.Helper()
+	var b strings.Builder
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		fmt.Fprintf(&b, "%s %v %d %d\n", filepath.ToSlash(rel), info.Mode(), info.Size(), info.ModTime().UnixNano())
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("walk %s: %v", root, err)
+	}
+	return b.String()
 }

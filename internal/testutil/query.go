@@ -24,6 +24,12 @@ func QueryRows(ctx context.Context, wh *warehouse.Warehouse, snap int64, query s
 	if err != nil {
 		return nil, nil, err
 	}
+	rows, err := ResultRows(res)
+	return rows, res.Snapshot, err
+}
+
+// ResultRows drains and releases res, returning its rows as QueryRows does.
+func ResultRows(res *warehouse.Result) ([][]any, error) {
 	defer res.Release()
 	var rows [][]any
 	for res.Next() {
@@ -36,10 +42,7 @@ func QueryRows(ctx context.Context, wh *warehouse.Warehouse, snap int64, query s
 			rows = append(rows, row)
 		}
 	}
-	if err := res.Err(); err != nil {
-		return nil, nil, err
-	}
-	return rows, res.Snapshot, nil
+	return rows, res.Err()
 }
 
 func value(a arrow.Array, i int) any {

@@ -9,7 +9,6 @@ import (
 	"github.com/npit-mn/ictstat/jobs"
 	"github.com/npit-mn/ictstat/queries"
 	"github.com/npit-mn/ictstat/serve"
-	"github.com/npit-mn/ictstat/serve/dashboard"
 	"github.com/npit-mn/ictstat/simulate"
 	"github.com/npit-mn/ictstat/warehouse"
 )
@@ -38,7 +37,7 @@ func BenchmarkDashboard(b *testing.B) {
 		}
 		return rec.Body.Len()
 	}
-	opts := serve.Options{Dashboard: dashboard.Options{Now: fixtureNow}}
+	opts := fixtureOptions(wh)
 	b.Run("first", func(b *testing.B) {
 		n := 0
 		for b.Loop() {

@@ -13,7 +13,6 @@ import (
 	"github.com/npit-mn/ictstat/jobs"
 	"github.com/npit-mn/ictstat/queries"
 	"github.com/npit-mn/ictstat/serve"
-	"github.com/npit-mn/ictstat/serve/dashboard"
 	"github.com/npit-mn/ictstat/simulate"
 	"github.com/npit-mn/ictstat/warehouse"
 )
@@ -41,7 +40,7 @@ func newFixture(t testing.TB, companies int) (*httptest.Server, *warehouse.Wareh
 			t.Fatalf("fixture %s: %v", source, err)
 		}
 		end := fixtureNow().Add(-2 * time.Hour)
-		if err := wh.RecordRun(ictstat.JobRun{Job: source, Source: source, Trigger: "manual", StartedAt: end.Add(-time.Minute), EndedAt: end,
+		if err := wh.RecordRun(ctx, ictstat.JobRun{Job: source, Source: source, Trigger: "manual", StartedAt: end.Add(-time.Minute), EndedAt: end,
 			Status: "ok", Attempts: 1, RowsRead: st.Read, RowsCommitted: st.Committed, Snapshot: st.Snapshot,
 			Schedule: "@every 24h", NextDue: end.Add(24 * time.Hour), IntervalS: 86400}); err != nil {
 			t.Fatal(err)
@@ -96,7 +95,7 @@ func newFixture(t testing.TB, companies int) (*httptest.Server, *warehouse.Wareh
 	st, err = addSurvey(ctx, wh)
 	record(jobs.SourceSurvey, st, err)
 
-	ts := httptest.NewServer(serve.New(wh, serve.Options{Dashboard: dashboard.Options{Now: fixtureNow}}).Handler())
+	ts := httptest.NewServer(serve.New(wh, fixtureOptions(wh)).Handler())
 	t.Cleanup(ts.Close)
 	return ts, wh
 }
@@ -130,4 +129,21 @@ func addSurvey(ctx context.Context, wh *warehouse.Warehouse) (jobs.PullStats, er
 		return jobs.PullStats{}, err
 	}
 	return jobs.PullStats{Read: int64(len(answers)), Committed: int64(len(answers)), Snapshot: snap.ID}, nil
+}
+
+// fixtureOptions serve the named analytics to the public as they stand
+// (as the demo does), so that the dashboard and the public API answer from
+// the same source; the injected clock judges freshness.
+func fixtureOptions(wh *warehouse.Warehouse) serve.Options {
+	return serve.Options{Now: fixtureNow, Public: func(ctx context.Context, name string, params map[string]string, snap int64) (*warehouse.Result, error) {
+		q, err := queries.Get(name)
+		if err != nil {
+			return nil, err
+		}
+		sql, args, err := q.Bind(params)
+		if err != nil {
+			return nil, err
+		}
+		return wh.Query(ctx, snap, sql, args...)
+	}}
 }

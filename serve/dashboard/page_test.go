@@ -62,7 +62,7 @@ func smallServer(t *testing.T) (*httptest.Server, *warehouse.Warehouse) {
 	if _, err := jobs.IngestFilingsFile(context.Background(), wh, f, "fixture", jobs.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(serve.New(wh, serve.Options{Dashboard: dashboard.Options{Now: fixtureNow}}).Handler())
+	ts := httptest.NewServer(serve.New(wh, fixtureOptions(wh)).Handler())
 	t.Cleanup(ts.Close)
 	return ts, wh
 }

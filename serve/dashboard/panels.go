@@ -48,8 +48,8 @@ func (d *Dashboard) fetch(ctx context.Context, snap int64, asOf time.Time) (map[
 	for i, rq := range reqs {
 		g.Go(func() error {
 			t, err := d.src.Analytic(ctx, snap, rq.name, rq.params)
-			if err != nil && rq.name == "survey_estimates" && (errors.Is(err, ictstat.ErrUsage) || errors.Is(err, ictstat.ErrBadInput)) {
-				return nil // no such question or wave in this snapshot: the panel says so
+			if err != nil && (errors.Is(err, ictstat.ErrUsage) || errors.Is(err, ictstat.ErrBadInput)) {
+				return nil // e.g. no such survey question, or a table this warehouse lacks: the panel says there is no data
 			}
 			if err != nil {
 				return fmt.Errorf("%s: %w", rq.name, err)
