@@ -132,6 +132,21 @@ func TestIngestFilingsOneFilingPerCompanyMonth(t *testing.T) {
 		if got := yearRevenue(t, wh); got != want {
 			t.Errorf("sector_size: got %s, want %s", got, want)
 		}
+		// A replay validates the re-encoded record again and the rules
+		// refuse it again: it stays, with the same reason.
+		rs, err := jobs.ReplayQuarantine(context.Background(), wh, jobs.SourceFilings)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rs.Replayed != 0 || rs.Remaining != 1 {
+			t.Errorf("replay: got %+v, want the conflict to stay", rs)
+		}
+		if q2 := quarantineRows(t, wh); len(q2) != 1 || q2[0] != q[0] {
+			t.Errorf("after replay: quarantine %q, want %q", q2, q)
+		}
+		if got := yearRevenue(t, wh); got != want {
+			t.Errorf("sector_size after replay: got %s, want %s", got, want)
+		}
 	})
 }
 
