@@ -5,7 +5,7 @@ export CGO_ENABLED := 1
 BIN         := bin/ictstat
 GOBIN       := $(CURDIR)/bin/tools
 STATICCHECK := $(GOBIN)/staticcheck
-WAREHOUSE   ?= ./data
+WAREHOUSE   ?= ./demo-data
 
 .PHONY: run test build bench lint fuzz clean
 
@@ -13,9 +13,9 @@ WAREHOUSE   ?= ./data
 build:
 	go build -o $(BIN) ./cmd/ictstat
 
-## run: the main job on the embedded demo (warehouse in ./data)
+## run: the main job on the embedded demo (synthetic data; warehouse in ./demo-data)
 run: build
-	$(BIN) run --warehouse $(WAREHOUSE)
+	$(BIN) run --demo --warehouse $(WAREHOUSE)
 
 ## test: vet, the race-checked test suite and a short fuzz of every parser (100,000 inputs each)
 test: build

@@ -22,10 +22,13 @@ var fxHeader = []string{"date", "currency", "mnt_per_unit"}
 // in bad with its line and reason; a file without the header, or that is not
 // CSV at all, is refused with an *ictstat.InputError.
 func ReadFXRates(r io.Reader, name string) (rates []ictstat.FXRate, bad []ictstat.Quarantined, err error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(capLines(r, name, MaxCSVLineBytes))
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	head, err := cr.Read()
+	if ie, ok := asInputError(err); ok {
+		return nil, nil, ie
+	}
 	if err != nil {
 		return nil, nil, &ictstat.InputError{File: name, Line: 1, Reason: "no CSV header: " + err.Error()}
 	}
@@ -33,17 +36,20 @@ func ReadFXRates(r io.Reader, name string) (rates []ictstat.FXRate, bad []ictsta
 		head[0] = strings.TrimPrefix(head[0], "\ufeff")
 	}
 	if len(head) != len(fxHeader) {
-		return nil, nil, &ictstat.InputError{File: name, Line: 1, Reason: fmt.Sprintf("header %q: want %s", strings.Join(head, ","), strings.Join(fxHeader, ","))}
+		return nil, nil, &ictstat.InputError{File: name, Line: 1, Reason: fmt.Sprintf("header %q: want %s", clipText(strings.Join(head, ",")), strings.Join(fxHeader, ","))}
 	}
 	for i, h := range fxHeader {
 		if strings.TrimSpace(strings.ToLower(head[i])) != h {
-			return nil, nil, &ictstat.InputError{File: name, Line: 1, Field: head[i], Reason: fmt.Sprintf("column %d is %q: want %s", i+1, head[i], h)}
+			return nil, nil, &ictstat.InputError{File: name, Line: 1, Field: clipText(head[i]), Reason: fmt.Sprintf("column %d is %q: want %s", i+1, clipText(head[i]), h)}
 		}
 	}
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			return rates, bad, nil
+		}
+		if ie, ok := asInputError(err); ok {
+			return nil, nil, ie
 		}
 		if err != nil {
 			var pe *csv.ParseError

@@ -129,7 +129,7 @@ func ReadJSONStat(data []byte, name string) (*JSONStat, error) {
 		data = inner
 	}
 	if raw.Class != "" && raw.Class != "dataset" {
-		return nil, bad("class", "%q: want \"dataset\"", raw.Class)
+		return nil, bad("class", "%q: want \"dataset\"", clipText(raw.Class))
 	}
 	d := &JSONStat{Extension: raw.Extension}
 	var err error
@@ -252,7 +252,7 @@ func jsonStatShape(raw *rawJSONStat, bad func(string, string, ...any) error) ([]
 	for i, id := range ids {
 		switch {
 		case seen[id]:
-			return nil, nil, bad(idField, "dimension %q is listed twice", id)
+			return nil, nil, bad(idField, "dimension %q is listed twice", clipText(id))
 		case raw.Dimension[id] == nil:
 			return nil, nil, bad("dimension."+id, "missing: %s lists it", idField)
 		case sizes[i] < 0:
@@ -310,7 +310,7 @@ func readDimension(id string, raw json.RawMessage, bad func(string, string, ...a
 		set := make([]bool, len(pos))
 		for code, p := range pos {
 			if p < 0 || p >= len(pos) || set[p] {
-				return dim, bad(field+".category.index", "position %d of category %q: want each of 0 to %d once", p, code, len(pos)-1)
+				return dim, bad(field+".category.index", "position %d of category %q: want each of 0 to %d once", p, clipText(code), len(pos)-1)
 			}
 			dim.Codes[p], set[p] = code, true
 		}
@@ -321,7 +321,7 @@ func readDimension(id string, raw json.RawMessage, bad func(string, string, ...a
 	dim.Labels = make([]string, len(dim.Codes))
 	for i, c := range dim.Codes {
 		if seen[c] {
-			return dim, bad(field+".category.index", "category %q is listed twice", c)
+			return dim, bad(field+".category.index", "category %q is listed twice", clipText(c))
 		}
 		seen[c] = true
 		dim.Labels[i] = c
@@ -331,7 +331,7 @@ func readDimension(id string, raw json.RawMessage, bad func(string, string, ...a
 	}
 	for c := range labels {
 		if !seen[c] {
-			return dim, bad(field+".category.label", "label of category %q, which the index does not list", c)
+			return dim, bad(field+".category.label", "label of category %q, which the index does not list", clipText(c))
 		}
 	}
 	return dim, nil
@@ -431,7 +431,7 @@ func (d *JSONStat) readStatus(raw json.RawMessage, bad func(string, string, ...a
 func cellPosition(k string, n int64) (int64, error) {
 	p, err := strconv.ParseInt(k, 10, 64)
 	if err != nil || p < 0 || p >= n || strconv.FormatInt(p, 10) != k {
-		return 0, fmt.Errorf("%q is not a cell position 0 to %d", k, n-1)
+		return 0, fmt.Errorf("%q is not a cell position 0 to %d", clipText(k), n-1)
 	}
 	return p, nil
 }

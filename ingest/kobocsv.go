@@ -41,7 +41,7 @@ func koboKeep(name string) bool { return !strings.HasPrefix(name, "_") || koboMe
 // empty column name, broken quoting, text that is not UTF-8) is refused
 // with an *ictstat.InputError naming the line and column.
 func ReadKoboCSV(r io.Reader, name string) (subs []ictstat.Submission, bad []ictstat.Quarantined, err error) {
-	br := bufio.NewReaderSize(r, 256<<10)
+	br := bufio.NewReaderSize(capLines(r, name, MaxCSVLineBytes), 256<<10)
 	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\ufeff")) {
 		br.Discard(3)
 	}
@@ -71,7 +71,7 @@ func ReadKoboCSV(r io.Reader, name string) (subs []ictstat.Submission, bad []ict
 		case h == "":
 			return nil, nil, &ictstat.InputError{File: name, Line: 1, Field: fmt.Sprintf("column %d", i+1), Reason: "empty column name in the header row"}
 		case seen[h] > 0:
-			return nil, nil, &ictstat.InputError{File: name, Line: 1, Field: h, Reason: fmt.Sprintf("column %d repeats the name of column %d", i+1, seen[h])}
+			return nil, nil, &ictstat.InputError{File: name, Line: 1, Field: clipText(h), Reason: fmt.Sprintf("column %d repeats the name of column %d", i+1, seen[h])}
 		}
 		seen[h] = i + 1
 		hasUUID = hasUUID || h == ictstat.KoboUUID
@@ -145,6 +145,9 @@ func koboDelimiter(head []byte) rune {
 // csvInputError turns an encoding/csv error into an InputError with the
 // line and column.
 func csvInputError(name string, err error) error {
+	if ie, ok := asInputError(err); ok {
+		return ie
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		return &ictstat.InputError{File: name, Line: int64(pe.Line), Field: fmt.Sprintf("column %d", pe.Column),

@@ -35,6 +35,9 @@ type PXWebOptions struct {
 	// ConfigKey names the setting of the table's URL in error messages;
 	// default "sources.national_accounts.url".
 	ConfigKey string
+	// Now is the clock the pacing reads; default time.Now. Tests pair it
+	// with RetryOptions.Sleep to pace without waiting.
+	Now func() time.Time
 	// RetryOptions: defaults Timeout 60s, MaxRetries 6 per request,
 	// BackoffBase 1s, BackoffMax 30s, MaxRetryAfter 2m, MaxBodyBytes
 	// 64 MiB. A Client without a cookie jar is given one, since PX-Web
@@ -108,6 +111,9 @@ func NewPXWeb(tableURL string, opts PXWebOptions) (*PXWeb, error) {
 		o.MinInterval = 600 * time.Millisecond
 	}
 	o.ConfigKey = feedDefault(o.ConfigKey, "sources.national_accounts.url")
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	o.RetryOptions = o.RetryOptions.withDefaults(pxRetryDefaults)
 	if o.Client.Jar == nil {
 		jar, _ := cookiejar.New(nil)
@@ -208,14 +214,14 @@ func (c *PXWeb) pace(ctx context.Context) error {
 		return nil
 	}
 	c.mu.Lock()
-	now := time.Now()
+	now := c.o.Now()
 	start := c.last.Add(c.o.MinInterval)
 	if start.Before(now) {
 		start = now
 	}
 	c.last = start
 	c.mu.Unlock()
-	return c.o.Sleep(ctx, time.Until(start))
+	return c.o.Sleep(ctx, start.Sub(now))
 }
 
 // do sends one request, retrying 429, 5xx and transport failures.

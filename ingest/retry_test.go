@@ -65,7 +65,7 @@ func TestRetryPolicyShared(t *testing.T) {
 		{"429 without Retry-After backs off", 429, "", 1, 3, []time.Duration{50 * ms, 100 * ms}, "gave up after 3 attempts (3 throttled"},
 		{"429 Retry-After too long fails", 429, "3600", 5, 1, nil, "pull again after"},
 		{"404 is permanent", 404, "", 5, 1, nil, "404"},
-		{"401 is permanent", 401, "", 5, 1, nil, ""},
+		{"401 is permanent", 401, "", 5, 1, nil, "401"},
 	} {
 		for name, client := range retryClients {
 			t.Run(tc.name+"/"+name, func(t *testing.T) {
@@ -84,6 +84,9 @@ func TestRetryPolicyShared(t *testing.T) {
 					Rand:    func() float64 { return 0.5 },
 					Sleep:   func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil },
 					OnRetry: func(attempt int, _ time.Duration, _ error) { retried = append(retried, attempt) }}
+				if tc.words == "" {
+					t.Fatal("an empty substring checks nothing: name the words the error must hold")
+				}
 				err := client(context.Background(), srv.URL, o)
 				if err == nil || !strings.Contains(err.Error(), tc.words) {
 					t.Errorf("got %v, want an error containing %q", err, tc.words)

@@ -66,7 +66,7 @@ type sdmxColumns struct {
 // missing or doubled, broken quoting) is refused with an
 // *ictstat.InputError naming the line and column.
 func ReadSDMXCSV(r io.Reader, name string) (changes []ictstat.BopChange, bad []ictstat.Quarantined, info SDMXFile, err error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := bufio.NewReaderSize(capLines(r, name, MaxCSVLineBytes), 64<<10)
 	info, err = sniffSDMX(br, name)
 	if err != nil {
 		return nil, nil, info, err
@@ -193,6 +193,9 @@ func firstLine(b []byte) string {
 // sdmxCSVError turns a CSV syntax error into an InputError at its line and
 // column.
 func sdmxCSVError(name string, err error) error {
+	if ie, ok := asInputError(err); ok {
+		return ie
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		where := ""

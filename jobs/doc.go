@@ -1,4 +1,5 @@
 // Package jobs runs the pipeline's work: one pull of a source from reading
-// through validation to one warehouse commit, and (later) the schedules,
-// run history, retries and backfills around such pulls.
+// through validation to one warehouse commit, and the scheduler around such
+// pulls (cron schedules, run history, retries with backoff, one catch-up run
+// after downtime), and quarantine replays.
 package jobs

@@ -260,18 +260,19 @@ func TestNationalAccountsMalformedCommitsNothing(t *testing.T) {
 
 // TestPullNationalAccountsFromPXWeb runs the client, the job and the
 // warehouse against the PX-Web simulator on loopback: the session cookie,
-// the pacing (timed on the server's side), a new release as a new vintage,
-// and a moved table.
+// the pacing (the times the client asked for, on one fake clock that the
+// client and the simulator share), a new release as a new vintage, and a
+// moved table.
 func TestPullNationalAccountsFromPXWeb(t *testing.T) {
-	if testing.Short() {
-		t.Skip("paced requests take a few seconds")
-	}
-	sim := simulate.NewPXWeb(simulate.PXWebOptions{Tables: simulate.NSOVintage(1)})
+	t.Parallel()
+	clock := testutil.NewClock(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
+	sim := simulate.NewPXWeb(simulate.PXWebOptions{Tables: simulate.NSOVintage(1), Now: clock.Now})
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
 	wh := openWH(t)
 	ctx := context.Background()
-	px, err := pxingest.NewPXWeb(sim.TableURL(srv.URL, simulate.NSOTableAnnual), pxingest.PXWebOptions{})
+	opts := pxingest.PXWebOptions{Now: clock.Now, RetryOptions: pxingest.RetryOptions{Sleep: clock.Sleep}}
+	px, err := pxingest.NewPXWeb(sim.TableURL(srv.URL, simulate.NSOTableAnnual), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,7 +309,10 @@ func TestPullNationalAccountsFromPXWeb(t *testing.T) {
 		if !r.Cookie || r.Status != 200 {
 			t.Errorf("request %d: got cookie %v status %d, want the session cookie and 200", i, r.Cookie, r.Status)
 		}
-		if gap := r.At.Sub(reqs[i-1].At); gap < 590*time.Millisecond {
+		if gap := r.At.Sub(reqs[i-1].At); i == 1 && gap < time.Second {
+			t.Errorf("request 1 came %s after the 429, want at least its Retry-After of 1s", gap)
+		}
+		if gap := r.At.Sub(reqs[i-1].At); gap < 600*time.Millisecond {
 			t.Errorf("request %d came %s after the previous one, want at least 600ms", i, gap)
 		}
 	}
@@ -316,7 +320,7 @@ func TestPullNationalAccountsFromPXWeb(t *testing.T) {
 		t.Errorf("got requests %s, want %s", strings.Join(methods, ","), want)
 	}
 
-	moved, _ := pxingest.NewPXWeb(sim.TableURL(srv.URL, "DT_NSO_0500_001V9"), pxingest.PXWebOptions{})
+	moved, _ := pxingest.NewPXWeb(sim.TableURL(srv.URL, "DT_NSO_0500_001V9"), opts)
 	_, err = jobs.PullNationalAccounts(ctx, wh, moved, jobs.NationalAccountsOptions{})
 	if !errors.Is(err, pxingest.ErrTableMoved) || !strings.Contains(err.Error(), "table DT_NSO_0500_001V9 not found at "+moved.URL()+": NSO may have moved it; update sources.national_accounts.url") {
 		t.Errorf("got %v, want the moved-table message", err)

@@ -18,6 +18,7 @@ type fakeClock struct {
 	mu      sync.Mutex
 	now     time.Time
 	waiters []waiter
+	armed   chan struct{} // closed and replaced when a timer is added
 }
 
 type waiter struct {
@@ -36,6 +37,10 @@ func (c *fakeClock) After(d time.Duration) <-chan time.Time {
 	defer c.mu.Unlock()
 	ch := make(chan time.Time, 1)
 	c.waiters = append(c.waiters, waiter{c.now.Add(d), ch})
+	if c.armed != nil {
+		close(c.armed)
+		c.armed = nil
+	}
 	return ch
 }
 
@@ -55,20 +60,28 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.waiters = kept
 }
 
-// waitWaiters blocks until n timers are pending.
+// waitWaiters blocks until n timers are pending: the scheduler's loops
+// are then waiting on the clock, and whatever they did before is done.
 func (c *fakeClock) waitWaiters(t *testing.T, n int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
+	timeout := time.After(5 * time.Second)
+	for {
 		c.mu.Lock()
-		got := len(c.waiters)
-		c.mu.Unlock()
-		if got >= n {
+		if len(c.waiters) >= n {
+			c.mu.Unlock()
 			return
 		}
-		time.Sleep(time.Millisecond)
+		if c.armed == nil {
+			c.armed = make(chan struct{})
+		}
+		armed := c.armed
+		c.mu.Unlock()
+		select {
+		case <-armed:
+		case <-timeout:
+			t.Fatalf("timeout waiting for %d timers", n)
+		}
 	}
-	t.Fatalf("timeout waiting for %d timers", n)
 }
 
 // memHistory is an in-memory History.
@@ -113,12 +126,15 @@ func (h *memHistory) next(t *testing.T) ictstat.JobRun {
 	}
 }
 
-func (h *memHistory) none(t *testing.T) {
+// none checks that no run was recorded once the scheduler's loop waits on
+// the clock again (a run it made would be recorded before that).
+func (h *memHistory) none(t *testing.T, c *fakeClock) {
 	t.Helper()
+	c.waitWaiters(t, 1)
 	select {
 	case r := <-h.rec:
 		t.Fatalf("got an unexpected run %+v", r)
-	case <-time.After(50 * time.Millisecond):
+	default:
 	}
 }
 
@@ -141,6 +157,7 @@ func start(t *testing.T, jobs []Job, h History, c Clock) {
 }
 
 func TestCatchUpRunsOnceAfterDowntime(t *testing.T) {
+	t.Parallel()
 	c := &fakeClock{now: t0}
 	var mu sync.Mutex
 	calls := 0
@@ -151,9 +168,9 @@ func TestCatchUpRunsOnceAfterDowntime(t *testing.T) {
 		t.Fatalf("got run %+v, want one catch-up run at start", r)
 	}
 	c.waitWaiters(t, 1)
-	h.none(t) // five missed ticks make one run, not five
+	h.none(t, c) // five missed ticks make one run, not five
 	c.Advance(59 * time.Minute)
-	h.none(t)
+	h.none(t, c)
 	c.Advance(time.Minute)
 	if r := h.next(t); r.Trigger != TriggerSchedule || !r.StartedAt.Equal(t0.Add(time.Hour)) {
 		t.Fatalf("got run %+v, want the scheduled run an hour later", r)
@@ -166,11 +183,12 @@ func TestCatchUpRunsOnceAfterDowntime(t *testing.T) {
 }
 
 func TestNotDueWaitsForSchedule(t *testing.T) {
+	t.Parallel()
 	c := &fakeClock{now: t0}
 	h := newMemHistory(ictstat.JobRun{Job: "filings", StartedAt: t0.Add(-10 * time.Minute)})
 	start(t, []Job{{Name: "filings", Schedule: hourly(t), Task: func(context.Context, *ictstat.JobRun) error { return nil }}}, h, c)
 	c.waitWaiters(t, 1)
-	h.none(t)
+	h.none(t, c)
 	c.Advance(50 * time.Minute)
 	if r := h.next(t); r.Trigger != TriggerSchedule {
 		t.Fatalf("got trigger %q, want schedule", r.Trigger)
@@ -178,6 +196,7 @@ func TestNotDueWaitsForSchedule(t *testing.T) {
 }
 
 func TestNoOverlap(t *testing.T) {
+	t.Parallel()
 	c := &fakeClock{now: t0}
 	h := newMemHistory()
 	release := make(chan struct{})
@@ -200,7 +219,7 @@ func TestNoOverlap(t *testing.T) {
 	if r := h.next(t); r.Status != StatusOK {
 		t.Fatalf("got %+v", r)
 	}
-	h.none(t)
+	h.none(t, c)
 	select {
 	case <-started:
 		t.Fatal("got a second run started by ticks missed during the first")
@@ -212,6 +231,7 @@ func TestNoOverlap(t *testing.T) {
 }
 
 func TestRetries(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name         string
 		failures     int
@@ -264,6 +284,7 @@ func TestRetries(t *testing.T) {
 // TestRunRecordsSchedule checks that each run records the schedule and
 // when the job is due next, which data_quality judges freshness by.
 func TestRunRecordsSchedule(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		spec     string
 		next     time.Time

@@ -39,9 +39,9 @@ func IngestSurveyFile(ctx context.Context, wh *warehouse.Warehouse, r io.Reader,
 	var bad []ictstat.Quarantined
 	var raw [][]byte
 	if strings.HasPrefix(lead, "{") || strings.HasPrefix(lead, "[") {
-		data, err := io.ReadAll(br)
+		data, err := ingest.ReadDocument(br, name, ingest.MaxJSONDocumentBytes)
 		if err != nil {
-			return PullStats{}, fmt.Errorf("read %s: %w", name, err)
+			return PullStats{}, err
 		}
 		page, err := ingest.ReadKoboJSON(data, name)
 		if err != nil {
@@ -93,6 +93,15 @@ func commitSurvey(ctx context.Context, wh *warehouse.Warehouse, subs []ictstat.S
 		return st, err
 	}
 	rows, rejected := transform.SurveyResponses(subs, &wave, origin)
+	if len(rows) == 0 && len(rejected) > 0 {
+		// Not one response fits: refuse the file when the wave's fields are
+		// not even its columns (another form's export, or the wrong wave
+		// file). Responses that fail on their answers alone are quarantined,
+		// for a replay once the wave is corrected.
+		if absent := wave.AbsentFields(subs); len(absent) > 0 {
+			return st, noneFits(origin, &wave, absent, len(rejected))
+		}
+	}
 	bad = append(bad, rejected...)
 	var m transform.SurveyMerge
 	err = tx.MergeSurveyResponses(ctx, func(held []ictstat.SurveyResponse) []ictstat.SurveyResponse {
@@ -133,6 +142,17 @@ func commitSurvey(ctx context.Context, wh *warehouse.Warehouse, subs []ictstat.S
 	}
 	st.Snapshot, st.Changed = man.ID, true
 	return st, nil
+}
+
+// noneFits is the error of a survey file none of whose responses fits the
+// wave, which names fields the file has no column for.
+func noneFits(origin string, w *transform.Wave, absent []string, responses int) error {
+	shown, more := absent, ""
+	if len(shown) > 8 {
+		shown, more = shown[:8], fmt.Sprintf(" and %d more", len(absent)-8)
+	}
+	return &ictstat.InputError{File: origin, Reason: fmt.Sprintf("none of the %d responses fits wave %s: the file has no column for its fields %s%s; is it the export of this wave's form? Nothing was committed",
+		responses, w.ID, strings.Join(shown, ", "), more)}
 }
 
 // surveyWave returns the wave of opts, its population counted from the

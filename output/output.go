@@ -12,6 +12,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -44,6 +45,10 @@ type Meta struct {
 	Method  string            // how it computes the answer
 	Params  []ParamValue      // the parameters it ran with, defaults filled in
 	Docs    map[string]string // column -> meaning
+
+	// Created is when the result was made, for the xlsx's document
+	// properties; zero means the time of writing.
+	Created time.Time
 }
 
 // ParamValue is one parameter of a run with the value used.
@@ -69,9 +74,9 @@ func CheckFormat(f string) error {
 func Write(w io.Writer, f string, rr array.RecordReader, meta Meta) (int64, error) {
 	switch f {
 	case "arrow":
-		return writeArrow(w, rr)
+		return writeArrow(w, rr, meta)
 	case "parquet":
-		return writeParquet(w, rr)
+		return writeParquet(w, rr, meta)
 	case "csv":
 		return writeCSV(w, rr, meta)
 	case "json":
@@ -84,12 +89,17 @@ func Write(w io.Writer, f string, rr array.RecordReader, meta Meta) (int64, erro
 	return 0, CheckFormat(f)
 }
 
-func writeArrow(w io.Writer, rr array.RecordReader) (int64, error) {
-	iw := ipc.NewWriter(w, ipc.WithSchema(rr.Schema()), ipc.WithAllocator(memory.DefaultAllocator))
+// writeArrow writes the Arrow IPC stream, with units and descriptions in
+// the schema's metadata (describedSchema).
+func writeArrow(w io.Writer, rr array.RecordReader, meta Meta) (int64, error) {
+	schema := describedSchema(rr.Schema(), meta)
+	iw := ipc.NewWriter(w, ipc.WithSchema(schema), ipc.WithAllocator(memory.DefaultAllocator))
 	var n int64
 	for rr.Next() {
-		rec := rr.RecordBatch()
-		if err := iw.Write(rec); err != nil {
+		rec := withSchema(schema, rr.RecordBatch())
+		err := iw.Write(rec)
+		rec.Release()
+		if err != nil {
 			return n, err
 		}
 		n += rec.NumRows()
@@ -100,16 +110,23 @@ func writeArrow(w io.Writer, rr array.RecordReader) (int64, error) {
 	return n, iw.Close()
 }
 
-func writeParquet(w io.Writer, rr array.RecordReader) (int64, error) {
-	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd))
-	pw, err := pqarrow.NewFileWriter(rr.Schema(), w, props, pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(memory.DefaultAllocator)))
+// writeParquet writes a Parquet file compressed with snappy, which every
+// reader reads without add-ons (as the warehouse's files), with units and
+// descriptions in the file's key-value metadata and, for Arrow readers, in
+// the stored Arrow schema's field metadata (describedSchema).
+func writeParquet(w io.Writer, rr array.RecordReader, meta Meta) (int64, error) {
+	schema := describedSchema(rr.Schema(), meta)
+	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy))
+	pw, err := pqarrow.NewFileWriter(schema, w, props, pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(memory.DefaultAllocator), pqarrow.WithStoreSchema()))
 	if err != nil {
 		return 0, err
 	}
 	var n int64
 	for rr.Next() {
-		rec := rr.RecordBatch()
-		if err := pw.WriteBuffered(rec); err != nil {
+		rec := withSchema(schema, rr.RecordBatch())
+		err := pw.WriteBuffered(rec)
+		rec.Release()
+		if err != nil {
 			return n, err
 		}
 		n += rec.NumRows()
@@ -258,7 +275,11 @@ func writeJSON(w io.Writer, rr array.RecordReader, meta Meta) (int64, error) {
 const maxTableRows = 10_000
 
 func writeTable(w io.Writer, rr array.RecordReader, meta Meta) (int64, error) {
-	rows := [][]string{header(rr.Schema(), meta)}
+	head := header(rr.Schema(), meta)
+	for j, h := range head {
+		head[j] = EscapeControl(h)
+	}
+	rows := [][]string{head}
 	numeric := make([]bool, rr.Schema().NumFields())
 	for i, f := range rr.Schema().Fields() {
 		numeric[i] = arrow.IsInteger(f.Type.ID()) || arrow.IsFloating(f.Type.ID()) || arrow.IsDecimal(f.Type.ID())
@@ -269,7 +290,7 @@ func writeTable(w io.Writer, rr array.RecordReader, meta Meta) (int64, error) {
 		for i := 0; i < int(rec.NumRows()) && len(rows) <= maxTableRows; i++ {
 			row := make([]string, rec.NumCols())
 			for j, col := range rec.Columns() {
-				row[j] = cell(col, i)
+				row[j] = EscapeControl(cell(col, i)) // a terminal shows the table
 			}
 			rows = append(rows, row)
 		}

@@ -1,6 +1,8 @@
 package output
 
 import (
+	"bytes"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -31,11 +33,28 @@ const xlsxWidthSample = 1000
 // xlsxStyles are the cell styles of the data sheet.
 type xlsxStyles struct {
 	header, date, timestamp, wrap, bold int
+	number                              []int // by column: the number format's style, 0 for none
 }
 
-func newXLSXStyles(f *excelize.File) (xlsxStyles, error) {
+// newXLSXStyles makes the styles, with a number format for each numeric
+// column of schema (xlsxNumFmt).
+func newXLSXStyles(f *excelize.File, schema *arrow.Schema, meta Meta) (xlsxStyles, error) {
 	var s xlsxStyles
 	var err error
+	byFmt := map[string]int{}
+	s.number = make([]int, schema.NumFields())
+	for j, fl := range schema.Fields() {
+		nf := xlsxNumFmt(fl.Type, meta.Units[fl.Name])
+		if nf == "" {
+			continue
+		}
+		if _, ok := byFmt[nf]; !ok {
+			if byFmt[nf], err = f.NewStyle(&excelize.Style{CustomNumFmt: ptr(nf)}); err != nil {
+				return s, err
+			}
+		}
+		s.number[j] = byFmt[nf]
+	}
 	for _, st := range []struct {
 		id    *int
 		style *excelize.Style
@@ -68,7 +87,8 @@ func writeXLSX(w io.Writer, rr array.RecordReader, meta Meta) (int64, error) {
 	if err := f.SetSheetName("Sheet1", SheetData); err != nil {
 		return 0, err
 	}
-	st, err := newXLSXStyles(f)
+	schema := rr.Schema()
+	st, err := newXLSXStyles(f, schema, meta)
 	if err != nil {
 		return 0, err
 	}
@@ -76,7 +96,6 @@ func writeXLSX(w io.Writer, rr array.RecordReader, meta Meta) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	schema := rr.Schema()
 	head := header(schema, meta)
 
 	// Buffer the first rows to size the columns, then stream the rest.
@@ -143,19 +162,26 @@ func writeXLSX(w io.Writer, rr array.RecordReader, meta Meta) (int64, error) {
 	if title == "" {
 		title = "ictstat query result"
 	}
-	if err := f.SetDocProps(&excelize.DocProperties{Title: title, Subject: meta.Query, Creator: "ictstat",
-		Description: fmt.Sprintf("snapshot %d", meta.Snapshot)}); err != nil {
-		return n, err
+	created := meta.Created
+	if created.IsZero() {
+		created = time.Now()
 	}
+	f.Pkg.Store("docProps/core.xml", coreProps(title, meta.Query, fmt.Sprintf("snapshot %d", meta.Snapshot), created))
 	return n, f.Write(w)
 }
 
-// appendXLSXRows converts the rows of one batch to cell values.
+// appendXLSXRows converts the rows of one batch to cell values, numbers
+// with their column's number format.
 func appendXLSXRows(out [][]any, rec arrow.RecordBatch, st xlsxStyles) [][]any {
 	for i := 0; i < int(rec.NumRows()); i++ {
 		row := make([]any, rec.NumCols())
 		for j, col := range rec.Columns() {
 			row[j] = xlsxValue(col, i, st)
+			if v := row[j]; v != nil && st.number[j] != 0 {
+				if _, styled := v.(excelize.Cell); !styled {
+					row[j] = excelize.Cell{StyleID: st.number[j], Value: v}
+				}
+			}
 		}
 		out = append(out, row)
 	}
@@ -248,6 +274,9 @@ func xlsxTextWidth(v any) int {
 	case float64:
 		return min(len(strconv.FormatFloat(x, 'g', 11, 64)), 12)
 	case excelize.Cell:
+		if _, ok := x.Value.(time.Time); !ok {
+			return xlsxTextWidth(x.Value) + 3 // the thousands separators
+		}
 		if t, ok := x.Value.(time.Time); ok && (t.Hour() != 0 || t.Minute() != 0 || t.Second() != 0) {
 			return 19
 		}
@@ -336,4 +365,58 @@ func typeName(t arrow.DataType) string {
 		return "text"
 	}
 	return t.String()
+}
+
+// xlsxNumFmt is the Excel number format of a column of type t in unit:
+// thousands separators, and the decimals its measure needs (none for whole
+// numbers, MNT and USD amounts, one for millions and averages of counts,
+// two for percentages, three for ratios); "" for columns that are not
+// numbers.
+func xlsxNumFmt(t arrow.DataType, unit string) string {
+	if arrow.IsInteger(t.ID()) {
+		return "#,##0"
+	}
+	if !arrow.IsFloating(t.ID()) && !arrow.IsDecimal(t.ID()) {
+		return ""
+	}
+	u := strings.ToLower(unit)
+	decimals := 2
+	switch {
+	case u == "mnt" || u == "usd":
+		decimals = 0
+	case strings.HasPrefix(u, "million"), u == "persons", u == "companies", u == "months", u == "hours":
+		decimals = 1
+	case strings.HasPrefix(u, "percent"):
+		decimals = 2
+	case u == "ratio":
+		decimals = 3
+	}
+	if decimals == 0 {
+		return "#,##0"
+	}
+	return "#,##0." + strings.Repeat("0", decimals)
+}
+
+// coreProps is the workbook's docProps/core.xml: title, subject, creator
+// and description, and when it was created and modified. It is written
+// here rather than by excelize, whose core.xml lacks the cp: prefix on
+// lastModifiedBy that other readers (ExcelJS) require, and dates it
+// 2006-09-16 unless told otherwise.
+func coreProps(title, subject, description string, at time.Time) []byte {
+	esc := func(s string) string {
+		var b bytes.Buffer
+		xml.EscapeText(&b, []byte(s))
+		return b.String()
+	}
+	when := at.UTC().Format("2006-01-02T15:04:05Z")
+	return []byte(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
+		`<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">` +
+		`<dc:title>` + esc(title) + `</dc:title>` +
+		`<dc:subject>` + esc(subject) + `</dc:subject>` +
+		`<dc:creator>ictstat</dc:creator>` +
+		`<dc:description>` + esc(description) + `</dc:description>` +
+		`<cp:lastModifiedBy>ictstat</cp:lastModifiedBy>` +
+		`<dcterms:created xsi:type="dcterms:W3CDTF">` + when + `</dcterms:created>` +
+		`<dcterms:modified xsi:type="dcterms:W3CDTF">` + when + `</dcterms:modified>` +
+		`</cp:coreProperties>`)
 }

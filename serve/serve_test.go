@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -35,6 +36,9 @@ func newServer(t testing.TB) (*httptest.Server, *warehouse.Warehouse) {
 	return ts, wh
 }
 
+// cacheLines finds the cache's hit and miss counters in /metrics.
+var cacheLines = regexp.MustCompile(`ictstat_query_cache_total\{result="hit"\} \d+\nictstat_query_cache_total\{result="miss"\} \d+`)
+
 func get(t *testing.T, url string) (int, http.Header, string) {
 	t.Helper()
 	resp, err := http.Get(url)
@@ -62,7 +66,7 @@ func TestRoutes(t *testing.T) {
 		{"query json", "/api/v1/queries/sector_size?grain=year&subsector=all", 200, "application/json", `"revenue_mnt":1070000000`},
 		{"query csv", "/api/v1/queries/sector_size?grain=year&subsector=all&format=csv", 200, "text/csv", "2026,2026-01-01,all,false,4,4,1070000000"},
 		{"query parquet", "/api/v1/queries/sector_size?format=parquet", 200, "application/vnd.apache.parquet", "PAR1"},
-		{"query arrow", "/api/v1/queries/sector_size?format=arrow", 200, "application/vnd.apache.arrow.stream", ""},
+		{"query arrow", "/api/v1/queries/sector_size?format=arrow", 200, "application/vnd.apache.arrow.stream", "revenue_mnt"}, // in the stream's schema
 		{"time travel to empty", "/api/v1/queries/sector_size?snapshot=0&grain=year", 200, "application/json", `"rows":[]`},
 		{"bad enum", "/api/v1/queries/sector_size?grain=decade", 400, "application/json", "parameter grain"},
 		{"unknown param", "/api/v1/queries/sector_size?colour=red", 400, "application/json", "colour"},
@@ -77,6 +81,9 @@ func TestRoutes(t *testing.T) {
 		{"unknown route", "/api/v2/nothing", 404, "application/json", "no such route"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.wantBody == "" {
+				t.Fatal("an empty substring checks nothing: name what the body must hold")
+			}
 			status, h, body := get(t, ts.URL+tc.path)
 			if status != tc.wantStatus {
 				t.Fatalf("got status %d, want %d: %s", status, tc.wantStatus, body)
@@ -100,10 +107,19 @@ func TestRoutes(t *testing.T) {
 func TestCacheFollowsSnapshots(t *testing.T) {
 	ts, wh := newServer(t)
 	url := ts.URL + "/api/v1/queries/sector_size?grain=year&subsector=all&format=csv"
+	hits := func() string {
+		_, _, m := get(t, ts.URL+"/metrics")
+		return cacheLines.FindString(m)
+	}
 	_, h1, first := get(t, url)
 	_, _, again := get(t, url)
 	if first != again || h1.Get("X-Ictstat-Snapshot") != "1" {
 		t.Fatalf("got %q then %q, want the same cached answer of snapshot 1", first, again)
+	}
+	// Same answers could come from running the query twice: the second
+	// must have come from the cache.
+	if got, want := hits(), "ictstat_query_cache_total{result=\"hit\"} 1\nictstat_query_cache_total{result=\"miss\"} 1"; got != want {
+		t.Fatalf("got cache metrics %q after two requests, want one miss then one hit", got)
 	}
 	more := `{"filing_id":"VZ-202611-1000007","revision":1,"registry_no":"1000007","company_name":"New LLC","isic4":"6201","zone":"UB-01","period":"2026-11","submitted_at":"2026-11-20T09:00:00+08:00","currency":"MNT","revenue":5000000,"intermediate_consumption":1000000,"employees":1}` + "\n"
 	if _, err := jobs.IngestFilingsFile(context.Background(), wh, strings.NewReader(more), "more", jobs.Options{}); err != nil {

@@ -31,6 +31,9 @@ type PXWebOptions struct {
 	NoCookie bool
 	// Tables are the tables served; default NSOVintage(2).
 	Tables []PXWebTable
+	// Now is the clock that times requests; default time.Now. Tests give
+	// the client and the simulator one fake clock.
+	Now func() time.Time
 }
 
 // PXWebRequest is one request the simulator saw.
@@ -76,6 +79,9 @@ func NewPXWeb(o PXWebOptions) *PXWeb {
 	if o.Tables == nil {
 		o.Tables = NSOVintage(2)
 	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	s := &PXWeb{o: o, sessions: map[string]time.Time{}}
 	s.SetTables(o.Tables)
 	return s
@@ -111,7 +117,7 @@ func (s *PXWeb) Serve(ctx context.Context, ln net.Listener) error {
 
 // ServeHTTP answers GET (metadata) and POST (data) of a table.
 func (s *PXWeb) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	now := time.Now()
+	now := s.o.Now()
 	rec := PXWebRequest{At: now, Method: req.Method, Path: req.URL.Path}
 	status, body, header := s.answer(req, now, &rec)
 	s.mu.Lock()

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -98,7 +99,12 @@ func TestNSOTablesAddUp(t *testing.T) {
 }
 
 func TestPXWebServer(t *testing.T) {
-	s := NewPXWeb(PXWebOptions{})
+	t.Parallel()
+	// A fake clock: the test moves time on rather than sleeping.
+	var mu sync.Mutex
+	now := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	wait := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	s := NewPXWeb(PXWebOptions{Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return now }})
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	url := s.TableURL(srv.URL, NSOTableAnnual)
@@ -124,7 +130,7 @@ func TestPXWebServer(t *testing.T) {
 	if !strings.HasPrefix(cookie, pxCookie+"=") {
 		t.Fatalf("got Set-Cookie %q, want a session cookie", resp.Header.Get("Set-Cookie"))
 	}
-	time.Sleep(550 * time.Millisecond)
+	wait(550 * time.Millisecond)
 	resp, body := do("GET", url, "", cookie)
 	if resp.StatusCode != 200 || !strings.Contains(body, `"code":"Үзүүлэлт"`) || !strings.Contains(body, `"   Information and communication"`) {
 		t.Fatalf("got %d %.200s, want the metadata with Cyrillic codes and indented labels", resp.StatusCode, body)
@@ -133,19 +139,19 @@ func TestPXWebServer(t *testing.T) {
 	if resp.StatusCode != 429 {
 		t.Errorf("got %d for a request right after another, want 429", resp.StatusCode)
 	}
-	time.Sleep(550 * time.Millisecond)
+	wait(550 * time.Millisecond)
 	resp, _ = do("GET", s.TableURL(srv.URL, "DT_NSO_9999_999V9"), "", cookie)
 	if resp.StatusCode != 404 {
 		t.Errorf("got %d for an unknown table, want 404", resp.StatusCode)
 	}
 	for _, bad := range []string{`{`, `{"query":[],"response":{"format":"px"}}`,
 		`{"query":[{"code":"Он","selection":{"filter":"item","values":["99"]}}],"response":{"format":"json-stat2"}}`} {
-		time.Sleep(550 * time.Millisecond)
+		wait(550 * time.Millisecond)
 		if resp, _ := do("POST", url, bad, cookie); resp.StatusCode != 400 {
 			t.Errorf("got %d for query %s, want 400", resp.StatusCode, bad)
 		}
 	}
-	time.Sleep(550 * time.Millisecond)
+	wait(550 * time.Millisecond)
 	q := `{"query":[{"code":"Үзүүлэлт","selection":{"filter":"item","values":["0"]}},{"code":"Эдийн засгийн салбар","selection":{"filter":"item","values":["0","10"]}},{"code":"Он","selection":{"filter":"item","values":["1","0"]}}],"response":{"format":"json-stat2"}}`
 	resp, body = do("POST", url, q, cookie)
 	if resp.StatusCode != 200 {

@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// Limits of the feed's page size (sources.md, section 1).
+// Limits of the feed's page size (docs/sources.md, section 1).
 const (
 	DefaultPageLimit = 1000  // records per page when the client sends no limit
 	MaxPageLimit     = 10000 // larger limits are clamped to this, not refused
@@ -92,7 +92,7 @@ func (o RegistryOptions) Validate() error {
 
 // Registry serves a World as the virtual-zone registry: the filings feed
 // GET /v1/filings and the registrations feed GET /v1/registrations of the
-// contract (sources.md, section 1), both append-only, with months of the
+// contract (docs/sources.md, section 1), both append-only, with months of the
 // world published over time and faults on request. It is safe for
 // concurrent use.
 //

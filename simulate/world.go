@@ -2,7 +2,7 @@
 // Mongolia's ICT virtual zones: a register of companies and the monthly
 // filings they send through the registry, amendments included. It writes
 // bulk NDJSON filings files in the format of the filings feed contract
-// (docs: shared/contracts/sources.md, section 1), with invalid records
+// (docs/sources.md, section 1), with invalid records
 // mixed in on request, and is the data behind the simulated registry feed.
 //
 // Everything is a function of Options: the same options give the same

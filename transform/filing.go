@@ -27,7 +27,8 @@ func bad(field, format string, args ...any) *ictstat.InputError {
 	return &ictstat.InputError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
-// ValidateFiling checks rec against every rule of the filings contract and
+// ValidateFiling checks rec against every rule of the filings contract
+// (docs/sources.md, section 1) and
 // returns the filing to store, with currency conversion and derived
 // measures. The error names the first field that breaks a rule.
 func ValidateFiling(rec *ictstat.FilingRecord, fx *FXTable) (ictstat.Filing, *ictstat.InputError) {

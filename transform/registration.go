@@ -7,7 +7,8 @@ import (
 	"github.com/npit-mn/ictstat"
 )
 
-// ValidateRegistration checks a registry event against the contract.
+// ValidateRegistration checks a registry event against the contract
+// (docs/sources.md, section 1).
 func ValidateRegistration(rec *ictstat.RegistrationRecord) (ictstat.Registration, *ictstat.InputError) {
 	var r ictstat.Registration
 	if rec.RegistryNo == "" {

@@ -38,8 +38,6 @@ import (
 type Options struct {
 	// Logger receives the warehouse's own events; default zerolog.Nop().
 	Logger *zerolog.Logger
-	// Retain is the retention rule gc applies.
-	Retain Retention
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 	// MemoryLimit caps DuckDB's memory, e.g. "1GB"; default DuckDB's own.

@@ -235,12 +235,12 @@ agree.`,
 				return err
 			}
 			defer sb.Close()
-			ln, err := a.listen("--addr", addr)
+			ln, fln, err := a.bind(addr, files.flight)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "ictstat is serving http://%s/ read-only; warehouse %s\n", ln.Addr(), wh.Root())
-			return a.serveAll(cmd.Context(), srv, ln, files, nil)
+			return a.serveAll(cmd.Context(), srv, ln, fln, nil)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "HTTP listen address")
@@ -248,16 +248,25 @@ agree.`,
 	return cmd
 }
 
-// serveAll runs the HTTP server on ln, Flight SQL on --flight-addr if
-// given, and more (the scheduler) until ctx ends or one of them fails.
-func (a *app) serveAll(ctx context.Context, srv *serve.Server, ln net.Listener, files accessFiles, more func(context.Context) error) error {
-	var fln net.Listener
-	if files.flight != "" {
-		var err error
-		if fln, err = a.listen("--flight-addr", files.flight); err != nil {
+// bind opens the HTTP address and, if given, the Flight SQL address, so
+// that a busy port fails before anything else happens.
+func (a *app) bind(addr, flight string) (ln, fln net.Listener, err error) {
+	if ln, err = a.listen("--addr", addr); err != nil {
+		return nil, nil, err
+	}
+	if flight != "" {
+		if fln, err = a.listen("--flight-addr", flight); err != nil {
 			ln.Close()
-			return err
+			return nil, nil, err
 		}
+	}
+	return ln, fln, nil
+}
+
+// serveAll runs the HTTP server on ln, Flight SQL on fln if not nil, and
+// more (the scheduler) until ctx ends or one of them fails.
+func (a *app) serveAll(ctx context.Context, srv *serve.Server, ln, fln net.Listener, more func(context.Context) error) error {
+	if fln != nil {
 		fmt.Fprintf(a.stdout, "Flight SQL on grpc://%s (Authorization: Bearer TOKEN)\n", fln.Addr())
 	}
 	ctx, cancel := context.WithCancel(ctx)

@@ -63,6 +63,8 @@ type SourceConfig struct {
 	MinInterval Duration `yaml:"min_interval"`
 	// Mapping maps a PX-Web table's dimensions (national_accounts only).
 	Mapping *NationalAccountsMapping `yaml:"mapping"`
+
+	demoToken string // the demo's sources' token, set by run --demo only
 }
 
 // Duration is a time.Duration written as "90s", "5m", "168h".
@@ -243,6 +245,9 @@ func (s SourceConfig) token(getenv func(string) string) (string, error) {
 			return "", err
 		}
 		return string(bytes.TrimSpace(b)), nil
+	}
+	if s.demoToken != "" {
+		return s.demoToken, nil
 	}
 	return getenv("ICTSTAT_TOKEN"), nil
 }

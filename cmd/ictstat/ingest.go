@@ -180,9 +180,9 @@ func (a *app) ingesterNames() []string {
 }
 
 func (a *app) ingestFilingsFile(cmd *cobra.Command, path string, run *ictstat.JobRun) error {
-	f, err := os.Open(path)
+	f, err := openInput(cmd.Context(), path)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ictstat.ErrBadInput, err)
+		return err
 	}
 	defer f.Close()
 	st, _ := f.Stat()
@@ -213,9 +213,9 @@ func (a *app) ingestFilingsFile(cmd *cobra.Command, path string, run *ictstat.Jo
 
 // ingestFXFile loads official exchange rates.
 func (a *app) ingestFXFile(cmd *cobra.Command, path string, run *ictstat.JobRun) error {
-	f, err := os.Open(path)
+	f, err := openInput(cmd.Context(), path)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ictstat.ErrBadInput, err)
+		return err
 	}
 	defer f.Close()
 	wh, err := a.openWarehouse()

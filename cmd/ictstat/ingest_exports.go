@@ -31,9 +31,9 @@ func (a *app) ingestExports(cmd *cobra.Command, in ingestArgs) error {
 	var res jobs.ExportStats
 	from := in.file
 	if in.file != "" {
-		f, err := os.Open(in.file)
+		f, err := openInput(cmd.Context(), in.file)
 		if err != nil {
-			return fmt.Errorf("%w: %v", ictstat.ErrBadInput, err)
+			return err
 		}
 		defer f.Close()
 		res, err = jobs.IngestExportsFile(cmd.Context(), wh, f, in.file)

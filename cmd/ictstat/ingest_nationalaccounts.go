@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
-	"os"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -18,10 +16,6 @@ import (
 	"github.com/npit-mn/ictstat/transform"
 	"github.com/npit-mn/ictstat/warehouse"
 )
-
-// maxNationalAccountsFile bounds a JSON-stat file read whole (NSO's tables
-// are kilobytes to a few megabytes).
-const maxNationalAccountsFile = 1 << 30
 
 // NationalAccountsMapping is the `mapping` block of the national_accounts
 // source: which dimension and which category codes of the PX-Web table
@@ -59,7 +53,7 @@ func (a *app) ingestNationalAccounts(cmd *cobra.Command, in ingestArgs) error {
 	var pull func(ctx context.Context, wh *warehouse.Warehouse) (jobs.PullStats, error)
 	origin := in.file
 	if in.file != "" {
-		data, err := readWhole(in.file, maxNationalAccountsFile)
+		data, err := readWhole(cmd.Context(), in.file)
 		if err != nil {
 			return err
 		}
@@ -90,22 +84,16 @@ func (a *app) ingestNationalAccounts(cmd *cobra.Command, in ingestArgs) error {
 	return nil
 }
 
-// readWhole reads a file of at most limit bytes; a missing or unreadable
-// file is bad input.
-func readWhole(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
+// readWhole reads a JSON file of at most ingest.MaxJSONDocumentBytes (NSO's
+// tables are kilobytes to a few megabytes); a missing or unreadable file is
+// bad input.
+func readWhole(ctx context.Context, path string) ([]byte, error) {
+	f, err := openInput(ctx, path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ictstat.ErrBadInput, err)
+		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, &ictstat.InputError{File: path, Reason: err.Error()}
-	}
-	if int64(len(data)) > limit {
-		return nil, &ictstat.InputError{File: path, Reason: fmt.Sprintf("larger than %d bytes: not a national-accounts table", limit)}
-	}
-	return data, nil
+	return ingest.ReadDocument(f, path, ingest.MaxJSONDocumentBytes)
 }
 
 // newPXWeb returns a PX-Web client that logs its retries.

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -60,7 +62,7 @@ func parseWave(r io.Reader, name string) (jobs.SurveyOptions, error) {
 	dec := yaml.NewDecoder(r)
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil {
-		return o, bad("%v", err)
+		return o, bad("%s", plainYAMLError(err))
 	}
 	w := transform.Wave{ID: f.ID, Title: f.Title, RegistryNo: f.RegistryNo, Population: f.Population.Totals}
 	switch {
@@ -135,9 +137,9 @@ func (a *app) ingestSurvey(cmd *cobra.Command, in ingestArgs) error {
 	var pull func(ctx context.Context, wh *warehouse.Warehouse) (jobs.PullStats, error)
 	from := in.file
 	if in.file != "" {
-		f, err := os.Open(in.file)
+		f, err := openInput(cmd.Context(), in.file)
 		if err != nil {
-			return fmt.Errorf("%w: %v", ictstat.ErrBadInput, err)
+			return err
 		}
 		defer f.Close()
 		pull = func(ctx context.Context, wh *warehouse.Warehouse) (jobs.PullStats, error) {
@@ -209,4 +211,31 @@ func (a *app) loadDemoSurvey(ctx context.Context, wh *warehouse.Warehouse, world
 	}
 	a.log.Info().Int64("responses", st.Read).Str("wave", opts.Wave.ID).Msg("demo survey loaded (synthetic)")
 	return nil
+}
+
+// yamlLine and yamlUnknown parse the decoder's type errors.
+var (
+	yamlLine    = regexp.MustCompile(`line (\d+): `)
+	yamlUnknown = regexp.MustCompile(`line (\d+): field (\S+) not found`)
+)
+
+// plainYAMLError says what is wrong with a wave file without the decoder's
+// Go types.
+func plainYAMLError(err error) string {
+	const shape = "want a mapping with id, title, strata, population and questions (see testdata/survey/wave.yaml)"
+	var te *yaml.TypeError
+	switch {
+	case errors.As(err, &te) && len(te.Errors) > 0:
+		e := te.Errors[0]
+		if m := yamlUnknown.FindStringSubmatch(e); m != nil {
+			return "line " + m[1] + ": unknown key " + m[2]
+		}
+		if m := yamlLine.FindStringSubmatch(e); m != nil {
+			return "line " + m[1] + ": not the shape of a wave file: " + shape
+		}
+		return "not the shape of a wave file: " + shape
+	case errors.Is(err, io.EOF):
+		return "empty: " + shape
+	}
+	return "not YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -57,6 +58,10 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
+	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		fmt.Fprintln(stderr, "ictstat: stopped by SIGINT or SIGTERM before the command finished; what it had not committed was discarded")
+		return 1
 	}
 	fmt.Fprintf(stderr, "ictstat: %v\n", err)
 	var usage usageError
@@ -112,14 +117,35 @@ func (a *app) rootCommand() *cobra.Command {
 	pf.MarkHidden("cpuprofile")
 	pf.StringVar(&a.memProf, "memprofile", "", "write an allocation profile to this file (for developers)")
 	pf.MarkHidden("memprofile")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{plainFlagError(err)} })
+	// An unknown command is bad usage (exit 2); without one, the help.
+	root.Args = wrapArgs(cobra.NoArgs)
+	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	root.AddCommand(a.ingestCommand(), a.simulateCommand(), a.queryCommand(), a.sqlCommand(),
 		a.snapshotsCommand(), a.quarantineCommand(), a.compactCommand(), a.gcCommand(), a.runCommand(),
-		a.configCommand(), a.jobsCommand(), a.tokenCommand(), a.serveCommand(), a.publishCommand(), a.releasesCommand())
+		a.configCommand(), a.jobsCommand(), a.tokenCommand(), a.serveCommand(), a.publishCommand(), a.releasesCommand(), a.cursorCommand())
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}
 	return root
+}
+
+// flagValueError matches pflag's message for a value that does not parse,
+// which quotes Go's strconv error.
+var flagValueError = regexp.MustCompile(`^(invalid argument ".*" for ".*" flag): strconv\.Parse(\w+): .*$`)
+
+// plainFlagError rewrites a flag's parse error as a sentence without Go's
+// internals.
+func plainFlagError(err error) error {
+	m := flagValueError.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	want := map[string]string{"Int": "a whole number", "Uint": "a whole number", "Float": "a number", "Bool": "true or false"}[m[2]]
+	if want == "" {
+		want = "a value of the flag's type"
+	}
+	return fmt.Errorf("%s: want %s", m[1], want)
 }
 
 // wrapArgs marks argument-count errors as usage errors (exit 2).

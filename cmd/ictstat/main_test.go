@@ -47,9 +47,11 @@ func TestExitCodes(t *testing.T) {
 	zw.Write(nd.Bytes())
 	zw.Close()
 	files := map[string][]byte{
-		"bad.gz":     gz.Bytes()[:gz.Len()/2],
-		"binary.bin": append([]byte{0, 1, 2, 0xff, 0}, bytes.Repeat([]byte{0x00, 0x7f, 0xfe}, 1000)...),
-		"empty.csv":  []byte("a,b\n1,2\n"),
+		"bad.gz":       gz.Bytes()[:gz.Len()/2],
+		"binary.bin":   append([]byte{0, 1, 2, 0xff, 0}, bytes.Repeat([]byte{0x00, 0x7f, 0xfe}, 1000)...),
+		"empty.csv":    []byte("a,b\n1,2\n"),
+		"notyaml.yaml": []byte("foo: [\n"),
+		"scalar.yaml":  []byte("hello\n"),
 	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
@@ -77,6 +79,17 @@ func TestExitCodes(t *testing.T) {
 		{"unknown flag", []string{"query", "--colour"}, 2, []string{"colour"}},
 		{"too many arguments", []string{"query", "a", "b"}, 2, nil},
 		{"bad log level", []string{"--log-level", "loud", "snapshots"}, 2, []string{"loud"}},
+		{"snapshot that does not exist", []string{"sql", "SELECT 1", "--snapshot", "9999"}, 2, []string{"snapshot 9999 does not exist"}},
+		{"negative snapshot", []string{"sql", "SELECT 1", "--snapshot", "-5"}, 2, []string{"--snapshot -5"}},
+		{"snapshot not a number", []string{"sql", "SELECT 1", "--snapshot", "abc"}, 2, []string{`"abc"`, "want a whole number"}},
+		{"two SQL statements", []string{"sql", "SELECT 1; SELECT 2"}, 2, []string{"exactly one SELECT statement"}},
+		{"unknown command", []string{"nosuchcmd"}, 2, []string{"nosuchcmd"}},
+		{"run without config or demo", []string{"run"}, 2, []string{"--config", "--demo"}},
+		{"run with config and demo", []string{"run", "--demo", "--config", path("scalar.yaml")}, 2, []string{"not both"}},
+		{"wave not YAML", []string{"ingest", "survey", "--file", "../../testdata/survey/responses.csv", "--wave", path("notyaml.yaml")}, 2, []string{"notyaml.yaml", "not YAML", "line 1"}},
+		{"survey of another wave", []string{"ingest", "survey", "--file", "../../testdata/survey/responses.csv", "--wave", "../../testdata/survey/edge/wave.yaml"}, 2,
+			[]string{"responses.csv", "none of the 400 responses fits wave edge-2026", "no column for its fields sector, size"}},
+		{"wave not a mapping", []string{"ingest", "survey", "--file", "../../testdata/survey/responses.csv", "--wave", path("scalar.yaml")}, 2, []string{"scalar.yaml", "not the shape of a wave file"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -91,6 +104,11 @@ func TestExitCodes(t *testing.T) {
 			for _, w := range tc.wantErr {
 				if !strings.Contains(stderr, w) {
 					t.Errorf("got stderr %q, want it to name %q", stderr, w)
+				}
+			}
+			for _, internal := range []string{"strconv.", "main.", "PrepareContext", "yaml: unmarshal"} {
+				if strings.Contains(stderr, internal) {
+					t.Errorf("got stderr %q, want a sentence without Go internals (%q)", stderr, internal)
 				}
 			}
 			if ids := testutil.ManifestIDs(t, wh); len(ids) > 0 {

@@ -52,6 +52,9 @@ func (a *app) write(cmd *cobra.Command, rf resultFlags, meta output.Meta, query 
 	if err := output.CheckFormat(format); err != nil {
 		return err
 	}
+	if rf.snapshot < -1 {
+		return fmt.Errorf("%w: --snapshot %d: want a snapshot's id (see `ictstat snapshots`), or leave it out for the current one", ictstat.ErrUsage, rf.snapshot)
+	}
 	if output.Binary(format) && rf.out == "" && isTerminal(a.stdout) {
 		return fmt.Errorf("%w: --format %s is binary: add --out FILE or redirect standard output", ictstat.ErrUsage, format)
 	}
@@ -64,21 +67,25 @@ func (a *app) write(cmd *cobra.Command, rf resultFlags, meta output.Meta, query 
 	defer cancel()
 	res, err := wh.Query(ctx, rf.snapshot, query, args...)
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+		switch {
+		case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
 			return fmt.Errorf("query stopped after --timeout %s: %w", rf.timeout, err)
+		case rf.snapshot >= 0 && errors.Is(err, ictstat.ErrNotFound):
+			return fmt.Errorf("%w: --snapshot: %w", ictstat.ErrUsage, err)
 		}
 		return err
 	}
 	defer res.Release()
 	meta.Snapshot, meta.MaxRows = res.Snapshot.ID, rf.maxRows
 	w := bufio.NewWriterSize(a.stdout, 1<<16)
+	var out interface{ CloseAtomicallyReplace() error }
 	if rf.out != "" {
-		f, err := os.Create(rf.out)
+		f, err := createOut(rf.out)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		w = bufio.NewWriterSize(f, 1<<16)
+		defer f.Cleanup()
+		w, out = bufio.NewWriterSize(f, 1<<16), f
 	}
 	if _, err := output.Write(w, format, res, meta); err != nil {
 		if errors.Is(err, output.ErrTooManyRows) {
@@ -89,7 +96,10 @@ func (a *app) write(cmd *cobra.Command, rf resultFlags, meta output.Meta, query 
 		}
 		return err
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil || out == nil {
+		return err
+	}
+	return out.CloseAtomicallyReplace()
 }
 
 func (a *app) queryCommand() *cobra.Command {

@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -29,26 +32,43 @@ const (
 	demoSchedule   = "@every 15s"
 )
 
+// demoWarehouse is the demo's warehouse folder unless --warehouse names
+// another: apart from ./data, so that the demo's synthetic data never mixes
+// with real data.
+const demoWarehouse = "./demo-data"
+
+// demoMarker is the file the demo writes in its warehouse's root; the demo
+// refuses a warehouse with snapshots and without it.
+const demoMarker = "DEMO"
+
 func (a *app) runCommand() *cobra.Command {
 	var config, addr string
+	var demo bool
 	var files accessFiles
 	cmd := &cobra.Command{
-		Use:   "run [--config FILE] [--addr HOST:PORT] [--flight-addr HOST:PORT]",
+		Use:   "run (--config FILE | --demo) [--addr HOST:PORT] [--flight-addr HOST:PORT]",
 		Short: "The main job: scheduled pulls and the HTTP API, until SIGINT/SIGTERM",
 		Long: `The main job: the scheduler pulls the configured sources into the
 warehouse while the HTTP API serves it, until SIGINT or SIGTERM (the pull in
 flight is abandoned cleanly: its snapshot is never half written).
 
-Without --config it runs the embedded demo: a warehouse in ./data (or
---warehouse) fed by the built-in registry simulator on loopback, whose
-synthetic companies file a new month every 30 seconds, and by a PX-Web
-simulator of NSO's national accounts (real GDP totals, the rest synthetic),
-which publishes a revised release after 45 seconds.`,
+With --demo it runs the embedded demo instead: a warehouse in ./demo-data
+(or --warehouse, which must be empty or hold an earlier demo) fed by the
+built-in registry simulator on loopback, whose synthetic companies file a
+new month every 30 seconds, and by a PX-Web simulator of NSO's national
+accounts (real GDP totals, the rest synthetic), which publishes a revised
+release after 45 seconds.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			switch {
+			case config == "" && !demo:
+				return usageError{errors.New("run needs --config FILE (`ictstat config example > ictstat.yaml` writes one) or --demo for the embedded demo on synthetic data")}
+			case config != "" && demo:
+				return usageError{errors.New("run takes --config or --demo, not both")}
+			}
 			cfg := DefaultConfig()
-			cfg.Warehouse = a.warehouse
+			cfg.Warehouse = demoWarehouse
 			if config != "" {
 				f, err := os.Open(config)
 				if err != nil {
@@ -59,24 +79,40 @@ which publishes a revised release after 45 seconds.`,
 				if err != nil {
 					return err
 				}
-				if cmd.Flags().Changed("warehouse") {
-					cfg.Warehouse = a.warehouse
-				}
+			}
+			if cmd.Flags().Changed("warehouse") {
+				cfg.Warehouse = a.warehouse
 			}
 			if cmd.Flags().Changed("addr") {
 				cfg.Server.Addr = addr
 			}
-			return a.run(ctx, cfg, config == "", files)
+			return a.run(ctx, cfg, demo, files)
 		},
 	}
 	files.add(cmd)
 	cmd.Flags().StringVar(&config, "config", "", "configuration file (YAML; see `ictstat config example`)")
+	cmd.Flags().BoolVar(&demo, "demo", false, "run the embedded demo on synthetic data (warehouse ./demo-data unless --warehouse)")
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "HTTP listen address")
 	return cmd
 }
 
-// run starts the scheduler and the server and waits for both.
+// run binds the server's ports, then starts the scheduler and the servers
+// and waits for them.
 func (a *app) run(ctx context.Context, cfg Config, demo bool, files accessFiles) error {
+	// Bind first: a busy port fails before anything is written.
+	ln, fln, err := a.bind(cfg.Server.Addr, files.flight)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	if fln != nil {
+		defer fln.Close()
+	}
+	if demo {
+		if err := checkDemoWarehouse(cfg.Warehouse); err != nil {
+			return err
+		}
+	}
 	// A server with no sources to pull only reads.
 	readOnly := !demo && len(cfg.Sources) == 0
 	wh, err := warehouse.Open(cfg.Warehouse, warehouse.Options{Logger: &a.log, Reference: queries.Reference(), ReadOnly: readOnly})
@@ -87,20 +123,24 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool, files accessFiles)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if demo {
+		if err := os.WriteFile(filepath.Join(wh.Root(), demoMarker), []byte("This warehouse holds the synthetic data of `ictstat run --demo`.\n"), 0o644); err != nil {
+			return err
+		}
 		url, err := a.startDemoRegistry(ctx, wh)
 		if err != nil {
 			return err
 		}
+		// The token goes to the demo's sources only, not to the process's
+		// environment.
 		cfg.Sources = map[string]SourceConfig{
-			"filings":       {URL: url, Schedule: demoSchedule, Limit: 5000, Retries: 3},
-			"registrations": {URL: url, Schedule: demoSchedule, Limit: 5000, Retries: 3},
+			"filings":       {URL: url, Schedule: demoSchedule, Limit: 5000, Retries: 3, demoToken: demoToken},
+			"registrations": {URL: url, Schedule: demoSchedule, Limit: 5000, Retries: 3, demoToken: demoToken},
 		}
 		pxURL, err := a.startDemoPXWeb(ctx)
 		if err != nil {
 			return err
 		}
 		cfg.Sources[jobs.SourceNationalAccounts] = SourceConfig{URL: pxURL, Schedule: demoPXWebSchedule, Retries: 3}
-		os.Setenv("ICTSTAT_TOKEN", demoToken)
 	}
 	cal, err := cfg.calendar()
 	if err != nil {
@@ -118,10 +158,6 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool, files accessFiles)
 		return err
 	}
 	defer sb.Close()
-	ln, err := a.listen("--addr", cfg.Server.Addr)
-	if err != nil {
-		return err
-	}
 	hist := observedHistory{wh: wh, m: srv.Metrics()}
 	var js []jobs.Job
 	for name, s := range cfg.Sources {
@@ -142,7 +178,7 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool, files accessFiles)
 	if demo {
 		fmt.Fprintln(a.stdout, "demo: synthetic filings from the built-in registry simulator; press Ctrl-C to stop")
 	}
-	err = a.serveAll(ctx, srv, ln, files, sched.Run)
+	err = a.serveAll(ctx, srv, ln, fln, sched.Run)
 	a.log.Info().Msg("stopped")
 	return err
 }
@@ -225,6 +261,22 @@ func maintenanceJob(wh *warehouse.Warehouse, cfg Config) jobs.Job {
 		_, err = wh.GCRaw(ctx, cfg.RawRetention.Duration)
 		return err
 	}}
+}
+
+// checkDemoWarehouse refuses a warehouse folder that holds snapshots but
+// not the demo's marker: the demo must not mix synthetic data into real.
+func checkDemoWarehouse(root string) error {
+	ents, err := os.ReadDir(filepath.Join(root, "catalog"))
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || err == nil && len(ents) == 0:
+		return nil
+	case err != nil:
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(root, demoMarker)); err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: warehouse %s holds data that is not the demo's; run the demo in an empty folder (by default %s, or --warehouse DIR)", ictstat.ErrUsage, root, demoWarehouse)
 }
 
 // startDemoRegistry loads the demo world's synthetic exchange rates,

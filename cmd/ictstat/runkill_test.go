@@ -2,14 +2,15 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,8 +21,9 @@ import (
 )
 
 // startRun starts `ictstat run` as a child process and waits for it to
-// print its address.
-func startRun(t *testing.T, args ...string) *exec.Cmd {
+// print its address. The channel it returns is closed when a line of the
+// child's log satisfies match (nil: never).
+func startRun(t *testing.T, match func(line string) bool, args ...string) (*exec.Cmd, <-chan struct{}) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"run", "--log-level", "error"}, args...)...)
 	cmd.Env = append(os.Environ(), envTestMain+"=1", "ICTSTAT_TOKEN=secret")
@@ -29,26 +31,72 @@ func startRun(t *testing.T, args ...string) *exec.Cmd {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = os.Stderr
+	logs, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	matched := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(logs)
+		for sc.Scan() {
+			if match != nil && match(sc.Text()) {
+				close(matched)
+				match = nil
+			}
+		}
+	}()
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil || !strings.Contains(line, "serving http://") {
 		cmd.Process.Kill()
 		t.Fatalf("ictstat run printed %q (%v), want its URL", line, err)
 	}
 	go func() { bufio.NewReader(out).WriteTo(devNull{}) }()
-	return cmd
+	return cmd, matched
 }
 
 type devNull struct{}
 
 func (devNull) Write(p []byte) (int, error) { return len(p), nil }
 
+// killAt is a handler in front of the registry that, on the atth request
+// since the last reset, tells the test (reached) and holds the request
+// until the test has killed the client, so that the kill lands exactly
+// there, whatever the machine's pace.
+type killAt struct {
+	next    http.Handler
+	mu      sync.Mutex
+	n, at   int
+	reached chan struct{}
+}
+
+func (k *killAt) reset(at int) <-chan struct{} {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.n, k.at, k.reached = 0, at, make(chan struct{})
+	return k.reached
+}
+
+func (k *killAt) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	k.mu.Lock()
+	k.n++
+	hold := k.n == k.at
+	reached := k.reached
+	k.mu.Unlock()
+	if hold {
+		close(reached)
+		<-req.Context().Done() // the client is killed
+		return
+	}
+	k.next.ServeHTTP(w, req)
+}
+
 // TestRunSurvivesSIGKILL kills `ictstat run` in the middle of a pull from a
 // faulty registry, restarts it, and finds exactly the registry's ground truth.
 func TestRunSurvivesSIGKILL(t *testing.T) {
+	t.Parallel()
 	world := simulate.NewWorld(simulate.Options{Seed: 11, Companies: 400, Months: 24})
 	reg := simulate.NewRegistry(world, simulate.RegistryOptions{Token: "secret", Seed: 5,
 		ErrorRate: 0.05, RepeatRate: 0.3, MalformedRate: 0.01, SlowRate: 1, Slow: 60 * time.Millisecond})
@@ -56,9 +104,10 @@ func TestRunSurvivesSIGKILL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go reg.Serve(ctx, ln)
+	front := &killAt{next: reg}
+	srv := &http.Server{Handler: front}
+	go srv.Serve(ln)
+	defer srv.Close()
 
 	dir := t.TempDir()
 	whDir := filepath.Join(dir, "wh")
@@ -80,22 +129,25 @@ sources:
 	published := len(reg.Truth().Current)
 	midPull := 0
 	for kill := 0; kill < 3; kill++ {
-		before := len(manifestIDs(whDir))
-		child := startRun(t, "--config", cfg)
-		// Kill after the pull has committed a part of its pages, so that
-		// the kill lands in the middle of it.
-		deadline := time.Now().Add(20 * time.Second)
-		for len(manifestIDs(whDir)) == before && time.Now().Before(deadline) {
-			time.Sleep(5 * time.Millisecond)
+		// Kill on a request after the pull has committed a part of its
+		// pages (a commit every 5 pages), so that the kill lands in the
+		// middle of it.
+		reached := front.reset(8 + rng.IntN(9))
+		child, _ := startRun(t, nil, "--config", cfg)
+		select {
+		case <-reached:
+		case <-time.After(60 * time.Second):
+			t.Fatal("timeout waiting for the pull's requests")
 		}
-		time.Sleep(time.Duration(rng.IntN(200)) * time.Millisecond)
 		child.Process.Signal(syscall.SIGKILL)
 		child.Wait()
 		wh, err := warehouse.Open(whDir, warehouse.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := testutil.Count(t, wh, "SELECT count(*) FROM filings"); n > 0 && n < int64(published) {
+		n := testutil.Count(t, wh, "SELECT count(*) FROM filings")
+		t.Logf("kill %d: %d of %d filings", kill, n, published)
+		if n > 0 && n < int64(published) {
 			midPull++
 		}
 		wh.Close()
@@ -110,13 +162,15 @@ sources:
 	defer wh.Close()
 	testutil.CheckFolders(t, whDir)
 
-	child := startRun(t, "--config", cfg)
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		if n := testutil.Count(t, wh, "SELECT count(*) FROM filings"); n == int64(published) {
-			break
-		}
-		time.Sleep(200 * time.Millisecond)
+	// Caught up: a scheduled run that ended well and found nothing new.
+	front.reset(-1)
+	child, caughtUp := startRun(t, func(line string) bool {
+		return strings.Contains(line, `"job run ended"`) && strings.Contains(line, `"status":"ok"`) && strings.Contains(line, `"rows":0,`)
+	}, "--config", cfg, "--log-level", "info")
+	select {
+	case <-caughtUp:
+	case <-time.After(120 * time.Second):
+		t.Fatal("timeout waiting for run to catch up with the registry")
 	}
 	child.Process.Signal(syscall.SIGTERM)
 	if err := child.Wait(); err != nil {
@@ -124,17 +178,4 @@ sources:
 	}
 	testutil.CheckRegistryTruth(t, wh, reg.Truth())
 	testutil.CheckFolders(t, whDir)
-}
-
-// manifestIDs lists the committed snapshots without opening the warehouse
-// (opening it would recover, which a reader must not need to do).
-func manifestIDs(root string) []string {
-	ents, _ := os.ReadDir(filepath.Join(root, "catalog"))
-	var ids []string
-	for _, e := range ents {
-		if strings.HasSuffix(e.Name(), ".json") {
-			ids = append(ids, e.Name())
-		}
-	}
-	return ids
 }

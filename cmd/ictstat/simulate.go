@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"net"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -86,11 +85,11 @@ func (a *app) simulateFilingsCommand() *cobra.Command {
 			if rows <= 0 || out == "" {
 				return fmt.Errorf("%w: simulate filings needs --rows N (> 0) and --out FILE", ictstat.ErrUsage)
 			}
-			f, err := os.Create(out)
+			f, err := createOut(out)
 			if err != nil {
 				return err
 			}
-			defer f.Close()
+			defer f.Cleanup()
 			w := bufio.NewWriterSize(f, 1<<20)
 			st, err := simulate.WriteNDJSON(w, simulate.Options{Seed: seed, Companies: companies, Months: months}, rows, invalidRate)
 			if err != nil {
@@ -99,9 +98,12 @@ func (a *app) simulateFilingsCommand() *cobra.Command {
 			if err := w.Flush(); err != nil {
 				return err
 			}
+			if err := f.CloseAtomicallyReplace(); err != nil {
+				return err
+			}
 			fmt.Fprintf(a.stdout, "wrote %s: %d rows (%d valid, %d invalid, %d amendments); synthetic data, seed %d\n",
 				out, st.Rows, st.Valid, st.Invalid, st.Amendments, seed)
-			return f.Close()
+			return nil
 		},
 	}
 	fl := cmd.Flags()

@@ -109,3 +109,58 @@ func TestSQLHelpListsEveryTable(t *testing.T) {
 		}
 	}
 }
+
+// TestOutFileWholeOrNothing writes --out files: a command that fails part
+// way (here the row limit, met after two rows are written) leaves no file
+// and no temporary one, and an older file of that name as it was; one that
+// succeeds leaves exactly the file.
+func TestOutFileWholeOrNothing(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	wh := emptyWarehouse(t)
+	outDir := filepath.Join(dir, "out")
+	if err := os.Mkdir(outDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	older := filepath.Join(outDir, "older.json")
+	if err := os.WriteFile(older, []byte("older"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"new.json", "older.json"} {
+		code, _, stderr := run(t, "sql", "SELECT * FROM range(5)", "--format", "json", "--max-rows", "2",
+			"--out", filepath.Join(outDir, name), "--warehouse", wh, "--log-level", "error")
+		if code != 2 {
+			t.Errorf("%s: got exit %d (%s), want 2", name, code, stderr)
+		}
+	}
+	if got := dirNames(t, outDir); got != "older.json" {
+		t.Errorf("got files %q after failed writes, want only older.json", got)
+	}
+	if b, _ := os.ReadFile(older); string(b) != "older" {
+		t.Errorf("got older.json %q, want it untouched", b)
+	}
+	code, _, stderr := run(t, "sql", "SELECT * FROM range(5)", "--format", "csv", "--out", filepath.Join(outDir, "new.csv"), "--warehouse", wh, "--log-level", "error")
+	if code != 0 {
+		t.Fatalf("got exit %d (%s), want 0", code, stderr)
+	}
+	if b, _ := os.ReadFile(filepath.Join(outDir, "new.csv")); string(b) != "range\n0\n1\n2\n3\n4\n" {
+		t.Errorf("got new.csv %q, want the five rows", b)
+	}
+	if got := dirNames(t, outDir); got != "new.csv older.json" {
+		t.Errorf("got files %q, want new.csv and older.json", got)
+	}
+}
+
+// dirNames lists a folder's entries, space-separated, sorted.
+func dirNames(t *testing.T, dir string) string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	return strings.Join(names, " ")
+}
