@@ -13,7 +13,7 @@ WAREHOUSE   ?= ./demo-data
 build:
 	go build -o $(BIN) ./cmd/ictstat
 
-## run: the main job on the embedded demo (synthetic data; warehouse in ./demo-data)
+## run: the main job on the embedded demo (synthetic data; warehouse in ./demo-data); prints the dashboard's URL
 run: build
 	$(BIN) run --demo --warehouse $(WAREHOUSE)
 
@@ -49,6 +49,7 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzSandboxSQL$$' -fuzztime $(SANDBOXFUZZTIME) ./warehouse
 	go test -run '^$$' -fuzz '^FuzzParsePeriod$$' -fuzztime $(FUZZTIME) ./publish
 	go test -run '^$$' -fuzz '^FuzzReadPublishedCSV$$' -fuzztime $(FUZZTIME) ./publish
+	go test -run '^$$' -fuzz '^FuzzParseState$$' -fuzztime $(FUZZTIME) ./serve/dashboard
 
 ## bench: ingest and query benchmarks against DuckDB; see docs/benchmarks.md
 bench: build

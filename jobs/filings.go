@@ -77,7 +77,7 @@ func IngestFilingsFile(ctx context.Context, wh *warehouse.Warehouse, r io.Reader
 	if err != nil {
 		return st, err
 	}
-	merge := tx.MergeFilings(transform.ResolveRevisions, opts.MaxHeldRows)
+	merge := tx.MergeFilings(transform.ResolveFilings, opts.MaxHeldRows)
 	t0 := time.Now()
 	bad, err := runChunks(ctx, nd, transform.MonthlyFX(rates), name, merge, opts)
 	if err != nil {
@@ -89,10 +89,12 @@ func IngestFilingsFile(ctx context.Context, wh *warehouse.Warehouse, r io.Reader
 		return st, err
 	}
 	opts.Logger.Debug().Dur("read", t1.Sub(t0)).Dur("merge", time.Since(t1)).Int("partitions", ms.Partitions).Int("merges", ms.Merges).Msg("filings pull phases")
+	read := ms.Read + int64(len(bad)) // ms.Read counts the rejected filings, which were valid
+	bad = append(bad, ms.Rejected...)
 	if _, err := tx.AppendQuarantine(SourceFilings, bad); err != nil {
 		return st, err
 	}
-	st = PullStats{Read: ms.Read + int64(len(bad)), Committed: ms.Accepted, Superseded: ms.Superseded, Quarantined: int64(len(bad)), Snapshot: tx.Base().ID}
+	st = PullStats{Read: read, Committed: ms.Accepted, Superseded: ms.Superseded, Quarantined: int64(len(bad)), Snapshot: tx.Base().ID}
 	if !tx.Changed() {
 		return st, nil
 	}

@@ -114,7 +114,7 @@ func pullBatch(ctx context.Context, wh *warehouse.Warehouse, pages <-chan fetche
 		return st, false, err
 	}
 	fx := transform.MonthlyFX(rates)
-	merge := tx.MergeFilings(transform.ResolveRevisions, 0)
+	merge := tx.MergeFilings(transform.ResolveFilings, 0)
 	var bad []ictstat.Quarantined
 	n, more, fetchErr, err := readPages(tx, SourceFilings, pages, int64(opts.CommitRows), func(page ingest.Page, raw string) error {
 		for _, part := range validatePage(page.Records, fx, raw) {
@@ -139,6 +139,7 @@ func pullBatch(ctx context.Context, wh *warehouse.Warehouse, pages <-chan fetche
 	if err != nil {
 		return st, false, err
 	}
+	bad = append(bad, ms.Rejected...)
 	if _, err := tx.AppendQuarantine(SourceFilings, bad); err != nil {
 		return st, false, err
 	}

@@ -224,9 +224,14 @@ func replayFilings(ctx context.Context, tx *warehouse.Tx, r *replayRun) error {
 		return err
 	}
 	fx := transform.MonthlyFX(rates)
-	merge := tx.MergeFilings(transform.ResolveRevisions, 0)
+	merge := tx.MergeFilings(transform.ResolveFilings, 0)
 	var filings []ictstat.Filing
 	var v recordValidator
+	type at struct {
+		origin string
+		line   int64
+	}
+	valid := map[at][]ictstat.Quarantined{} // the valid records, by where they came from
 	for _, q := range r.rows {
 		f, fixed := v.validate([]byte(q.Raw), fx, q.Origin, q.Line)
 		if fixed != nil {
@@ -234,10 +239,20 @@ func replayFilings(ctx context.Context, tx *warehouse.Tx, r *replayRun) error {
 			continue
 		}
 		filings = append(filings, f)
+		valid[at{q.Origin, q.Line}] = append(valid[at{q.Origin, q.Line}], q)
 	}
 	if err := merge.Append(ctx, filings); err != nil {
 		return err
 	}
-	_, err = merge.Finish(ctx)
+	ms, err := merge.Finish(ctx)
+	// A record the filings rules refuse (a conflict, a collision) stays,
+	// with its raw text as received and the rule's reason.
+	for _, rej := range ms.Rejected {
+		k := at{rej.Origin, rej.Line}
+		if qs := valid[k]; len(qs) > 0 {
+			r.stay(qs[0], rej.Reason)
+			valid[k] = qs[1:]
+		}
+	}
 	return err
 }

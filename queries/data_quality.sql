@@ -61,18 +61,13 @@ WITH params AS (
 ), quarantined AS (
     SELECT source, sum(n) AS n, string_agg(rule || ' ' || n, '; ' ORDER BY n DESC, rule) AS by_rule
     FROM rules GROUP BY source
-), spells AS (
-    SELECT registry_no, UNNEST(history) AS s FROM companies
 ), flags AS (
     SELECT 'filings' AS source, rule, count(*) AS n FROM (
         SELECT 'value added negative' AS rule FROM filings WHERE gva_mnt < 0
         UNION ALL SELECT 'exports above revenue' FROM filings WHERE exports_mnt > revenue_mnt
         UNION ALL SELECT 'wages above revenue' FROM filings WHERE wages_mnt > revenue_mnt
         UNION ALL SELECT 'not registered in the month' FROM filings f
-        WHERE EXISTS (SELECT 1 FROM companies) AND NOT EXISTS (
-            SELECT 1 FROM spells sp
-            WHERE sp.registry_no = f.registry_no AND sp.s.registered
-                AND sp.s.valid_from < f.period + INTERVAL 1 MONTH AND (sp.s.valid_to IS NULL OR sp.s.valid_to > f.period))
+        WHERE NOT EXISTS (SELECT 1 FROM zone_filings z WHERE z.filing_id = f.filing_id)
     ) GROUP BY ALL
 ), flagged AS (
     SELECT source, sum(n) AS n, string_agg(rule || ' ' || n, '; ' ORDER BY n DESC, rule) AS by_rule

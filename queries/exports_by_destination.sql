@@ -31,7 +31,7 @@ WITH usd AS (
     SELECT CAST(date_trunc($grain, e.period) AS DATE) AS period_start, e.country, e.registry_no,
         CASE WHEN $currency = 'MNT' THEN e.amount_mnt ELSE e.amount_mnt / usd.mnt_per_usd END AS v
     FROM filing_exports e
-    JOIN filings f ON f.filing_id = e.filing_id AND f.revision = e.revision
+    JOIN zone_filings f ON f.filing_id = e.filing_id AND f.revision = e.revision
     LEFT JOIN usd ON usd.month = e.period
     WHERE starts_with(e.ebops, $service_item)
 ), fl_area AS (

@@ -30,7 +30,7 @@ func TestDataQualityFlags(t *testing.T) {
 	lines := []string{
 		line("1000001", 1, 100, 150, 10, ""),
 		line("1000002", 1, 100, 10, 300, `{"country": "KZ", "ebops": "SI2", "amount": 200}`),
-		line("1000003", 1, 100, 10, 10, ""),
+		line("1000003", 1, 100, 10, 10, `{"country": "JP", "ebops": "SI2", "amount": 50}`),
 		line("1000004", 1, 100, 10, 10, ""),
 		line("1000004", 3, 100, 10, 10, ""),
 	}
@@ -68,6 +68,18 @@ func TestDataQualityFlags(t *testing.T) {
 	if got := active(); got != "2026-01:4 2026-03:1 " {
 		t.Errorf("without the register: got active %s, want 2026-01:4 2026-03:1", got)
 	}
+	// exports_by_destination: filings value in MNT by partner, W1 the total.
+	exports := func() string {
+		t.Helper()
+		var b strings.Builder
+		for _, r := range runNamed(t, wh, -1, "exports_by_destination", map[string]string{"currency": "MNT"}) {
+			fmt.Fprintf(&b, "%v:%v ", r["partner"], r["filings_value"])
+		}
+		return b.String()
+	}
+	if got := exports(); got != "JP:50 KZ:200 W1:250 " {
+		t.Errorf("without the register: got exports %s, want JP:50 KZ:200 W1:250", got)
+	}
 
 	ev := func(no, event string, y, m int) ictstat.Registration {
 		return ictstat.Registration{RegistryNo: no, ISIC4: "6201", Zone: "UB-01", Event: event, Date: ictstat.MonthDate(y, m)}
@@ -93,6 +105,10 @@ func TestDataQualityFlags(t *testing.T) {
 	// statistics: 3 companies in January, March gone.
 	if got := active(); got != "2026-01:3 " {
 		t.Errorf("with the register: got active %s, want 2026-01:3", got)
+	}
+	// 1000003's export to JP is left out: KZ 200 is the whole.
+	if got := exports(); got != "KZ:200 W1:200 " {
+		t.Errorf("with the register: got exports %s, want KZ:200 W1:200", got)
 	}
 	entrants := runNamed(t, wh, -1, "market_entry", map[string]string{"by": "all", "ict_only": "false"})
 	if len(entrants) != 1 || entrants[0]["new_entrants"] != int64(1) {

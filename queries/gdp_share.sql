@@ -94,7 +94,7 @@ WITH p0 AS (
 ), fil AS (
     -- the nowcast's ICT sector: NSO's section J (divisions 58-63) like the official figures, or the OECD ICT sector
     SELECT registry_no, year(period) AS y, month(period) AS m, gva_mnt
-    FROM filings
+    FROM zone_filings
     WHERE year >= (SELECT year FROM base)
         AND CASE $ict_definition WHEN 'oecd' THEN ict_sector ELSE isic_division BETWEEN '58' AND '63' END
 ), ny AS (

@@ -13,16 +13,7 @@
 -- column: cumulative_entrants [companies] : companies that entered up to and including the period
 -- column: exporting_companies [companies] : companies that reported exports in the period (to the category's destination, or from the category)
 -- column: complete [bool] : false for the first period of the data (its new entrants include every company already exporting), a period with months without filings, or one holding the latest month of filings, still filling
-WITH zone_filings AS (
-    -- the filings of companies registered in the virtual zone in their month (a registered spell of the company's
-    -- registry history, transform.ActiveOn's, on a day of the month); every filing while the register is not loaded.
-    -- data_quality counts the others (flag "not registered in the month").
-    SELECT f.* FROM filings f
-    WHERE NOT EXISTS (SELECT 1 FROM companies) OR EXISTS (
-        SELECT 1 FROM (SELECT registry_no, UNNEST(history) AS s FROM companies) sp
-        WHERE sp.registry_no = f.registry_no AND sp.s.registered
-            AND sp.s.valid_from < f.period + INTERVAL 1 MONTH AND (sp.s.valid_to IS NULL OR sp.s.valid_to > f.period))
-), x AS (
+WITH x AS (
     SELECT DISTINCT f.registry_no, f.period AS month, e.country, f.isic_division, f.zone
     FROM filing_exports e
     JOIN zone_filings f ON f.filing_id = e.filing_id AND f.revision = e.revision

@@ -19,16 +19,7 @@
 -- column: revenue_usd [USD] : revenue at monthly average rates
 -- column: gva_usd [USD] : gross value added at monthly average rates
 -- column: exports_usd [USD] : exports at monthly average rates
-WITH zone_filings AS (
-    -- the filings of companies registered in the virtual zone in their month (a registered spell of the company's
-    -- registry history, transform.ActiveOn's, on a day of the month); every filing while the register is not loaded.
-    -- data_quality counts the others (flag "not registered in the month").
-    SELECT f.* FROM filings f
-    WHERE NOT EXISTS (SELECT 1 FROM companies) OR EXISTS (
-        SELECT 1 FROM (SELECT registry_no, UNNEST(history) AS s FROM companies) sp
-        WHERE sp.registry_no = f.registry_no AND sp.s.registered
-            AND sp.s.valid_from < f.period + INTERVAL 1 MONTH AND (sp.s.valid_to IS NULL OR sp.s.valid_to > f.period))
-), usd AS (
+WITH usd AS (
     SELECT date_trunc('month', "date") AS month, avg(mnt_per_unit) AS mnt_per_usd
     FROM fx_rates WHERE currency = 'USD' GROUP BY ALL
 ), f AS (

@@ -25,7 +25,7 @@ func (s *Server) routes() {
 	m := http.NewServeMux()
 	// The roles' table: the least role each route needs. Named analytics
 	// are open to all, and runQuery applies what the public may see.
-	m.HandleFunc("GET /{$}", s.require(RolePublic, s.index))
+	m.HandleFunc("GET /{$}", s.require(RolePublic, s.dash.ServeHTTP))
 	m.HandleFunc("GET /healthz", s.require(RolePublic, s.healthz))
 	m.Handle("GET /metrics", promhttp.HandlerFor(s.opts.Gatherer, promhttp.HandlerOpts{}))
 	m.HandleFunc("GET /api/v1/queries", s.require(RolePublic, s.listQueries))

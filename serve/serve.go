@@ -1,7 +1,7 @@
 // Package serve is ictstat's HTTP API: the named analytics in every output
 // format with a cache per (query, parameters, snapshot, format), sandboxed
 // SQL, the history of snapshots and job runs, liveness and Prometheus
-// metrics; bearer tokens give each caller a role (public, researcher,
+// metrics, and the dashboard at GET / (package dashboard); bearer tokens give each caller a role (public, researcher,
 // admin), and every request that computes passes a per-caller rate limit
 // and a bounded admission queue.
 package serve
@@ -24,6 +24,7 @@ import (
 	"github.com/npit-mn/ictstat/kpi"
 	"github.com/npit-mn/ictstat/publish"
 	"github.com/npit-mn/ictstat/queries"
+	"github.com/npit-mn/ictstat/serve/dashboard"
 	"github.com/npit-mn/ictstat/warehouse"
 )
 
@@ -75,6 +76,10 @@ type Options struct {
 	// OnEmbargoAccess records each read of a release before its
 	// publication time (it is logged in any case).
 	OnEmbargoAccess func(EmbargoAccess) error
+
+	// Dashboard configures the page at GET / (its survey questions); its
+	// releases default to Releases and Calendar.
+	Dashboard dashboard.Options
 }
 
 // Server answers the HTTP API.
@@ -85,6 +90,7 @@ type Server struct {
 	cache   *cache
 	metrics *Metrics
 	mux     *http.ServeMux
+	dash    *dashboard.Dashboard
 	reqID   atomic.Uint64
 
 	queries    []*queries.Query // the named analytics, parsed once
@@ -139,6 +145,13 @@ func New(wh Warehouse, opts Options) *Server {
 			s.queries = append(s.queries, q)
 		}
 	}
+	if opts.Dashboard.Now == nil {
+		opts.Dashboard.Now = opts.Now
+	}
+	if opts.Dashboard.Releases == nil {
+		opts.Dashboard.Releases = dashReleases{s}
+	}
+	s.dash = dashboard.New(dashSource{s}, opts.Dashboard)
 	s.routes()
 	return s
 }

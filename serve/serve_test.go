@@ -12,13 +12,14 @@ import (
 	"testing"
 
 	"github.com/npit-mn/ictstat/jobs"
+	"github.com/npit-mn/ictstat/queries"
 	"github.com/npit-mn/ictstat/serve"
 	"github.com/npit-mn/ictstat/warehouse"
 )
 
 func newServer(t testing.TB) (*httptest.Server, *warehouse.Warehouse) {
 	t.Helper()
-	wh, err := warehouse.Open(t.TempDir(), warehouse.Options{})
+	wh, err := warehouse.Open(t.TempDir(), warehouse.Options{Reference: queries.Reference()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +60,8 @@ func TestRoutes(t *testing.T) {
 		wantType   string
 		wantBody   string // substring
 	}{
-		{"index", "/", 200, "text/html", "snapshot <b>1</b>"},
+		{"dashboard", "/", 200, "text/html", `<html lang="mn">`},
+		{"dashboard en", "/?lang=en", 200, "text/html", "Data as of snapshot: <b>1</b>"},
 		{"healthz", "/healthz", 200, "application/json", `"snapshot": 1`},
 		{"metrics", "/metrics", 200, "text/plain", "ictstat_http_requests_total"},
 		{"queries", "/api/v1/queries", 200, "application/json", `"sector_size"`},

@@ -158,6 +158,7 @@ func (e *engine) ensureSchema(ctx context.Context, m *Manifest, history []*Manif
 	for _, r := range e.refs {
 		fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s.%s AS SELECT * FROM %s.%s;\n", name, r.name, refSchema, r.name)
 	}
+	fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s.%s AS %s;\n", name, ViewZoneFilings, zoneFilingsSQL(name))
 	b.WriteString(snapshotsSQL(name, history))
 	runs := filepath.Join(e.root, runsDir, "job_runs.jsonl")
 	if _, err := os.Stat(runs); err != nil { // a read-only warehouse that never ran a job
@@ -237,6 +238,24 @@ func snapshotsSQL(schema string, history []*Manifest) string {
 		q = "SELECT * FROM (VALUES " + strings.Join(rows, ", ") + ") t(id, parent, created_at, operation, message, filings_rows, quarantine_rows)"
 	}
 	return fmt.Sprintf("CREATE OR REPLACE VIEW %s.snapshots AS %s;\n", schema, q)
+}
+
+// ViewZoneFilings is the view of the filings that virtual-zone statistics
+// count: the one definition every analytic and KPI uses.
+const ViewZoneFilings = "zone_filings"
+
+// zoneFilingsSQL defines the view zone_filings of schema: the current
+// filings of companies registered in the virtual zone in the filing's
+// month (a registered spell of the company's registry history,
+// transform.ActiveOn's, on a day of the month), or every filing while the
+// register is not loaded (companies empty). data_quality counts the others
+// (flag "not registered in the month").
+func zoneFilingsSQL(schema string) string {
+	return fmt.Sprintf(`SELECT f.* FROM %[1]s.filings f
+WHERE NOT EXISTS (SELECT 1 FROM %[1]s.companies) OR EXISTS (
+    SELECT 1 FROM (SELECT registry_no, UNNEST(history) AS s FROM %[1]s.companies) sp
+    WHERE sp.registry_no = f.registry_no AND sp.s.registered
+        AND sp.s.valid_from < f.period + INTERVAL 1 MONTH AND (sp.s.valid_to IS NULL OR sp.s.valid_to > f.period))`, schema)
 }
 
 // Result is a query's answer as Arrow record batches. Release it when done.

@@ -20,10 +20,12 @@ func PartitionOf(period ictstat.Date) string {
 }
 
 // RevisionRule decides which incoming filings of one partition are new
-// revisions and which of those are current, given the current revision of
-// each filing the partition holds (transform.ResolveRevisions). The
-// warehouse stores what it decides.
-type RevisionRule func(held map[string]int32, incoming []ictstat.Filing) (accepted []int, current []bool)
+// revisions, which of those are current, and which are rejected with a
+// reason (transform.ResolveFilings). held are the partition's current
+// filings: the key columns (filing_id, revision, registry_no, period) of
+// each, and the full rows with exports of those an incoming filing has at
+// the same revision. The warehouse stores what it decides.
+type RevisionRule func(held, incoming []ictstat.Filing) (accepted []int, current []bool, rejected []ictstat.Quarantined)
 
 // DefaultMaxHeldRows is the number of filings a FilingsMerge holds in
 // memory before it merges some partitions early: about 50 MB, some twenty
@@ -54,11 +56,12 @@ type FilingsMerge struct {
 
 // MergeStats counts what a merge did.
 type MergeStats struct {
-	Read       int64 // valid filings in the input
-	Accepted   int64 // new revisions, added to filing_revisions
-	Superseded int64 // revisions not newer than one already held: changed nothing
-	Partitions int   // partitions whose tables changed
-	Merges     int   // partition merges run: more than Partitions when a large input merged some early
+	Read       int64                 // valid filings in the input
+	Accepted   int64                 // new revisions, added to filing_revisions
+	Superseded int64                 // revisions not newer than one already held: changed nothing
+	Rejected   []ictstat.Quarantined // filings the rule refused (conflicts, collisions), with source, line and reason
+	Partitions int                   // partitions whose tables changed
+	Merges     int                   // partition merges run: more than Partitions when a large input merged some early
 }
 
 // MergeFilings starts a merge in tx that resolves revisions with rule.
@@ -156,6 +159,7 @@ func (m *FilingsMerge) mergeParts(ctx context.Context, parts []string) error {
 		m.st.Read += st.Read
 		m.st.Accepted += st.Accepted
 		m.st.Superseded += st.Superseded
+		m.st.Rejected = append(m.st.Rejected, st.Rejected...)
 		if st.Partitions > 0 {
 			m.changed[parts[k]] = true
 		}
@@ -167,11 +171,13 @@ func (m *FilingsMerge) mergeParts(ctx context.Context, parts []string) error {
 	return err
 }
 
-// filingKey is the part of a stored filing that revisions are resolved by;
-// reading only these columns spares decoding the rest.
+// filingKey is the part of a stored filing that revisions and collisions
+// are resolved by; reading only these columns spares decoding the rest.
 type filingKey struct {
-	FilingID string `parquet:"filing_id"`
-	Revision int32  `parquet:"revision"`
+	FilingID   string       `parquet:"filing_id"`
+	Revision   int32        `parquet:"revision"`
+	RegistryNo string       `parquet:"registry_no"`
+	Period     ictstat.Date `parquet:"period,date"`
 }
 
 // mergePartition stores the incoming filings of partition p as the rule
@@ -191,12 +197,13 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string, incoming []
 	if err != nil {
 		return st, err
 	}
-	held := make(map[string]int32, len(keys))
-	for _, k := range keys {
-		held[k.FilingID] = k.Revision
+	held, err := heldFilings(tx, p, current, keys, incoming)
+	if err != nil {
+		return st, err
 	}
-	accepted, isCurrent := m.rule(held, incoming)
-	st.Accepted, st.Superseded = int64(len(accepted)), int64(len(incoming)-len(accepted))
+	accepted, isCurrent, rejected := m.rule(held, incoming)
+	st.Rejected = rejected
+	st.Accepted, st.Superseded = int64(len(accepted)), int64(len(incoming)-len(accepted)-len(rejected))
 	if len(accepted) == 0 {
 		return st, ctx.Err()
 	}
@@ -204,11 +211,15 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string, incoming []
 	revisions := make([]ictstat.Filing, len(accepted))
 	var newest []ictstat.Filing
 	replaced := map[string]bool{}
+	heldRev := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		heldRev[k.FilingID] = true
+	}
 	for k, i := range accepted {
 		revisions[k] = incoming[i]
 		if isCurrent[k] {
 			newest = append(newest, incoming[i])
-			if _, ok := held[incoming[i].FilingID]; ok {
+			if _, ok := heldRev[incoming[i].FilingID]; ok {
 				replaced[incoming[i].FilingID] = true
 			}
 		}
@@ -240,6 +251,53 @@ func (m *FilingsMerge) mergePartition(ctx context.Context, p string, incoming []
 		}
 	}
 	return st, nil
+}
+
+// heldFilings returns what the rule needs of partition p's current
+// filings (files current, key columns keys): the keys of each, and the full
+// rows with exports of the filings that an incoming one has at the same
+// revision. Only a same-revision re-send, rare, reads more than the keys.
+func heldFilings(tx *Tx, p string, current []File, keys []filingKey, incoming []ictstat.Filing) ([]ictstat.Filing, error) {
+	rev := make(map[string]int32, len(keys))
+	for _, k := range keys {
+		rev[k.FilingID] = k.Revision
+	}
+	same := map[string]bool{}
+	for i := range incoming {
+		if r, ok := rev[incoming[i].FilingID]; ok && r == incoming[i].Revision {
+			same[incoming[i].FilingID] = true
+		}
+	}
+	held := make([]ictstat.Filing, 0, len(keys))
+	for _, k := range keys {
+		if !same[k.FilingID] {
+			held = append(held, ictstat.Filing{FilingID: k.FilingID, Revision: k.Revision, RegistryNo: k.RegistryNo, Period: k.Period})
+		}
+	}
+	if len(same) == 0 {
+		return held, nil
+	}
+	full, err := readParquet[ictstat.Filing](tx.w.root, current)
+	if err != nil {
+		return nil, err
+	}
+	exports, err := readParquet[ictstat.Export](tx.w.root, tx.readable(tx.Files(TableFilingExports, p)))
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string][]ictstat.Export{}
+	for _, e := range exports {
+		if same[e.FilingID] {
+			byID[e.FilingID] = append(byID[e.FilingID], e)
+		}
+	}
+	for _, f := range full {
+		if same[f.FilingID] {
+			f.Exports = byID[f.FilingID]
+			held = append(held, f)
+		}
+	}
+	return held, nil
 }
 
 // dropReplaced rewrites the filings and filing_exports of partition p

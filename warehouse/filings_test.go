@@ -169,7 +169,7 @@ func beginMerge(t *testing.T, wh *warehouse.Warehouse, maxHeld int) (*warehouse.
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { tx.Rollback() })
-	return tx, tx.MergeFilings(transform.ResolveRevisions, maxHeld)
+	return tx, tx.MergeFilings(transform.ResolveFilings, maxHeld)
 }
 
 // appendBatches appends in to merge in batches of 40 filings.

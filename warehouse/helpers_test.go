@@ -42,7 +42,7 @@ func commit(t testing.TB, wh *warehouse.Warehouse, filings []ictstat.Filing, bad
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	merge := tx.MergeFilings(transform.ResolveRevisions, 0)
+	merge := tx.MergeFilings(transform.ResolveFilings, 0)
 	if err := merge.Append(ctx, filings); err != nil {
 		t.Fatal(err)
 	}

@@ -177,6 +177,7 @@ func (s *Sandbox) query(ctx context.Context, id int64, query string, access Acce
 // snapshot's view of the same name. Tables not listed are not shown.
 var researchViews = [][2]string{
 	{TableFilings, "* EXCLUDE (company_name, source, source_line) REPLACE (%[1]s(filing_id) AS filing_id, %[1]s(registry_no) AS registry_no)"},
+	{ViewZoneFilings, "* EXCLUDE (company_name, source, source_line) REPLACE (%[1]s(filing_id) AS filing_id, %[1]s(registry_no) AS registry_no)"},
 	{TableFilingRevisions, "* EXCLUDE (company_name, source, source_line) REPLACE (%[1]s(filing_id) AS filing_id, %[1]s(registry_no) AS registry_no)"},
 	{TableFilingExports, "* REPLACE (%[1]s(filing_id) AS filing_id, %[1]s(registry_no) AS registry_no)"},
 	{TableRegistrations, "* EXCLUDE (company_name, source, source_line) REPLACE (%[1]s(registry_no) AS registry_no)"},
@@ -232,7 +233,7 @@ func (s *Sandbox) researchNames() map[string]bool {
 
 // fullNames are the tables a Full query may name.
 func (s *Sandbox) fullNames() map[string]bool {
-	n := map[string]bool{"snapshots": true, "job_runs": true}
+	n := map[string]bool{"snapshots": true, "job_runs": true, ViewZoneFilings: true}
 	for _, t := range tableDefs() {
 		n[t.name] = true
 	}

@@ -238,8 +238,9 @@ func (a *app) sqlCommand() *cobra.Command {
 		Long: `Run one read-only SQL query over the warehouse tables of a snapshot:
 filings, filing_revisions, filing_exports, registrations, companies,
 survey_responses, survey_strata, bop_exports, national_accounts, fx_rates, quarantine,
-job_runs, snapshots, releases, and the reference table regions (docs/warehouse.md
-documents every column and its unit).
+job_runs, snapshots, releases, the reference table regions, and the view zone_filings
+(the filings virtual-zone statistics count: those of companies registered in the zone
+in the filing's month; docs/warehouse.md documents every column and its unit).
 Only SELECT is accepted; the engine reads nothing but the warehouse tables.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -174,7 +174,7 @@ func (a *app) run(ctx context.Context, cfg Config, demo bool, files accessFiles)
 		}
 	}
 	sched := jobs.NewScheduler(js, hist, jobs.SchedulerOptions{Logger: a.log.With().Str(ictstat.LogComponent, "jobs").Logger()})
-	fmt.Fprintf(a.stdout, "ictstat is serving http://%s/ (API: /api/v1/queries, metrics: /metrics); warehouse %s\n", ln.Addr(), wh.Root())
+	fmt.Fprintf(a.stdout, "ictstat is serving the dashboard at http://%s/ (API: /api/v1/queries, metrics: /metrics); warehouse %s\n", ln.Addr(), wh.Root())
 	if demo {
 		fmt.Fprintln(a.stdout, "demo: synthetic filings from the built-in registry simulator; press Ctrl-C to stop")
 	}
