@@ -239,7 +239,7 @@ agree.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "ictstat is serving http://%s/ read-only; warehouse %s\n", ln.Addr(), wh.Root())
+			fmt.Fprintf(a.stdout, "ictstat is serving the dashboard at http://%s/ read-only; warehouse %s\n", ln.Addr(), wh.Root())
 			return a.serveAll(cmd.Context(), srv, ln, fln, nil)
 		},
 	}

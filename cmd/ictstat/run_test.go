@@ -83,7 +83,7 @@ func TestRunDemo(t *testing.T) {
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil || !strings.Contains(line, "serving http://") || !strings.Contains(line, "demo-data") {
+	if err != nil || !strings.Contains(line, "at http://") || !strings.Contains(line, "demo-data") {
 		t.Fatalf("got %q (%v), want the demo serving its warehouse in ./demo-data", line, err)
 	}
 	if v, ok := os.LookupEnv("ICTSTAT_TOKEN"); ok {

@@ -49,7 +49,7 @@ func startRun(t *testing.T, match func(line string) bool, args ...string) (*exec
 		}
 	}()
 	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil || !strings.Contains(line, "serving http://") {
+	if err != nil || !strings.Contains(line, "at http://") {
 		cmd.Process.Kill()
 		t.Fatalf("ictstat run printed %q (%v), want its URL", line, err)
 	}
